@@ -1,0 +1,52 @@
+"""Problems found while reading files (KB9xx) and registries (KB110)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..findings import Emit, RuleContext, Severity, check_pass, declare
+
+if TYPE_CHECKING:
+    from ..corpus import Corpus
+
+declare("KB901", "parse.encoding", severity=Severity.ERROR, doc="""
+    File is not valid UTF-8 (a BOM is accepted).
+
+    **Why** MkDocs stops the build on such a file; Japanese text saved as Shift_JIS is the usual cause.
+    **Good** save as UTF-8.
+""")
+declare("KB902", "parse.front-matter", severity=Severity.ERROR, doc="""
+    Front matter is not valid YAML, not a mapping, or never closed.
+
+    **Why** MkDocs then renders the page without any metadata and says nothing; owner, review
+    dates and tags are silently lost.
+    **Bad** ``title: 手順: VPN`` (an unquoted second colon).
+    **Good** ``title: "手順: VPN"``.
+""")
+declare("KB903", "parse.file", severity=Severity.WARNING, doc="""
+    A file in the docs tree cannot be used as a page: binary, unreadable, too large, a symlink
+    loop, or shadowed (README.md next to index.md).
+""")
+declare("KB110", "meta.registry", severity=Severity.ERROR, doc="""
+    The roster or taxonomy file (``docs/_data/roster.yml``, ``taxonomy.yml``) cannot be read or
+    has an entry of the wrong shape.
+
+    **Good** ``infra: {name: インフラ担当, holders: [{person: 担当者A, since: 2023-04-01}], past: []}``
+""", kb_metadata=True)
+
+declare("KB900", "internal.error", severity=Severity.ERROR, doc="""
+    A check failed inside kb itself; the other checks still ran. Please report it with the message.
+""")
+
+
+@check_pass
+def parse_findings(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
+    """Turn what the loader found while reading files into findings."""
+    for page in corpus.pages.values():
+        for i in page.issues:
+            emit(i.rule, page.path, i.line, i.column, i.message, i.hint, i.target)
+    for path, i in corpus.file_issues:
+        emit(i.rule, path, i.line, i.column, i.message, i.hint, i.target)
+    if corpus.kb_metadata:
+        for path, i in corpus.registry.issues:
+            emit(i.rule, path, i.line, i.column, i.message, i.hint, i.target)

@@ -1,0 +1,382 @@
+"""Load a docs tree into a Corpus: the only module that reads Markdown files.
+
+Parsing runs in worker processes and is cached on disk by content hash (``.kb/cache``), so a
+re-check after one file changed parses one file. A file whose size and mtime are unchanged is
+not even read again; any change in either makes us read and hash it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from . import frontmatter, scan, slugs
+from .config import SiteConfig
+from .meta import Registry, load_registry
+from .model import Heading, Page, ParseIssue
+
+log = logging.getLogger(__name__)
+
+PARSER_VERSION = 3  # bump when Page contents change: invalidates every cache
+MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
+LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
+_BINARY_SNIFF = 8192
+_DEFAULT_EXCLUDE = ".*\n/templates/\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    slugify: Any
+    separator: str
+    attr_list: bool
+
+    def key(self) -> str:
+        fn = self.slugify
+        ident = getattr(fn, "func", fn)
+        desc = f"{getattr(ident, '__module__', '')}.{getattr(ident, '__qualname__', repr(ident))}"
+        desc += repr(sorted(getattr(fn, "keywords", {}).items()))
+        return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}".encode(), digest_size=8).hexdigest()
+
+
+@dataclass
+class Corpus:
+    config: SiteConfig
+    pages: dict[str, Page]  # every .md page included in the site, by path
+    excluded_pages: dict[str, Page]  # .md pages matched by exclude_docs (parsed, not checked)
+    files: set[str]  # every other file in docs_dir (assets), included
+    excluded_files: set[str]
+    registry: Registry
+    file_issues: list[tuple[str, ParseIssue]] = field(default_factory=list)  # unreadable files, loops
+    generated: set[str] = field(default_factory=set)  # pages the kb plugin generates at build time
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kb_metadata(self) -> bool:
+        """Whether kb's metadata rules apply: the plugin is configured or a roster/taxonomy exists."""
+        return self.config.kb_plugin or self.registry.has_roster or self.registry.has_taxonomy
+
+    def sorted_pages(self) -> list[Page]:
+        return [self.pages[k] for k in sorted(self.pages)]
+
+    def read_text(self, page: Page) -> str:
+        """The page's text (newlines normalised, BOM removed), read on demand."""
+        return decode(read_bytes(self.config.docs_dir / page.path))[0]
+
+    def exists(self, path: str) -> bool:
+        return path in self.pages or path in self.files or path in self.generated
+
+
+def read_bytes(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def decode(data: bytes) -> tuple[str, ParseIssue | None]:
+    """UTF-8 (BOM accepted) with universal newlines, as MkDocs reads pages."""
+    issue = None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        issue = ParseIssue("parse.encoding", line, col,
+                           f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start}); "
+                           "MkDocs cannot build it", hint="save the file as UTF-8")
+        text = data.decode("utf-8-sig", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, issue
+
+
+def parse_page(rel: str, data: bytes, opts: ParseOptions) -> Page:
+    """Parse one file's bytes into a Page. Never raises."""
+    h = hashlib.blake2b(data, digest_size=16).hexdigest()
+    page = Page(path=rel, hash=h, size=len(data))
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        page.text_ok = False
+        page.issues.append(ParseIssue("parse.file", 1, None or 1, "file is binary (NUL bytes), not Markdown",
+                                      hint="rename it or move it out of the docs tree"))
+        return page
+    if len(data) > MAX_PARSE_BYTES:
+        page.text_ok = False
+        page.issues.append(ParseIssue("parse.file", 1, 1, f"file is {len(data) / 1e6:.1f} MB; kb does not parse pages over "
+                                      f"{MAX_PARSE_BYTES // 2**20} MiB", hint="split the page"))
+        return page
+    if len(data) > LARGE_PAGE_BYTES:
+        page.issues.append(ParseIssue("parse.file", 1, 1, f"page is {len(data) / 1e6:.1f} MB; pages this large make the site "
+                                      "and its search slow", hint="split the page"))
+    text, enc_issue = decode(data)
+    if enc_issue:
+        page.issues.append(enc_issue)
+    try:
+        _parse_text(page, text, opts)
+    except RecursionError:
+        page.issues.append(ParseIssue("parse.file", 1, 1, "page is nested too deeply to parse"))
+    return page
+
+
+def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
+    fm = frontmatter.split(text)
+    page.has_front_matter = fm.present
+    page.front_matter_end = fm.end_line
+    page.meta = fm.meta
+    page.meta_lines = fm.meta_lines
+    if fm.error:
+        line, col, msg = fm.error
+        page.issues.append(ParseIssue("parse.front-matter", line, col, msg,
+                                      hint="MkDocs silently renders this page without its metadata"))
+    # MkDocs renders the whole file as the body when it cannot load the front matter.
+    offset = 0 if fm.mkdocs_drops_meta else fm.body_offset
+    page.body_offset = offset
+    lines = text.split("\n")
+    body_lines = lines[offset:]
+    res = scan.scan(body_lines, offset + 1, opts.attr_list)
+    texts = [slugs.heading_text(h.markdown) for h in res.headings]
+    ids = slugs.assign_ids(((t, h.explicit_id) for t, h in zip(texts, res.headings)),
+                           opts.slugify, opts.separator, reserved=res.explicit_ids)
+    page.headings = [Heading(h.level, t, i, h.line) for h, t, i in zip(res.headings, texts, ids)]
+    page.links = res.links
+    page.anchors = set(ids) | set(res.explicit_ids) | set(res.html_ids)
+
+
+def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[Page]:
+    items, opts = args
+    out = []
+    for rel, abs_path in items:
+        try:
+            data = read_bytes(Path(abs_path))
+        except OSError as exc:
+            p = Page(path=rel, hash="", size=0, text_ok=False)
+            p.issues.append(ParseIssue("parse.file", 1, 1, f"file cannot be read: {exc.strerror}"))
+            out.append(p)
+            continue
+        out.append(parse_page(rel, data, opts))
+    return out
+
+
+# ----------------------------------------------------------------------------- walking
+
+
+def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str, ParseIssue]]]:
+    """Every file under docs_dir (following symlinks like MkDocs), with loops reported."""
+    files: list[tuple[str, os.stat_result]] = []
+    issues: list[tuple[str, ParseIssue]] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    try:
+        st = os.stat(docs_dir)
+    except OSError as exc:
+        raise FileNotFoundError(f"docs_dir {docs_dir}: {exc.strerror}") from exc
+    seen_dirs.add((st.st_dev, st.st_ino))
+    stack = [("", str(docs_dir))]
+    while stack:
+        rel_dir, abs_dir = stack.pop()
+        try:
+            entries = list(os.scandir(abs_dir))
+        except OSError as exc:
+            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, f"folder cannot be read: {exc.strerror}")))
+            continue
+        for e in entries:
+            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+            try:
+                est = e.stat(follow_symlinks=True)
+            except OSError as exc:
+                if e.is_symlink():
+                    issues.append((rel, ParseIssue("parse.file", 1, 1, f"broken or looping symlink ({exc.strerror})")))
+                continue
+            if stat.S_ISDIR(est.st_mode):
+                key = (est.st_dev, est.st_ino)
+                if key in seen_dirs:
+                    if e.is_symlink():
+                        issues.append((rel, ParseIssue("parse.file", 1, 1, "symlink loop: this folder link points back into the tree; skipped")))
+                    continue
+                seen_dirs.add(key)
+                stack.append((rel, e.path))
+            elif stat.S_ISREG(est.st_mode):
+                files.append((rel, est))
+    files.sort()
+    return files, issues
+
+
+def _exclude_spec(cfg: SiteConfig) -> pathspec.PathSpec:
+    lines = (_DEFAULT_EXCLUDE + cfg.exclude_docs).splitlines()
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+# ----------------------------------------------------------------------------- cache
+
+
+class ParseCache:
+    """``rel -> (mtime_ns, size, hash, Page)`` in one pickle, replaced atomically."""
+
+    def __init__(self, cache_dir: Path | None, opts_key: str) -> None:
+        self.path = cache_dir / f"pages-{opts_key}.pickle" if cache_dir else None
+        self.entries: dict[str, tuple[int, int, str, Page]] = {}
+        self.by_hash: dict[str, Page] = {}
+        self.dirty = False
+        if self.path and self.path.is_file():
+            try:
+                with open(self.path, "rb") as f:
+                    data = pickle.load(f)  # noqa: S301 - our own cache file under .kb/
+                if isinstance(data, dict):
+                    self.entries = data
+                    self.by_hash = {v[2]: v[3] for v in data.values()}
+            except Exception as exc:  # noqa: BLE001 - a corrupt cache is rebuilt, never fatal
+                log.warning("parse cache %s unreadable (%s); rebuilding", self.path, exc)
+                self.entries = {}
+
+    def save(self, live: Iterable[str]) -> None:
+        if not self.path:
+            return
+        live = set(live)
+        if not self.dirty and live == set(self.entries):
+            return
+        entries = {k: v for k, v in self.entries.items() if k in live}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pages-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("cannot write parse cache %s: %s", self.path, exc)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def build_corpus(
+    cfg: SiteConfig, *, use_cache: bool = True, workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    contents: dict[str, bytes] | None = None,
+) -> Corpus:
+    """Read ``cfg.docs_dir`` into a Corpus.
+
+    ``contents`` lets the MkDocs plugin hand over files it already holds (generated or
+    modified by other plugins) instead of reading them from disk.
+    """
+    t0 = time.perf_counter()
+    opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list)
+    files, file_issues = walk_docs(cfg.docs_dir)
+    spec = _exclude_spec(cfg)
+    md: list[tuple[str, os.stat_result]] = []
+    other: set[str] = set()
+    excluded: set[str] = set()
+    for rel, st in files:
+        if spec.match_file(rel):
+            excluded.add(rel)
+        if rel.lower().endswith((".md", ".markdown")):
+            md.append((rel, st))
+        elif rel not in excluded:
+            other.add(rel)
+    # README.md is the folder's index page unless an index.md exists (then MkDocs skips README).
+    md_names = {rel for rel, _ in md}
+    for rel, _ in md:
+        folder, _, name = rel.rpartition("/")
+        if name == "README.md" and (f"{folder}/index.md" if folder else "index.md") in md_names:
+            excluded.add(rel)
+            file_issues.append((rel, ParseIssue("parse.file", 1, 1, "both index.md and README.md exist in this folder; "
+                                                "MkDocs uses index.md and skips README.md")))
+    cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
+    pages: dict[str, Page] = {}
+    todo: list[tuple[str, str]] = []
+    reused = 0
+    for rel, st in md:
+        if contents is not None and rel in contents:
+            continue
+        ent = cache.entries.get(rel)
+        if ent and ent[0] == st.st_mtime_ns and ent[1] == st.st_size:
+            pages[rel] = ent[3]
+            reused += 1
+        else:
+            todo.append((rel, str(cfg.docs_dir / rel)))
+    # files handed over in memory, and changed files whose content we already know by hash
+    if contents:
+        for rel, data in contents.items():
+            h = hashlib.blake2b(data, digest_size=16).hexdigest()
+            hit = cache.by_hash.get(h)
+            pages[rel] = _rebased(hit, rel) if hit else parse_page(rel, data, opts)
+    parsed = _parse_all(todo, opts, workers, progress, cache)
+    for p in parsed:
+        pages[p.path] = p
+    st_by_rel = dict(md)
+    for p in parsed:
+        st = st_by_rel.get(p.path)
+        if st is not None and p.hash:
+            cache.entries[p.path] = (st.st_mtime_ns, st.st_size, p.hash, p)
+            cache.dirty = True
+    cache.save(st_by_rel)
+    included = {k: v for k, v in pages.items() if k not in excluded}
+    excluded_pages = {k: v for k, v in pages.items() if k in excluded}
+    registry = load_registry(cfg.data_path, cfg.docs_dir)
+    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues)
+    corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused,
+                    "seconds": time.perf_counter() - t0}
+    return corpus
+
+
+def _rebased(p: Page, rel: str) -> Page:
+    if p.path == rel:
+        return p
+    q = pickle.loads(pickle.dumps(p))  # noqa: S301 - our own object
+    q.path = rel
+    return q
+
+
+def _parse_all(
+    todo: list[tuple[str, str]], opts: ParseOptions, workers: int | None,
+    progress: Callable[[int, int], None] | None, cache: ParseCache,
+) -> list[Page]:
+    if not todo:
+        return []
+    # A file whose bytes we have parsed before (touched, moved) is not parsed again.
+    out: list[Page] = []
+    rest: list[tuple[str, str]] = []
+    for rel, abs_path in todo:
+        if cache.by_hash:
+            try:
+                data = read_bytes(Path(abs_path))
+            except OSError:
+                rest.append((rel, abs_path))
+                continue
+            h = hashlib.blake2b(data, digest_size=16).hexdigest()
+            hit = cache.by_hash.get(h)
+            if hit is not None:
+                out.append(_rebased(hit, rel))
+                continue
+        rest.append((rel, abs_path))
+    n = len(rest)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8)
+    if n < 200 or workers <= 1:
+        for i in range(0, n, 100):
+            out.extend(_parse_chunk((rest[i:i + 100], opts)))
+            if progress:
+                progress(min(i + 100, n), n)
+        return out
+    size = max(50, min(500, n // (workers * 8)))
+    chunks = [(rest[i:i + size], opts) for i in range(0, n, size)]
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as ex:
+            for res in ex.map(_parse_chunk, chunks):
+                out.extend(res)
+                done += len(res)
+                if progress:
+                    progress(done, n)
+    except (OSError, RuntimeError) as exc:  # no fork/semaphores (sandbox): parse in-process
+        log.info("parallel parse unavailable (%s); parsing in one process", exc)
+        out = [p for p in out if p.path not in {r for r, _ in rest}]
+        out.extend(_parse_chunk((rest, opts)))
+    return out

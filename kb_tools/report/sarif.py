@@ -1,0 +1,43 @@
+"""SARIF 2.1.0 for code-scanning dashboards."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..engine import CheckResult
+from ..findings import Severity, all_rules
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render(result: CheckResult, docs_prefix: str = "", **_: object) -> str:
+    rules = all_rules()
+    index = {r.code: n for n, r in enumerate(rules)}
+    results = []
+    for f in result.findings:
+        region: dict[str, int] = {"startLine": max(f.line, 1)}
+        if f.column:
+            region["startColumn"] = f.column
+        res: dict[str, object] = {
+            "ruleId": f.code, "ruleIndex": index.get(f.code, 0), "level": _LEVEL[f.severity],
+            "message": {"text": f.message + (f" ({f.hint})" if f.hint else "")},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": docs_prefix + f.path}, "region": region}}],
+        }
+        if f.target is not None and f.rule.startswith("secret."):
+            res["properties"] = {"maskedSnippet": f.target}
+        results.append(res)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kb-tools", "version": __version__, "informationUri": "https://example.invalid/kb-tools",
+                "rules": [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
+                           "fullDescription": {"text": r.doc},
+                           "defaultConfiguration": {"level": _LEVEL[r.default_severity]}} for r in rules],
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

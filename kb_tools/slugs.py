@@ -1,0 +1,102 @@
+"""Heading ids computed exactly as the site computes them.
+
+The site renders with Python-Markdown's ``toc`` extension: the id is ``slugify(text, sep)``
+of the heading's rendered text with tags stripped, made unique with ``_1``, ``_2``… in document
+order (ids written explicitly with attr_list count as taken first). We call the very slugify
+callable configured in ``mkdocs.yml`` and mirror the rest; a differential test against
+Python-Markdown keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, MutableSet
+from typing import Any
+
+from markdown.extensions.toc import slugify as _default_slugify
+from markdown.extensions.toc import unique as _toc_unique
+
+Slugify = Callable[[str, str], str]
+
+DEFAULT_SLUGIFY: Slugify = _default_slugify
+
+_CODE_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
+_IMAGE_RE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\((?:[^()]|\([^()]*\))*\)")
+_IMAGE_REF_RE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\[[^\]]*\]")
+_LINK_RE = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((?:[^()]|\([^()]*\))*\)")
+_LINK_REF_RE = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\[[^\]]*\]")
+_AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^>\s]*)>")
+_STRONG_EM_RE = re.compile(r"(\*{1,3}|_{1,3}|~~|==|\^\^)(?=\S)(.+?)(?<=\S)\1")
+_HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*?>|<[A-Za-z][^<>]*?/>")
+_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!:|<>~=^\"'])")
+_KEYS_RE = re.compile(r"\+\+([\w+-]+)\+\+")
+_WS_RE = re.compile(r"\s+")
+
+
+def heading_text(md: str) -> str:
+    """Plain text of a heading's inline Markdown, as ``toc`` sees it before slugifying.
+
+    Code spans keep their content verbatim, links keep their text, images vanish (their alt
+    text sits in an attribute that ``strip_tags`` removes), emphasis markers go, raw tags go,
+    backslash escapes and entities resolve.
+    """
+    stash: list[str] = []
+
+    def _keep(text: str) -> str:
+        stash.append(text)
+        return f"\x00{len(stash) - 1}\x00"
+
+    s = _CODE_RE.sub(lambda m: _keep(html.escape(m.group(2).strip(), quote=False)), md)
+    s = _HTML_COMMENT_RE.sub("", s)
+    s = _IMAGE_RE.sub("", s)
+    s = _IMAGE_REF_RE.sub("", s)
+    prev = None
+    while prev != s:  # nested links / emphasis
+        prev = s
+        s = _LINK_RE.sub(lambda m: m.group(1), s)
+        s = _LINK_REF_RE.sub(lambda m: m.group(1), s)
+        s = _STRONG_EM_RE.sub(lambda m: m.group(2), s)
+    s = _AUTOLINK_RE.sub(lambda m: m.group(1), s)
+    s = _TAG_RE.sub("", s)
+    s = _ESCAPE_RE.sub(lambda m: _keep(html.escape(m.group(1), quote=False)), s)
+    s = re.sub(r"\x00(\d+)\x00", lambda m: stash[int(m.group(1))], s)
+    s = _WS_RE.sub(" ", s).strip()
+    return html.unescape(s)
+
+
+def unique(base: str, used: MutableSet[str], counters: dict[str, int] | None = None) -> str:
+    """Python-Markdown's own ``unique``: ``x``, ``x_1``, ``x_2``…"""
+    return _toc_unique(base, used, counters)
+
+
+def assign_ids(
+    headings: Iterable[tuple[str, str | None]], slugify: Slugify, separator: str = "-",
+    reserved: Iterable[str] = (),
+) -> list[str]:
+    """Ids for ``(plain_text, explicit_id)`` pairs in document order.
+
+    ``reserved`` are ids written explicitly anywhere in the page: ``toc`` collects them before
+    it numbers headings, so a heading whose slug equals one of them gets ``_1``.
+    """
+    items = list(headings)
+    used: set[str] = set(reserved)
+    used.update(e for _, e in items if e)
+    counters: dict[str, int] = {}
+    out: list[str] = []
+    for text, explicit in items:
+        if explicit:
+            out.append(explicit)
+            continue
+        out.append(unique(slugify(text, separator), used, counters))
+    return out
+
+
+def is_default_slugify(fn: Any) -> bool:
+    return fn is None or fn is _default_slugify
+
+
+def positional_id(anchor: str) -> bool:
+    """True for ids like ``_2`` that the default slugify gives all-Japanese headings."""
+    return bool(re.fullmatch(r"_\d+", anchor))
