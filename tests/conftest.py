@@ -1,0 +1,112 @@
+"""Shared fixtures: temporary docs trees, the kb CLI, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+
+MKDOCS_YML = """\
+site_name: テスト
+docs_dir: docs
+exclude_docs: |
+  _data/
+markdown_extensions:
+  - toc:
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds:
+          case: lower
+  - attr_list
+"""
+
+
+def make_docs(root: Path, files: dict[str, str | bytes], mkdocs_yml: str | None = MKDOCS_YML) -> Path:
+    """Write a docs tree: keys are paths relative to docs/ (``_data/roster.yml`` too).
+
+    str values are dedented and written as UTF-8; bytes are written as they are.
+    Returns the folder holding mkdocs.yml.
+    """
+    if mkdocs_yml is not None:
+        (root / "mkdocs.yml").write_text(mkdocs_yml, encoding="utf-8")
+    docs = root / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        p = docs / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(name="make_docs")
+def fixture_make_docs(tmp_path: Path):
+    def _make(files: dict[str, str | bytes], mkdocs_yml: str | None = MKDOCS_YML) -> Path:
+        return make_docs(tmp_path, files, mkdocs_yml)
+
+    return _make
+
+
+@pytest.fixture(name="run_kb")
+def fixture_run_kb(monkeypatch: pytest.MonkeyPatch):
+    """Run ``kb ARGS`` in folder ``cwd``; returns click's Result (exit_code, stdout, stderr)."""
+    from kb_tools.cli import main
+
+    def _run(cwd: Path, *args: str, input: str | None = None):
+        monkeypatch.chdir(cwd)
+        runner = CliRunner()
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture(scope="session", name="browser")
+def fixture_browser() -> Iterator[object]:
+    """A real headless Debian Chromium driven by Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("KB_SKIP_BROWSER") == "1":
+            pytest.skip("chromium not installed and KB_SKIP_BROWSER=1")
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (.ci/run does) or set KB_SKIP_BROWSER=1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session", name="gen_corpus")
+def fixture_gen_corpus(tmp_path_factory: pytest.TempPathFactory):
+    """Generate a corpus with ../shared/bench/gen_corpus.py (deterministic); returns its folder."""
+    import subprocess
+    import sys
+
+    made: dict[tuple[int, int], Path] = {}
+
+    def _gen(pages: int = 120, seed: int = 7) -> Path:
+        key = (pages, seed)
+        if key not in made:
+            out = tmp_path_factory.mktemp(f"corpus{pages}_{seed}")
+            shutil.rmtree(out)
+            subprocess.run([sys.executable, str(SHARED / "bench" / "gen_corpus.py"), str(out), "--pages", str(pages),
+                            "--seed", str(seed)], check=True, capture_output=True)
+            made[key] = out
+        return made[key]
+
+    return _gen
