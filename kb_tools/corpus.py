@@ -35,6 +35,25 @@ LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and 
 _BINARY_SNIFF = 8192
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 
+# Page analyzers run on each page's text inside the parse workers, and their results are cached
+# with the page by content hash (so a warm check never reads unchanged files again). A module
+# listed here provides ``ANALYZER_VERSION: int`` and ``analyze(page: Page, text: str) -> None``,
+# which stores config-independent results in ``page.extra``; checks apply configuration later.
+ANALYZER_MODULES = ("kb_tools.secrets.scan",)
+
+
+def _analyzers() -> list[Any]:
+    import importlib
+
+    out = []
+    for name in ANALYZER_MODULES:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if not name.startswith(str(exc.name)):
+                raise
+    return out
+
 
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
@@ -47,7 +66,9 @@ class ParseOptions:
         ident = getattr(fn, "func", fn)
         desc = f"{getattr(ident, '__module__', '')}.{getattr(ident, '__qualname__', repr(ident))}"
         desc += repr(sorted(getattr(fn, "keywords", {}).items()))
-        return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}".encode(), digest_size=8).hexdigest()
+        analyzers = ",".join(f"{m.__name__}={m.ANALYZER_VERSION}" for m in _analyzers())
+        return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}|{analyzers}".encode(),
+                               digest_size=8).hexdigest()
 
 
 @dataclass
@@ -149,6 +170,11 @@ def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
     page.headings = [Heading(h.level, t, i, h.line) for h, t, i in zip(res.headings, texts, ids)]
     page.links = res.links
     page.anchors = set(ids) | set(res.explicit_ids) | set(res.html_ids)
+    for analyzer in _analyzers():
+        try:
+            analyzer.analyze(page, text)
+        except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page
+            page.issues.append(ParseIssue("internal.error", 1, 1, f"internal error in {analyzer.__name__}: {exc!r}"))
 
 
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[Page]:

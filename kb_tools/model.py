@@ -62,6 +62,7 @@ class Page:
     anchors: set[str] = field(default_factory=set)  # every id a link may point at
     issues: list[ParseIssue] = field(default_factory=list)
     text_ok: bool = True  # False when the bytes could not be decoded
+    extra: dict[str, Any] = field(default_factory=dict)  # results of page analyzers (see corpus.py)
 
     @property
     def title(self) -> str:
