@@ -1,0 +1,337 @@
+"""Knowledge continuity commands: review, review mark, handover, roster assign, report ownership, new.
+
+Thin shells over kb_tools.reports, kb_tools.editing, kb_tools.roster_edit and kb_tools.new_page.
+Exit codes: 0 ok; 1 only for ``kb review --fail-on-overdue`` when pages are overdue;
+2 usage/configuration errors, unknown person/role (with "did you mean"), refused edits.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..cli import State, config_option, fail, main, parse_date, pass_state
+
+
+def _today(value: str | None) -> _dt.date:
+    return parse_date(value) or _dt.date.today()
+
+
+def _git(state: State, enabled: bool = True) -> Any:
+    from .. import git_facts
+
+    if not enabled:
+        return None
+    facts = git_facts.collect(state.config())
+    if not facts.available and facts.note and state.quiet < 2:
+        click.echo(f"kb: note: {facts.note}", err=True)
+    return facts
+
+
+def _check_role(corpus: Any, role: str) -> None:
+    reg = corpus.registry
+    if role in reg.roles:
+        return
+    if not reg.roles:
+        fail(f"unknown role '{role}': no roles are defined ({reg.roster_path or '_data/roster.yml'} is missing or empty)")
+    hint = reg.suggest_role(role)
+    fail(f"unknown role '{role}'" + (f"; did you mean '{hint}'?" if hint else f" (roles: {', '.join(sorted(reg.roles))})"))
+
+
+def _check_person(corpus: Any, person: str) -> None:
+    from ..reports.handover import suggest_person
+
+    if person in corpus.registry.people():
+        return
+    hint = suggest_person(corpus, person)
+    fail(f"unknown person '{person}' (not in {corpus.registry.roster_path or 'roster.yml'})"
+         + (f"; did you mean '{hint}'?" if hint else ""))
+
+
+def _emit(text: str) -> None:
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+# ----------------------------------------------------------------------------- kb review
+
+
+@main.group(invoke_without_command=True)
+@config_option
+@click.option("--due-within", type=click.IntRange(min=0), default=30, show_default=True, metavar="DAYS",
+              help="List pages due within DAYS days (overdue pages are always listed).")
+@click.option("--owner", metavar="ROLE", help="Only pages owned by this role id.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD).")
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when any page is overdue (for CI).")
+@click.pass_context
+def review(ctx: click.Context, due_within: int, owner: str | None, fmt: str, today: str | None,
+           fail_on_overdue: bool) -> None:
+    """What needs review, grouped by owner role (and `kb review mark PATH…` to record a review)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..reports.review import review_items, review_markdown, review_text
+
+    state: State = ctx.find_object(State)  # type: ignore[assignment]
+    day = _today(today)
+    corpus = state.corpus()
+    if owner is not None:
+        _check_role(corpus, owner)
+    items = review_items(corpus, day, due_within, owner)
+    overdue = sum(1 for i in items if i.overdue)
+    if fmt == "json":
+        _emit(json.dumps({"today": day.isoformat(), "due_within": due_within, "owner": owner,
+                          "items": [i.to_dict() for i in items],
+                          "summary": {"overdue": overdue, "due": len(items) - overdue}}, ensure_ascii=False, indent=2))
+    elif fmt == "md":
+        if owner is not None:
+            fail("--owner is not supported with --format md (the dashboard covers every role)")
+        _emit(review_markdown(corpus, day, due_within))
+    else:
+        _emit(review_text(items))
+    if state.quiet == 0:
+        click.echo(f"kb: {overdue} overdue, {len(items) - overdue} due within {due_within} days", err=True)
+    raise SystemExit(1 if fail_on_overdue and overdue else 0)
+
+
+def resolve_page(cfg: Any, p: str) -> Path:
+    """A page path given relative to the current folder or to docs_dir."""
+    docs = cfg.docs_dir
+    cand = [Path(p).resolve(), (docs / p).resolve()]
+    for c in cand:
+        if c.is_file():
+            try:
+                c.relative_to(docs)
+            except ValueError:
+                continue
+            if c.suffix.lower() not in (".md", ".markdown"):
+                fail(f"{p}: not a Markdown page")
+            return c
+    fail(f"{p}: no such page inside docs_dir ({docs})")
+    raise AssertionError
+
+
+@review.command("mark")
+@config_option
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--date", "date_s", metavar="DATE", help="Review date (default: today).")
+@click.option("--by", "by", metavar="PERSON", help="Also set reviewed_by to PERSON (a roster person).")
+@click.option("--dry-run", is_flag=True, help="Show the diff; write nothing.")
+@pass_state
+def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: str | None, dry_run: bool) -> None:
+    """Set last_reviewed (and reviewed_by) in each page's front matter; no other byte changes.
+
+    All pages are checked first: if one cannot be edited safely, none is written.
+    """
+    from ..editing import EditError, Snapshot, diff, mark_reviewed, write_atomic
+
+    cfg = state.config()
+    day = parse_date(date_s) or _dt.date.today()
+    if by:
+        from ..meta import load_registry
+
+        reg = load_registry(cfg.data_path, cfg.docs_dir)
+        if reg.has_roster and by not in reg.people():
+            people = sorted(reg.people())
+            m = [p for p in people if p.casefold() == by.casefold()] or difflib.get_close_matches(by, people, n=1, cutoff=0.5)
+            fail(f"unknown person '{by}' (not in {reg.roster_path})" + (f"; did you mean '{m[0]}'?" if m else ""))
+    plans = []
+    errors = []
+    for p in paths:
+        path = resolve_page(cfg, p)
+        label = path.relative_to(cfg.docs_dir).as_posix()
+        try:
+            snap = Snapshot.read(path)
+            new = mark_reviewed(snap.data, day, by, label)
+        except EditError as exc:
+            errors.append(str(exc))
+            continue
+        plans.append((snap, new, label))
+    for e in errors:
+        click.echo(f"kb: error: {e}", err=True)
+    if errors:
+        fail(f"{len(errors)} page(s) cannot be edited safely; nothing was written")
+    for snap, new, label in plans:
+        if dry_run:
+            _emit(diff(snap.data, new, label) or f"# {label}: already up to date\n")
+            continue
+        if new == snap.data:
+            continue
+        try:
+            write_atomic(snap, new)
+        except EditError as exc:
+            fail(str(exc))
+        if state.quiet == 0:
+            click.echo(f"kb: {label}: last_reviewed = {day.isoformat()}" + (f", reviewed_by = {by}" if by else ""), err=True)
+
+
+# ----------------------------------------------------------------------------- kb handover
+
+
+@main.command()
+@config_option
+@click.argument("person")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD).")
+@click.option("--no-git", is_flag=True, help="Do not read git history (no 'only recent author' section).")
+@pass_state
+def handover(state: State, person: str, fmt: str, today: str | None, no_git: bool) -> None:
+    """Handover report (引継ぎ書) for PERSON: roles, pages, overdue reviews, successor checklist."""
+    from ..reports.handover import handover_markdown, handover_report
+
+    corpus = state.corpus()
+    _check_person(corpus, person)
+    rep = handover_report(corpus, person, _today(today), _git(state, not no_git))
+    if fmt == "json":
+        _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _emit(handover_markdown(rep, corpus))
+
+
+# ----------------------------------------------------------------------------- kb report ownership
+
+
+@main.group()
+def report() -> None:
+    """Reports on the knowledge base (ownership / bus factor)."""
+
+
+@report.command("ownership")
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD).")
+@click.option("--no-git", is_flag=True, help="Count role holders only (no recent git authors).")
+@pass_state
+def report_ownership(state: State, fmt: str, today: str | None, no_git: bool) -> None:
+    """Bus-factor report by area (top folder) and tag; pages without a deputy; leaving holders."""
+    from ..reports.ownership import ownership_markdown, ownership_report
+
+    corpus = state.corpus()
+    day = _today(today)
+    git = _git(state, not no_git)
+    if fmt == "md":
+        _emit(ownership_markdown(corpus, day, git))
+        return
+    rep = ownership_report(corpus, day, git)
+    if fmt == "json":
+        _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out = ["area / tag                      pages  people  after-leaving  roles"]
+    for kind, items in (("area", rep.areas), ("tag", rep.tags)):
+        for b in items:
+            flag = "  <- single transfer orphans it" if b.bus_factor <= 1 else ""
+            out.append(f"{kind}:{b.label:<25} {b.pages:>5}  {b.bus_factor:>6}  {b.after_leaving:>13}  "
+                       f"{','.join(b.roles)}{flag}")
+    runbooks = [p for p in rep.no_deputy if p.type == "runbook"]
+    out.append("")
+    out.append(f"runbooks without a deputy: {len(runbooks)}")
+    out += [f"  {p.path}  {p.title}" for p in runbooks]
+    out.append(f"pages without a deputy: {len(rep.no_deputy)}")
+    for r in rep.leaving_roles:
+        out.append(f"leaving: {r.id} ({r.name}): " + ", ".join(f"{p} on {d}" for p, d in sorted(r.leaving.items())))
+    _emit("\n".join(out) + "\n")
+
+
+# ----------------------------------------------------------------------------- kb roster assign
+
+
+@main.group()
+def roster() -> None:
+    """Change the role roster (docs/_data/roster.yml), history kept."""
+
+
+@roster.command("assign")
+@config_option
+@click.argument("role")
+@click.option("--to", "to", required=True, metavar="PERSON", help="The new holder.")
+@click.option("--from-date", "from_date", metavar="DATE", help="First day of the new holder (default: today).")
+@click.option("--replace", "replace", metavar="PERSON",
+              help="The holder who hands over (needed when the role has several holders).")
+@click.option("--add", "add", is_flag=True, help="Add PERSON as an extra holder; nobody moves to past.")
+@click.option("--dry-run", is_flag=True, help="Show the diff; write nothing.")
+@pass_state
+def roster_assign(state: State, role: str, to: str, from_date: str | None, replace: str | None, add: bool,
+                  dry_run: bool) -> None:
+    """Make PERSON the holder of ROLE; the previous holder moves to `past` (from/to dates)."""
+    from ..editing import EditError, Snapshot, diff, write_atomic
+    from ..meta import load_registry
+    from ..roster_edit import RosterError, assign
+
+    cfg = state.config()
+    path = cfg.data_path / "roster.yml"
+    if not path.is_file():
+        fail(f"{path}: no roster file")
+    reg = load_registry(cfg.data_path, cfg.docs_dir)
+    if role not in reg.roles:
+        hint = reg.suggest_role(role)
+        fail(f"unknown role '{role}'" + (f"; did you mean '{hint}'?" if hint else f" (roles: {', '.join(sorted(reg.roles))})"))
+    day = parse_date(from_date) or _dt.date.today()
+    label = path.relative_to(cfg.root).as_posix() if path.is_relative_to(cfg.root) else str(path)
+    try:
+        snap = Snapshot.read(path)
+        new, moved = assign(snap.data, role, to, day, replace=replace, add=add, label=label)
+    except (EditError, RosterError) as exc:
+        fail(str(exc))
+    if dry_run:
+        _emit(diff(snap.data, new, label))
+        return
+    try:
+        write_atomic(snap, new)
+    except EditError as exc:
+        fail(str(exc))
+    if state.quiet == 0:
+        msg = f"kb: {role}: {to} holds the role from {day.isoformat()}"
+        if moved:
+            msg += f"; {moved} moved to past (to {(day - _dt.timedelta(days=1)).isoformat()})"
+        click.echo(msg + ". Page review dates are unchanged.", err=True)
+        if moved:
+            click.echo(f"kb: hint: kb handover {moved}  prints the handover report", err=True)
+
+
+# ----------------------------------------------------------------------------- kb new
+
+
+@main.command("new")
+@config_option
+@click.argument("page_type", metavar="TYPE")
+@click.option("--title", required=True, help="Page title.")
+@click.option("--area", required=True, help="Folder under docs_dir (e.g. cloud).")
+@click.option("--owner", metavar="ROLE", help="Owner role (default: the role owning most pages in the area).")
+@click.option("--deputy", metavar="ROLE", help="Deputy role (default: the area's most common deputy).")
+@click.option("--tag", "tags", multiple=True, help="A tag from taxonomy.yml (repeatable).")
+@click.option("--slug", help="File name without .md (default: from the title).")
+@click.option("--description", default="", help="1–2 sentences for search results.")
+@click.option("--today", metavar="DATE", help="Date to write as last_reviewed (default: today).")
+@click.option("--dry-run", is_flag=True, help="Show the new file and the mkdocs.yml diff; write nothing.")
+@pass_state
+def new(state: State, page_type: str, title: str, area: str, owner: str | None, deputy: str | None,
+        tags: tuple[str, ...], slug: str | None, description: str, today: str | None, dry_run: bool) -> None:
+    """Create a page from the TYPE's template with valid front matter (and add it to an explicit nav)."""
+    from ..editing import EditError, diff
+    from ..new_page import NewPageError, plan_new_page, write_new_page
+
+    corpus = state.corpus()
+    try:
+        plan = plan_new_page(corpus, page_type, title=title, area=area, owner=owner, deputy=deputy, tags=list(tags),
+                             slug=slug, description=description, today=_today(today))
+    except NewPageError as exc:
+        fail(str(exc))
+    for note in plan.notes:
+        click.echo(f"kb: note: {note}", err=True)
+    if dry_run:
+        _emit(diff(b"", plan.content, plan.rel_path, new_file=True))
+        if plan.nav_new is not None and plan.nav_snapshot is not None:
+            _emit(diff(plan.nav_snapshot.data, plan.nav_new, plan.config_label))
+        return
+    try:
+        write_new_page(plan)
+    except (EditError, NewPageError) as exc:
+        fail(str(exc))
+    click.echo(str(plan.abs_path))
+    if state.quiet == 0:
+        click.echo(f"kb: created {plan.rel_path} (owner {plan.owner})"
+                   + ("; added to nav in mkdocs.yml" if plan.nav_new is not None else ""), err=True)
