@@ -270,7 +270,7 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
         hint = reg.suggest_role(role)
         fail(f"unknown role '{role}'" + (f"; did you mean '{hint}'?" if hint else f" (roles: {', '.join(sorted(reg.roles))})"))
     day = parse_date(from_date) or _dt.date.today()
-    label = path.relative_to(cfg.root).as_posix() if path.is_relative_to(cfg.root) else str(path)
+    label = path.relative_to(cfg.docs_dir).as_posix() if path.is_relative_to(cfg.docs_dir) else str(path)
     try:
         snap = Snapshot.read(path)
         new, moved = assign(snap.data, role, to, day, replace=replace, add=add, label=label)
