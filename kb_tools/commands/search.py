@@ -1,0 +1,147 @@
+"""``kb index`` and ``kb search``: thin shells over kb_tools.search."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..cli import State, color_enabled, config_option, fail, main, pass_state
+
+
+def _ensure_index(state: State, quiet_if_current: bool = True) -> Any:
+    """Build or update the index when missing or stale; returns the report (or None)."""
+    from ..search.index import IndexBusy, build_index, is_current
+    from ..search.normalize import export_data
+
+    cfg = state.config()
+    corpus = state.corpus()
+    issues: list[str] = []
+    data = export_data(cfg, issues=issues)
+    for msg in issues:
+        click.echo(f"kb: warning: {msg}", err=True)
+    if quiet_if_current and is_current(cfg, corpus, data):
+        return None
+    try:
+        rep = build_index(cfg, corpus, data, progress=state.progress("indexing"))
+    except IndexBusy as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write the search index: {exc}")
+    for msg in rep.messages:
+        click.echo(f"kb: {msg}", err=True)
+    return rep
+
+
+@main.command("index")
+@config_option
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from scratch.")
+@pass_state
+def index_cmd(state: State, rebuild: bool) -> None:
+    """Build or update the search index (.kb/index): only changed pages are re-indexed."""
+    from ..search.index import IndexBusy, build_index
+    from ..search.normalize import export_data
+
+    cfg = state.config()
+    corpus = state.corpus()
+    issues: list[str] = []
+    data = export_data(cfg, issues=issues)
+    for msg in issues:
+        click.echo(f"kb: warning: {msg}", err=True)
+    try:
+        rep = build_index(cfg, corpus, data, force=rebuild, progress=state.progress("indexing"))
+    except IndexBusy as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write the search index: {exc}")
+    for msg in rep.messages:
+        click.echo(f"kb: {msg}", err=True)
+    if state.quiet < 2:
+        click.echo(rep.summary(), err=True)
+
+
+@main.command("search")
+@config_option
+@click.argument("query", required=False)
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--tag", "tags", multiple=True, help="Only pages with this tag (id or alias).")
+@click.option("--owner", "owners", multiple=True, help="Only pages owned by this role.")
+@click.option("--type", "types", multiple=True, help="Only pages of this type.")
+@click.option("--status", "statuses", multiple=True, help="Only pages with this status.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--batch", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read one query per line from FILE ('-' = stdin); print JSON Lines.")
+@click.option("--no-update", is_flag=True, help="Search the index as it is (do not update it first).")
+@pass_state
+def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...], owners: tuple[str, ...],
+               types: tuple[str, ...], statuses: tuple[str, ...], fmt: str, batch: str | None, no_update: bool) -> None:
+    """Search the knowledge base (Japanese aware: サーバ/サーバー, ＡＷＳ/AWS, ｶﾅ, 表記ゆれ).
+
+    QUERY syntax: words, "quoted phrases", tag:タグ owner:ROLE type:TYPE status:STATUS.
+    """
+    from ..search.index import index_dir
+    from ..search.query import QueryError, Searcher, highlight
+
+    if batch is None and query is None:
+        fail("give a QUERY or --batch FILE (kb search --help)")
+    if batch is None and not query.strip():  # type: ignore[union-attr]
+        fail("検索語が空です。調べたい言葉を入力してください")
+    cfg = state.config()
+    if no_update:
+        if not index_dir(cfg).exists():
+            fail("no search index yet: run 'kb index' first")
+    else:
+        _ensure_index(state)
+    filters = {k: list(v) for k, v in (("tag", tags), ("owner", owners), ("type", types), ("status", statuses)) if v}
+    try:
+        searcher = Searcher(cfg)
+    except Exception as exc:  # noqa: BLE001 - an unreadable index: tell how to fix it
+        fail(f"the search index cannot be opened ({type(exc).__name__}: {exc}); run 'kb index --rebuild'")
+    with searcher:
+        if batch is not None:
+            _run_batch(searcher, batch, limit, filters)
+            return
+        try:
+            res = searcher.search(query or "", limit=limit, filters=filters)
+        except QueryError as exc:
+            fail(str(exc))
+        for note in res.notes:
+            click.echo(f"kb: {note}", err=True)
+        if fmt == "json":
+            click.echo(json.dumps(res.as_json(), ensure_ascii=False))
+            return
+        color = color_enabled(state.color, sys.stdout)
+        if not res.hits:
+            click.echo(f"「{query}」に一致するページはありません。")
+            if res.suggestions:
+                click.echo("もしかして: " + " / ".join(res.suggestions))
+            return
+        for i, h in enumerate(res.hits, 1):
+            title = click.style(h.title, bold=True) if color else h.title
+            click.echo(f"{i}. {title}  ({h.path})")
+            if h.snippet:
+                snip = (highlight(h.snippet, h.marks, "\x1b[1;33m", "\x1b[0m") if color
+                        else highlight(h.snippet, h.marks))
+                click.echo(f"   {snip}")
+        if not state.quiet:
+            click.echo(f"{len(res.hits)} / {res.total} 件", err=True)
+
+
+def _run_batch(searcher: Any, batch: str, limit: int, filters: dict[str, list[str]]) -> None:
+    from ..search.query import QueryError
+
+    try:
+        stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8", errors="replace")  # noqa: SIM115
+    except OSError as exc:
+        fail(f"{batch}: cannot read ({exc.strerror})")
+    with stream:
+        for lineno, line in enumerate(stream, 1):
+            q = line.rstrip("\n").rstrip("\r")
+            try:
+                res = searcher.search(q, limit=limit, filters=filters).as_json()
+            except QueryError as exc:
+                click.echo(f"kb: {batch}:{lineno}: {exc}", err=True)
+                res = {"query": q, "results": [], "total": 0}
+            click.echo(json.dumps(res, ensure_ascii=False))

@@ -1,0 +1,306 @@
+"""``kb index``: the Whoosh index under ``.kb/index``, built from the Corpus.
+
+- Fields: path (unique id), title (boost 3) and headings (boost 2) with positions, body
+  (frequencies only: phrases are verified on the stored text), tags/owner/type/status filters,
+  and the plain text stored zlib-compressed for snippets.
+- Incremental: ``kb_meta.json`` in the index folder records each page's content hash; only
+  changed pages are re-indexed, deleted pages removed (one Whoosh commit: a reader sees the
+  old or the new generation, never half of it).
+- Rebuilt from scratch, in a temporary folder swapped in by rename, when the index is missing,
+  corrupt, or written with another format / analyzer / normaliser-dictionary version.
+- One writer at a time: a file lock next to the index; a second ``kb index`` waits a few
+  seconds, then stops with a clear message (IndexBusy).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.util.filelock import FileLock
+
+from .analysis import ANALYZER_VERSION, FastFrequency, FastPositions, japanese_analyzer
+from .normalize import export_data
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 2  # bump when the schema changes
+INDEX_NAME = "kbpages"
+META_FILE = "kb_meta.json"
+TITLE_BOOST = 3.0
+HEADINGS_BOOST = 2.0
+LOCK_WAIT = 10.0
+
+
+class IndexBusy(Exception):
+    """Another process is writing the index."""
+
+
+class IndexError_(Exception):
+    """The index cannot be used (and could not be rebuilt)."""
+
+
+def index_dir(cfg: Any) -> Path:
+    return Path(cfg.root) / ".kb" / "index"
+
+
+def make_schema(data: dict[str, Any]) -> Schema:
+    ana = japanese_analyzer(data)
+    title = TEXT(analyzer=ana, phrase=True, stored=True, field_boost=TITLE_BOOST)
+    title.format = FastPositions(field_boost=TITLE_BOOST)
+    headings = TEXT(analyzer=ana, phrase=True, stored=True, field_boost=HEADINGS_BOOST)
+    headings.format = FastPositions(field_boost=HEADINGS_BOOST)
+    body = TEXT(analyzer=ana, phrase=False)
+    body.format = FastFrequency()
+    return Schema(path=ID(stored=True, unique=True), title=title, headings=headings, body=body,
+                  tags=KEYWORD(stored=True, commas=True), owner=ID(stored=True), type=ID(stored=True),
+                  status=ID(stored=True), text=STORED())
+
+
+def version_key(data: dict[str, Any]) -> dict[str, Any]:
+    return {"format": INDEX_FORMAT, "analyzer": ANALYZER_VERSION, "normalizer": data["version"]}
+
+
+# ----------------------------------------------------------------------------- Markdown → text
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}).*$", re.M)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S.*$", re.M)
+_HTML = re.compile(r"<!--.*?-->|<[^>\n]{1,200}>", re.S)
+_ATTR = re.compile(r"\{\s*[#.][^}\n]*\}")
+_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+|!!!\s*\w*|\?\?\?\+?\s*\w*)", re.M)
+_INLINE = re.compile(r"[*_`|]{1,3}")
+_URL = re.compile(r"https?://\S+")
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown body as plain text, cheaply (code blocks keep their text: staff search for
+    commands and error messages)."""
+    t = _FENCE.sub("", markdown)
+    t = _REFDEF.sub("", t)
+    t = _IMAGE.sub(r"\1", t)
+    t = _LINK.sub(lambda m: m.group(1) or m.group(2) or "", t)
+    t = _HTML.sub(" ", t)
+    t = _ATTR.sub("", t)
+    t = _URL.sub(" ", t)
+    t = _MARKS.sub("", t)
+    t = _INLINE.sub(" ", t)
+    return re.sub(r"[ \t]+", " ", t).strip()
+
+
+def page_document(corpus: Any, page: Any) -> dict[str, Any]:
+    text = corpus.read_text(page)
+    lines = text.split("\n")
+    body = plain_text("\n".join(lines[page.body_offset:]))
+    meta = page.meta if isinstance(page.meta, dict) else {}
+    tags_raw = meta.get("tags") or []
+    if isinstance(tags_raw, str):
+        tags_raw = [tags_raw]
+    tags = []
+    for t in tags_raw if isinstance(tags_raw, list) else []:
+        if isinstance(t, (str, int)):
+            tid = corpus.registry.resolve_tag(str(t)) or str(t)
+            if tid not in tags:
+                tags.append(tid.replace(",", " "))
+    headings = "\n".join(h.text for h in page.headings if h.level >= 2)
+    labels = " ".join(corpus.registry.tag_label(t) if t in corpus.registry.tags else t for t in tags)
+    desc = meta.get("description") if isinstance(meta.get("description"), str) else ""
+    return {
+        "path": page.path, "title": page.title, "headings": headings,
+        "body": f"{page.title}\n{desc}\n{body}\n{labels}",
+        "tags": ",".join(tags), "owner": str(meta.get("owner") or ""), "type": str(meta.get("type") or ""),
+        "status": str(meta.get("status") or ""),
+        "text": zlib.compress(f"{desc}\n{body}".encode("utf-8"), 6),
+    }
+
+
+def stored_text(fields: dict[str, Any]) -> str:
+    raw = fields.get("text")
+    try:
+        return zlib.decompress(raw).decode("utf-8") if raw else ""
+    except (zlib.error, TypeError):
+        return ""
+
+
+# ----------------------------------------------------------------------------- build / update
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+    size_bytes: int = 0
+    pages: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        what = "rebuilt" if self.rebuilt else "updated"
+        size = self.size_bytes / 1024 / 1024
+        return (f"index {what}: {self.pages} pages ({self.added} added, {self.updated} updated, "
+                f"{self.removed} removed, {self.unchanged} unchanged) in {self.seconds:.1f} s; "
+                f"size {size:.1f} MB")
+
+
+def read_meta(path: Path) -> dict[str, Any] | None:
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        return meta if isinstance(meta, dict) and isinstance(meta.get("pages"), dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_meta(path: Path, meta: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path, prefix=".meta-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(meta, f, ensure_ascii=False)
+    os.replace(tmp, path / META_FILE)
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def stale_reason(path: Path, data: dict[str, Any]) -> str | None:
+    """Why the index at ``path`` must be rebuilt from scratch, or None when it can be updated."""
+    if not path.exists():
+        return "no index yet"
+    meta = read_meta(path)
+    if meta is None:
+        return "the index folder is corrupt or incomplete (no readable kb_meta.json)"
+    if meta.get("version") != version_key(data):
+        return "the index was written by another version (analyzer, normaliser or dictionary changed)"
+    try:
+        if not windex.exists_in(str(path), indexname=INDEX_NAME):
+            return "the index folder is corrupt (no Whoosh index)"
+        ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+        with ix.searcher() as s:
+            s.doc_count()
+        ix.close()
+    except Exception as exc:  # noqa: BLE001 - any failure to open means: rebuild
+        return f"the index folder is corrupt ({type(exc).__name__}: {exc})"
+    return None
+
+
+def changes(corpus: Any, meta: dict[str, Any] | None) -> tuple[list[str], list[str], list[str]]:
+    """(new, changed, removed) paths of the corpus versus the indexed hashes."""
+    old = (meta or {}).get("pages", {})
+    new = [p for p in corpus.pages if p not in old]
+    changed = [p for p, pg in corpus.pages.items() if p in old and old[p] != pg.hash]
+    removed = [p for p in old if p not in corpus.pages]
+    return new, changed, removed
+
+
+def is_current(cfg: Any, corpus: Any, data: dict[str, Any]) -> bool:
+    path = index_dir(cfg)
+    meta = read_meta(path)
+    if meta is None or meta.get("version") != version_key(data):
+        return False
+    new, changed, removed = changes(corpus, meta)
+    return not (new or changed or removed)
+
+
+def _lock(path: Path) -> FileLock:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path.parent / "index.lock"))
+    deadline = time.monotonic() + LOCK_WAIT
+    while not lock.acquire(blocking=False):
+        if time.monotonic() > deadline:
+            raise IndexBusy(f"another 'kb index' is writing {path} (lock {path.parent / 'index.lock'}); "
+                            "try again when it has finished")
+        time.sleep(0.2)
+    return lock
+
+
+def _add_pages(writer: Any, corpus: Any, paths: list[str], update: bool, progress: Any = None) -> list[str]:
+    problems = []
+    total = len(paths)
+    for i, p in enumerate(sorted(paths), 1):
+        page = corpus.pages[p]
+        try:
+            doc = page_document(corpus, page)
+        except (OSError, UnicodeError) as exc:
+            problems.append(f"{p}: cannot read ({exc}); not indexed")
+            continue
+        (writer.update_document if update else writer.add_document)(**doc)
+        if progress:
+            progress(i, total)
+    return problems
+
+
+def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force: bool = False,
+                progress: Any = None) -> IndexReport:
+    """Build or update the index of ``corpus``. Raises IndexBusy when another writer holds it."""
+    t0 = time.perf_counter()
+    if data is None:
+        data = export_data(cfg)
+    path = index_dir(cfg)
+    rep = IndexReport()
+    lock = _lock(path)
+    try:
+        reason = "rebuild requested (--rebuild)" if force else stale_reason(path, data)
+        hashes = {p: pg.hash for p, pg in corpus.pages.items()}
+        titles = {p: pg.title for p, pg in corpus.pages.items()}
+        if reason:
+            rep.rebuilt, rep.reason = True, reason
+            if path.exists() and reason != "no index yet":
+                rep.messages.append(f"rebuilding the search index: {reason}")
+            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix="index.new-"))
+            try:
+                ix = windex.create_in(str(tmp), make_schema(data), indexname=INDEX_NAME)
+                w = ix.writer(limitmb=128)
+                rep.messages += _add_pages(w, corpus, list(corpus.pages), update=False, progress=progress)
+                w.commit()
+                ix.close()
+                _write_meta(tmp, {"version": version_key(data), "pages": hashes, "titles": titles})
+                old = None
+                if path.exists():
+                    old = path.parent / f"index.old-{os.getpid()}-{int(time.time() * 1000)}"
+                    os.replace(path, old)
+                os.replace(tmp, path)
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            rep.added = len(corpus.pages)
+        else:
+            meta = read_meta(path) or {}
+            new, changed, removed = changes(corpus, meta)
+            rep.added, rep.updated, rep.removed = len(new), len(changed), len(removed)
+            rep.unchanged = len(corpus.pages) - len(new) - len(changed)
+            if new or changed or removed:
+                ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+                w = ix.writer()
+                for p in removed:
+                    w.delete_by_term("path", p)
+                rep.messages += _add_pages(w, corpus, new + changed, update=True, progress=progress)
+                w.commit()
+                ix.close()
+                _write_meta(path, {"version": version_key(data), "pages": hashes, "titles": titles})
+        rep.pages = len(corpus.pages)
+    finally:
+        lock.release()
+    rep.size_bytes = dir_size(path)
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
+def open_index(cfg: Any) -> Any:
+    return windex.open_dir(str(index_dir(cfg)), indexname=INDEX_NAME)

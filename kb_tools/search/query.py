@@ -1,0 +1,307 @@
+"""``kb search``: query parsing, retrieval on the Whoosh index, re-ranking, snippets, suggestions.
+
+Retrieval: every query term (normalised CJK bigram or word) must occur in the page (AND over
+the body field, which also holds title and headings); when that finds fewer pages than asked
+for, the rarest terms are OR-ed instead. Whoosh scores with BM25F (title ×3, headings ×2); the
+best candidates are then re-ranked with title and heading matches of the whole query (what
+makes one-word queries land on the page *about* that word). Quoted phrases are checked on the
+stored text. The normaliser data comes from the index itself, so query and index always agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from .analysis import JapaneseTokenizer, cjk_char
+from .index import open_index, read_meta, stored_text, index_dir
+from .normalize import normalize, normalize_map
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 24
+CANDIDATES = 40
+FILTER_KEYS = ("tag", "owner", "type", "status")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_SENTENCE = re.compile(r"[^。\n！？!?]*[。！？!?\n]?")
+
+
+class QueryError(ValueError):
+    """The query cannot be searched (message for staff, in Japanese)."""
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # free text (words joined by spaces)
+    words: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Split ``raw`` into words, "quoted phrases" and ``key:value`` filters. Never raises on
+    syntax: stray quotes, ``*``, ``(``, ``\\`` and ``:`` are just text."""
+    notes = []
+    q = _CONTROL.sub(" ", raw or "")
+    if len(q) > MAX_QUERY_CHARS:
+        notes.append(f"検索語が長すぎるため、先頭 {MAX_QUERY_CHARS} 文字で検索します")
+        q = q[:MAX_QUERY_CHARS]
+    q = unicodedata.normalize("NFKC", q)
+    pq = ParsedQuery(text="", notes=notes)
+    if q.count('"') % 2:
+        notes.append("閉じていない引用符（\"）は無視しました")
+        idx = q.rfind('"')
+        q = q[:idx] + " " + q[idx + 1:]
+    parts = re.split(r'("[^"]*")', q)
+    words: list[str] = []
+    for part in parts:
+        if part.startswith('"') and part.endswith('"') and len(part) >= 2:
+            inner = part[1:-1].strip()
+            if inner:
+                pq.phrases.append(inner)
+            continue
+        for w in part.split():
+            key, sep, value = w.partition(":")
+            if sep and key.lower() in FILTER_KEYS and value:
+                pq.filters.setdefault(key.lower(), []).append(value)
+            else:
+                words.append(w)
+    pq.words = words
+    pq.text = " ".join(words)
+    return pq
+
+
+@dataclass
+class Hit:
+    path: str
+    title: str
+    score: float
+    snippet: str
+    marks: list[tuple[int, int]] = field(default_factory=list)  # highlighted spans of snippet
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "title": self.title, "score": round(self.score, 4), "snippet": self.snippet}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    total: int
+    notes: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"query": self.query, "results": [h.as_json() for h in self.hits], "total": self.total}
+
+
+class Searcher:
+    """An open index: load once, run many queries (``kb search --batch``)."""
+
+    def __init__(self, cfg: Any) -> None:
+        self.ix = open_index(cfg)
+        self.searcher = self.ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        ana = self.ix.schema["body"].analyzer
+        self.tokenizer: JapaneseTokenizer = ana.items[0] if hasattr(ana, "items") else ana
+        self.data = self.tokenizer.data or {}
+        meta = read_meta(index_dir(cfg)) or {}
+        self.titles: dict[str, str] = meta.get("titles", {})
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- building queries
+
+    def _term_query(self, term: str) -> Q.Query:
+        if len(term) == 1 and cjk_char(term):
+            return Q.Or([Q.Term("body", term), Q.Prefix("body", term)])
+        return Q.Term("body", term)
+
+    def _scoring_query(self, terms: list[str]) -> Q.Query:
+        subs = []
+        for t in terms:
+            subs += [Q.Term("title", t), Q.Term("headings", t)]
+        return Q.Or(subs)
+
+    def _filter(self, filters: dict[str, list[str]]) -> tuple[Q.Query | None, list[str]]:
+        notes, clauses = [], []
+        aliases = self.data.get("tag_aliases", {})
+        for key, values in filters.items():
+            alts = []
+            for v in values:
+                if key == "tag":
+                    tid = aliases.get(normalize(v)) or v
+                    if tid != v:
+                        notes.append(f"タグ「{v}」は「{tid}」として絞り込みました")
+                    alts.append(Q.Term("tags", tid))
+                else:
+                    alts.append(Q.Term(key, v))
+            clauses.append(Q.Or(alts) if len(alts) > 1 else alts[0])
+        if not clauses:
+            return None, notes
+        return (Q.And(clauses) if len(clauses) > 1 else clauses[0]), notes
+
+    def _df(self, term: str) -> int:
+        return self.searcher.doc_frequency("body", term)
+
+    # -- searching
+
+    def search(self, raw: str, limit: int = 10, filters: dict[str, list[str]] | None = None) -> SearchResult:
+        if not raw or not raw.strip():
+            raise QueryError("検索語が空です。調べたい言葉を入力してください")
+        pq = parse_query(raw)
+        merged = {k: list(v) for k, v in pq.filters.items()}
+        for k, vs in (filters or {}).items():
+            merged.setdefault(k, []).extend(vs)
+        flt, notes = self._filter(merged)
+        notes = pq.notes + notes
+        free = " ".join([pq.text, *pq.phrases])
+        terms = list(dict.fromkeys(t for t, _ in self.tokenizer.terms(free, index=False)))
+        if not terms:
+            if flt is None:
+                notes.append("検索できる語がありません（助詞や記号だけの検索語です）。名詞などを入れてください")
+                return SearchResult(raw, [], 0, notes)
+            res = self.searcher.search(Q.Every(), filter=flt, limit=None, sortedby="path")
+            hits = [self._hit(r, [], 0.0) for r in res[:limit]]
+            return SearchResult(raw, hits, len(res), notes)
+        if len(terms) > MAX_TERMS:
+            terms = sorted(terms, key=self._df)[:MAX_TERMS]
+        need = Q.And([self._term_query(t) for t in terms])
+        q = Q.AndMaybe(need, self._scoring_query(terms))
+        res = self.searcher.search(q, filter=flt, limit=CANDIDATES)
+        rows = [(r, r.score) for r in res]
+        total = res.estimated_length() if len(rows) >= CANDIDATES else len(rows)
+        if len(rows) < limit and len(terms) > 1 and not pq.phrases:
+            rare = sorted(terms, key=self._df)[:8]
+            alt = Q.Or([self._term_query(t) for t in rare])
+            res2 = self.searcher.search(Q.AndMaybe(alt, self._scoring_query(rare)), filter=flt, limit=CANDIDATES)
+            seen = {r["path"] for r, _ in rows}
+            rows += [(r, r.score * 0.5) for r in res2 if r["path"] not in seen]
+            total = max(total, res2.estimated_length() if len(res2.top_n) >= CANDIDATES else len(res2.top_n))
+        words = [normalize(w, self.data) for w in pq.words + pq.phrases]
+        qn = "".join(words)
+        scored = []
+        for r, s in rows:
+            fields = r.fields()
+            if pq.phrases and not self._phrases_ok(fields, pq.phrases):
+                continue
+            scored.append((self._rerank(fields, s, qn, words, terms), fields))
+        if pq.phrases:
+            total = len(scored)
+        scored.sort(key=lambda x: (-x[0], x[1]["path"]))
+        hits = [self._hit(f, terms, s, words) for s, f in scored[:limit]]
+        res_ = SearchResult(raw, hits, max(total, len(hits)), notes)
+        if not hits:
+            res_.suggestions = self.suggest(pq)
+        return res_
+
+    def _rerank(self, fields: dict[str, Any], score: float, qn: str, words: list[str], terms: list[str]) -> float:
+        title = normalize(fields.get("title", ""), self.data).replace(" ", "")
+        heads = [normalize(h, self.data).replace(" ", "") for h in (fields.get("headings") or "").split("\n")]
+        bonus = 0.0
+        if qn:
+            if title == qn:
+                bonus += 4.0
+            elif qn in title:
+                bonus += 2.5
+            elif words and all(w in title for w in words):
+                bonus += 1.5
+            if any(qn == h for h in heads):
+                bonus += 1.5
+            elif any(qn in h for h in heads):
+                bonus += 1.0
+        tt = set(self.tokenizer.terms(fields.get("title", ""), index=False))
+        tset = {t for t, _ in tt}
+        if terms:
+            bonus += 1.5 * sum(1 for t in terms if t in tset) / len(terms)
+            if tset:
+                bonus += 0.5 * sum(1 for t in tset if t in terms) / len(tset)
+        return score / 10.0 + bonus
+
+    def _phrases_ok(self, fields: dict[str, Any], phrases: list[str]) -> bool:
+        hay = normalize(f"{fields.get('title', '')}\n{fields.get('headings', '')}\n{stored_text(fields)}", self.data)
+        hay = re.sub(r"\s+", "", hay)
+        return all(re.sub(r"\s+", "", normalize(p, self.data)) in hay for p in phrases)
+
+    # -- output pieces
+
+    def _hit(self, fields: Any, terms: list[str], score: float, words: list[str] | None = None) -> Hit:
+        f = fields if isinstance(fields, dict) else fields.fields()
+        snippet, marks = self.snippet(stored_text(f), terms, words or [])
+        return Hit(f["path"], f.get("title", ""), score, snippet, marks)
+
+    def snippet(self, text: str, terms: list[str], words: list[str], width: int = 110) -> tuple[str, list[tuple[int, int]]]:
+        """A sentence of ``text`` with the best match, and the spans to highlight in it."""
+        if not text:
+            return "", []
+        needles = sorted({w for w in words if w} | set(terms), key=len, reverse=True)
+        best, best_score = None, 0
+        for m in _SENTENCE.finditer(text):
+            s = m.group()
+            if not s.strip():
+                continue
+            n = normalize(s, self.data)
+            sc = sum(len(x) for x in needles if x in n)
+            if sc > best_score:
+                best, best_score = m, sc
+                if any(w and w in n for w in words):
+                    break
+        if best is None:
+            first = text.strip().split("\n", 1)[0]
+            return first[:width], []
+        start, end = best.start(), best.end()
+        if end - start > width:
+            end = start + width
+        s = text[start:end].strip()
+        norm, starts = normalize_map(s, self.data)
+        spans: list[tuple[int, int]] = []
+        for x in needles:
+            for mm in re.finditer(re.escape(x), norm):
+                spans.append((starts[mm.start()], starts[mm.end()]))
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        return s.replace("\n", " "), merged
+
+    def suggest(self, pq: ParsedQuery) -> list[str]:
+        """Nearest titles and dictionary spellings for a query that found nothing."""
+        out: list[str] = []
+        qn = normalize(pq.text or " ".join(pq.phrases), self.data)
+        if qn.strip():
+            by_norm = {normalize(t, self.data): t for t in self.titles.values()}
+            for m in difflib.get_close_matches(qn, list(by_norm), n=3, cutoff=0.3):
+                out.append(by_norm[m])
+            keys = {k for k, _ in self.data.get("table", [])} | {v for _, v in self.data.get("table", [])}
+            for w in pq.words:
+                wn = normalize(w, self.data)
+                for m in difflib.get_close_matches(wn, sorted(keys), n=2, cutoff=0.6):
+                    if m != wn and m not in out:
+                        out.append(m)
+        if pq.filters:
+            out.append("絞り込み条件（" + " ".join(f"{k}:{v}" for k, vs in pq.filters.items() for v in vs) + "）を外して検索")
+        return out
+
+
+def highlight(snippet: str, marks: list[tuple[int, int]], open_: str = "【", close: str = "】") -> str:
+    out, pos = [], 0
+    for a, b in marks:
+        out += [snippet[pos:a], open_, snippet[a:b], close]
+        pos = b
+    out.append(snippet[pos:])
+    return "".join(out)
