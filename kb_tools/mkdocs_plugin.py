@@ -190,12 +190,20 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
             return nav
         from .pages import SECTION, SECTION_TITLE
 
-        # Auto nav names sections after folders ("cloud"): use the title of the folder's index page.
+        # Auto nav names sections after folders ("cloud"): use the title of the folder's index
+        # page, else extra.kb_section_titles {folder path: title} from mkdocs.yml.
+        titles = config.extra.get("kb_section_titles") or {}
+        if not isinstance(titles, dict):
+            titles = {}
+
         def walk(items: list[Any]) -> None:
             for item in items:
                 if not getattr(item, "is_section", False):
                     continue
                 walk(item.children)
+                folder = self._section_folder(item)
+                if folder is not None and str(folder) in titles:
+                    item.title = str(titles[folder])
                 for child in item.children:
                     f = getattr(child, "file", None)
                     if f is None or f.name not in ("index", "README"):
@@ -208,6 +216,24 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
 
         walk(nav.items)
         return nav
+
+    @staticmethod
+    def _section_folder(section: Any) -> str | None:
+        """The docs folder an auto-nav section stands for (from the first page below it)."""
+        depth = 0
+        node = section
+        while getattr(node, "parent", None) is not None:
+            depth += 1
+            node = node.parent
+        stack = list(section.children)
+        while stack:
+            item = stack.pop(0)
+            f = getattr(item, "file", None)
+            if f is not None:
+                parts = f.src_uri.split("/")
+                return "/".join(parts[: depth + 1]) if len(parts) > depth + 1 else None
+            stack.extend(getattr(item, "children", None) or [])
+        return None
 
     # ------------------------------------------------------------------ pages
 

@@ -12,7 +12,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~=^])")
 def text(value: object) -> str:
     """``value`` as inline Markdown that renders as that literal text, HTML-escaped."""
     s = " ".join(str(value).split())
-    s = html.escape(s, quote=True)
+    s = html.escape(s, quote=False)  # quotes are plain text outside attributes
     # Backslash-escape Markdown punctuation; entities (&lt; …) stay intact.
     return _MD_SPECIAL.sub(r"\\\1", s)
 

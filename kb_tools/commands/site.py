@@ -1,0 +1,135 @@
+"""``kb build``, ``kb serve`` and ``kb pages``: check, then hand over to MkDocs."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import click
+
+from ..cli import State, config_option, fail, main, parse_date, pass_state
+
+
+def _check_first(state: State, today: str | None) -> None:
+    """Run ``kb check`` and print its findings; errors stop the command (exit 1)."""
+    from ..engine import run_checks
+    from ..report.text import render, summary
+
+    corpus = state.corpus()
+    result = run_checks(corpus, today=parse_date(today))
+    if result.findings and state.quiet < 2:
+        click.echo(render(result), nl=False, err=True)
+    if not state.quiet:
+        click.echo(summary(result), err=True)
+    if result.errors:
+        fail(f"{result.errors} errors found by kb check; fix them first (or use --no-check)", code=1)
+
+
+def _mkdocs_config(state: State, **overrides: object):  # type: ignore[no-untyped-def]
+    from mkdocs.config import load_config as mkdocs_load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    cfg = state.config()
+    try:
+        return mkdocs_load_config(str(cfg.config_file), **overrides)
+    except ConfigurationError as exc:
+        fail(f"{cfg.config_file}: {exc}")
+
+
+def zip_site(site_dir: Path, dest: Path) -> int:
+    """Zip ``site_dir`` (top folder named after dest) atomically; returns the number of files."""
+    top = dest.stem
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    n = 0
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(site_dir.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{top}/{path.relative_to(site_dir).as_posix()}")
+                n += 1
+    os.replace(tmp, dest)
+    return n
+
+
+@main.command()
+@config_option
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on MkDocs warnings too.")
+@click.option("--no-check", is_flag=True, help="Skip kb check before building.")
+@click.option("--zip", "zip_path", metavar="FILE", is_flag=False, flag_value="", default=None,
+              help="Also write a zip of the offline site (default name: <site_dir>.zip) for a file share.")
+@click.option("--site-dir", type=click.Path(file_okay=False), help="Build into this folder.")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD) for review dates.")
+@pass_state
+def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site_dir: str | None,
+          today: str | None) -> None:
+    """Check, then build the site with MkDocs (offline-ready: open site/index.html from disk)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    if today:
+        parse_date(today)
+        os.environ["KB_TODAY"] = today
+    if not no_check:
+        _check_first(state, today)
+    overrides: dict[str, object] = {"strict": strict}
+    if site_dir:
+        overrides["site_dir"] = str(Path(site_dir).resolve())
+    config = _mkdocs_config(state, **overrides)
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (Abort, MkDocsException) as exc:
+        fail(f"mkdocs build failed: {exc}", code=1)
+    out = Path(config.site_dir)
+    click.echo(f"site built: {out}", err=True)
+    if zip_path is not None:
+        dest = Path(zip_path) if zip_path else out.with_suffix(".zip")
+        n = zip_site(out, dest.resolve())
+        click.echo(f"zip written: {dest} ({n} files; unzip and open index.html)", err=True)
+
+
+@main.command()
+@config_option
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--no-check", is_flag=True, help="Skip kb check before serving.")
+@pass_state
+def serve(state: State, port: int, no_check: bool) -> None:
+    """Check, then serve a live preview on 127.0.0.1 (reloads on every change)."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    if not no_check:
+        _check_first(state, None)
+    cfg = state.config()
+    try:
+        mkdocs_serve(str(cfg.config_file), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        fail(f"cannot serve on 127.0.0.1:{port}: {exc}")
+
+
+@main.command()
+@config_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write the pages into.")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD) for review dates.")
+@pass_state
+def pages(state: State, out_dir: str, today: str | None) -> None:
+    """Write the generated pages (review, ownership, tags, onboarding paths) without MkDocs."""
+    import datetime as _dt
+
+    from ..pages import write_pages
+
+    corpus = state.corpus()
+    day = parse_date(today) or _dt.date.today()
+    out = Path(out_dir)
+    try:
+        written = write_pages(corpus, out, day)
+    except OSError as exc:
+        fail(f"cannot write to {out}: {exc.strerror}")
+    for p in written:
+        click.echo(p.relative_to(out).as_posix())
+    if not state.quiet:
+        click.echo(f"{len(written)} pages written to {out}", err=True)
