@@ -20,12 +20,12 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from .analysis import JapaneseTokenizer, cjk_char
-from .index import open_index, read_meta, stored_text, index_dir
+from .index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta, stored_text
 from .normalize import normalize, normalize_map
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 24
-CANDIDATES = 40
+CANDIDATES = 20
 FILTER_KEYS = ("tag", "owner", "type", "status")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _SENTENCE = re.compile(r"[^。\n！？!?]*[。！？!?\n]?")
@@ -112,6 +112,7 @@ class Searcher:
         self.data = self.tokenizer.data or {}
         meta = read_meta(index_dir(cfg)) or {}
         self.titles: dict[str, str] = meta.get("titles", {})
+        self._features: dict[int, tuple[str, list[str], set[str], set[str]]] = {}
 
     def close(self) -> None:
         self.searcher.close()
@@ -129,12 +130,6 @@ class Searcher:
         if len(term) == 1 and cjk_char(term):
             return Q.Or([Q.Term("body", term), Q.Prefix("body", term)])
         return Q.Term("body", term)
-
-    def _scoring_query(self, terms: list[str]) -> Q.Query:
-        subs = []
-        for t in terms:
-            subs += [Q.Term("title", t), Q.Term("headings", t)]
-        return Q.Or(subs)
 
     def _filter(self, filters: dict[str, list[str]]) -> tuple[Q.Query | None, list[str]]:
         notes, clauses = [], []
@@ -179,15 +174,13 @@ class Searcher:
             return SearchResult(raw, hits, len(res), notes)
         if len(terms) > MAX_TERMS:
             terms = sorted(terms, key=self._df)[:MAX_TERMS]
-        need = Q.And([self._term_query(t) for t in terms])
-        q = Q.AndMaybe(need, self._scoring_query(terms))
-        res = self.searcher.search(q, filter=flt, limit=CANDIDATES)
+        need = Q.And([self._term_query(t) for t in terms]) if len(terms) > 1 else self._term_query(terms[0])
+        res = self.searcher.search(need, filter=flt, limit=CANDIDATES)
         rows = [(r, r.score) for r in res]
         total = res.estimated_length() if len(rows) >= CANDIDATES else len(rows)
         if len(rows) < limit and len(terms) > 1 and not pq.phrases:
             rare = sorted(terms, key=self._df)[:8]
-            alt = Q.Or([self._term_query(t) for t in rare])
-            res2 = self.searcher.search(Q.AndMaybe(alt, self._scoring_query(rare)), filter=flt, limit=CANDIDATES)
+            res2 = self.searcher.search(Q.Or([self._term_query(t) for t in rare]), filter=flt, limit=CANDIDATES)
             seen = {r["path"] for r, _ in rows}
             rows += [(r, r.score * 0.5) for r in res2 if r["path"] not in seen]
             total = max(total, res2.estimated_length() if len(res2.top_n) >= CANDIDATES else len(res2.top_n))
@@ -198,7 +191,7 @@ class Searcher:
             fields = r.fields()
             if pq.phrases and not self._phrases_ok(fields, pq.phrases):
                 continue
-            scored.append((self._rerank(fields, s, qn, words, terms), fields))
+            scored.append((self._rerank(r.docnum, fields, s, qn, words, terms), fields))
         if pq.phrases:
             total = len(scored)
         scored.sort(key=lambda x: (-x[0], x[1]["path"]))
@@ -208,9 +201,24 @@ class Searcher:
             res_.suggestions = self.suggest(pq)
         return res_
 
-    def _rerank(self, fields: dict[str, Any], score: float, qn: str, words: list[str], terms: list[str]) -> float:
-        title = normalize(fields.get("title", ""), self.data).replace(" ", "")
-        heads = [normalize(h, self.data).replace(" ", "") for h in (fields.get("headings") or "").split("\n")]
+    def _doc_features(self, docnum: int, fields: dict[str, Any]) -> tuple[str, list[str], set[str], set[str]]:
+        hit = self._features.get(docnum)
+        if hit is None:
+            title = fields.get("title", "")
+            heads = (fields.get("headings") or "").split("\n")
+            hit = (normalize(title, self.data).replace(" ", ""),
+                   [normalize(h, self.data).replace(" ", "") for h in heads],
+                   {t for t, _ in self.tokenizer.terms(title, index=False)},
+                   {t for t, _ in self.tokenizer.terms(fields.get("headings") or "", index=False)})
+            if len(self._features) > 50000:
+                self._features.clear()
+            self._features[docnum] = hit
+        return hit
+
+    def _rerank(self, docnum: int, fields: dict[str, Any], score: float, qn: str, words: list[str],
+                terms: list[str]) -> float:
+        """BM25 on the body plus title and heading evidence (the field boosts, applied here)."""
+        title, heads, tset, hset = self._doc_features(docnum, fields)
         bonus = 0.0
         if qn:
             if title == qn:
@@ -223,10 +231,9 @@ class Searcher:
                 bonus += 1.5
             elif any(qn in h for h in heads):
                 bonus += 1.0
-        tt = set(self.tokenizer.terms(fields.get("title", ""), index=False))
-        tset = {t for t, _ in tt}
         if terms:
-            bonus += 1.5 * sum(1 for t in terms if t in tset) / len(terms)
+            bonus += TITLE_BOOST * 0.5 * sum(1 for t in terms if t in tset) / len(terms)
+            bonus += HEADINGS_BOOST * 0.25 * sum(1 for t in terms if t in hset) / len(terms)
             if tset:
                 bonus += 0.5 * sum(1 for t in tset if t in terms) / len(tset)
         return score / 10.0 + bonus
@@ -249,7 +256,9 @@ class Searcher:
             return "", []
         needles = sorted({w for w in words if w} | set(terms), key=len, reverse=True)
         best, best_score = None, 0
-        for m in _SENTENCE.finditer(text):
+        for k, m in enumerate(_SENTENCE.finditer(text)):
+            if k > 60:
+                break
             s = m.group()
             if not s.strip():
                 continue
