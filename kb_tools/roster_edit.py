@@ -205,7 +205,7 @@ def assign(data: bytes, role: str, person: str, day: _dt.date, *, replace: str |
         pseq = _seq(lines, pl, rend) if pl is not None else None
         if pseq is not None and pseq.inline not in ("", "[]") and not pseq.inline.startswith("#"):
             raise RosterError(f"{label}: role '{role}': past is not a block list; edit it by hand")
-        pflow, pind = seq_style(pseq, ind)
+        pflow, pind = seq_style(pseq, ind) if pseq is not None and pseq.items else (flow, ind)
         if pseq is None:
             at = hseq.end
             edits.append((at, at, [" " * child + "past:" + nl] + _item(past_fields, pflow, pind, nl)))
