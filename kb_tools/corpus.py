@@ -82,6 +82,7 @@ class Corpus:
     file_issues: list[tuple[str, ParseIssue]] = field(default_factory=list)  # unreadable files, loops
     generated: set[str] = field(default_factory=set)  # pages the kb plugin generates at build time
     stats: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data shared by checks
 
     @property
     def kb_metadata(self) -> bool:
@@ -256,8 +257,8 @@ class ParseCache:
                 with open(self.path, "rb") as f:
                     data = pickle.load(f)  # noqa: S301 - our own cache file under .kb/
                 if isinstance(data, dict):
-                    self.entries = data
-                    self.by_hash = {v[2]: v[3] for v in data.values()}
+                    self.entries = {k: (v[0], v[1], v[2], Page.from_state(v[3])) for k, v in data.items()}
+                    self.by_hash = {v[2]: v[3] for v in self.entries.values()}
             except Exception as exc:  # noqa: BLE001 - a corrupt cache is rebuilt, never fatal
                 log.warning("parse cache %s unreadable (%s); rebuilding", self.path, exc)
                 self.entries = {}
@@ -268,7 +269,7 @@ class ParseCache:
         live = set(live)
         if not self.dirty and live == set(self.entries):
             return
-        entries = {k: v for k, v in self.entries.items() if k in live}
+        entries = {k: (v[0], v[1], v[2], v[3].to_state()) for k, v in self.entries.items() if k in live}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pages-", suffix=".tmp")

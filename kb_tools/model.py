@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class LinkKind(str, enum.Enum):
@@ -18,20 +18,22 @@ class LinkKind(str, enum.Enum):
     AUTOLINK = "autolink"  # <https://...>
 
 
-@dataclass(slots=True)
-class Heading:
+
+
+class Heading(NamedTuple):
     level: int
     text: str  # plain text as the site's toc sees it
     id: str  # the id the site gives it (slugify + _N de-duplication, or {#explicit})
     line: int
 
 
-@dataclass(slots=True)
-class Link:
+class Link(NamedTuple):
+    """A link as written. NamedTuples: 10,000 pages hold ~200,000 of them, loaded from cache."""
+
     target: str  # raw href as written
     line: int
     column: int
-    kind: LinkKind
+    kind: str  # a LinkKind value (LinkKind is a str enum, so LinkKind.IMAGE == "image")
     text: str = ""  # link text or image alt text
 
 
@@ -64,6 +66,29 @@ class Page:
     text_ok: bool = True  # False when the bytes could not be decoded
     extra: dict[str, Any] = field(default_factory=dict)  # results of page analyzers (see corpus.py)
 
+    def to_state(self) -> tuple[Any, ...]:
+        """Plain tuples for the on-disk cache: unpickling these is ~5x faster than dataclasses."""
+        return (
+            self.path, self.hash, self.size, self.meta, self.meta_lines, self.has_front_matter,
+            self.front_matter_end, self.body_offset,
+            [tuple(h) for h in self.headings],
+            [(lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind)), lk.text) for lk in self.links],
+            list(self.anchors),
+            [(i.rule, i.line, i.column, i.message, i.hint, i.target) for i in self.issues],
+            self.text_ok, self.extra,
+        )
+
+    @classmethod
+    def from_state(cls, st: tuple[Any, ...]) -> Page:
+        return cls(
+            st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7],
+            list(map(_mk_heading, st[8])),
+            list(map(_mk_link, st[9])),
+            set(st[10]),
+            [ParseIssue(*i) for i in st[11]],
+            st[12], st[13],
+        )
+
     @property
     def title(self) -> str:
         """The title the site shows: front matter title, else the first H1, else the file name."""
@@ -79,3 +104,7 @@ class Page:
     @property
     def folder(self) -> str:
         return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+_mk_link = Link._make
+_mk_heading = Heading._make

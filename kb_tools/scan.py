@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 from .model import Link, LinkKind
 
+_LINK, _IMAGE, _HTML, _AUTOLINK = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value, LinkKind.AUTOLINK.value)
+
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
 _ATX_RE = re.compile(r"^(#{1,6})((?:\\.|[^\\])*?)#*[ \t]*$")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
@@ -225,7 +227,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                     col = lm.start("dest")
                     if dest.startswith("<"):
                         dest, col = dest[1:-1], col + 1
-                    kind = LinkKind.IMAGE if lm.group("bang") else LinkKind.LINK
+                    kind = _IMAGE if lm.group("bang") else _LINK
                     res.links.append(Link(dest, lineno, col + 1, kind, lm.group("text")))
                     covered.append((lm.start(), lm.end()))
                 rest = _blank_out(line, covered)
@@ -237,7 +239,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                             ref_uses.append((key, um.group("text"), lineno, um.start() + 1, bool(um.group("bang"))))
         if "<" in line:
             for am in _AUTOLINK_RE.finditer(line):
-                res.links.append(Link(am.group("url"), lineno, am.start("url") + 1, LinkKind.AUTOLINK))
+                res.links.append(Link(am.group("url"), lineno, am.start("url") + 1, _AUTOLINK))
             for tm in _TAG_RE.finditer(line):
                 attrs_src = tm.group("attrs")
                 if not attrs_src or "=" not in attrs_src:
@@ -256,7 +258,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                             res.html_ids.append(v)
                         elif (k == "href" and tag == "a") or (k == "src" and tag in ("img", "source")):
                             col = line.find(v, tm.start())
-                            res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, LinkKind.HTML))
+                            res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
         # --- block context bookkeeping ---
         if _CONTAINER_RE.match(line) or _LIST_RE.match(line):
             last_nonblank_container = True
@@ -274,7 +276,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
     for key, text, lineno, col, image in ref_uses:
         d = ref_defs.get(key)
         if d is not None:
-            res.links.append(Link(d[0], d[1], d[2], LinkKind.IMAGE if image else LinkKind.LINK, text))
+            res.links.append(Link(d[0], d[1], d[2], _IMAGE if image else _LINK, text))
     # one Link per definition line: several uses of one reference are one target to check
     seen: set[tuple[str, int, int]] = set()
     uniq: list[Link] = []

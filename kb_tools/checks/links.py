@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from .. import resolve as R
 from .. import slugs
 from ..findings import Emit, RuleContext, Severity, check_pass, declare
+from ..fuzzy import NameIndex
 from ..model import LinkKind, Page
 
 if TYPE_CHECKING:
@@ -56,51 +57,40 @@ declare("KB208", "link.positional-anchor", severity=Severity.WARNING, doc="""
     {kwds: {case: lower}}`` and link to ``#見出し``.
 """)
 
-_NOT_PAGES = (".html", ".htm")
+_PAGE_EXT = (".md", ".markdown", ".html", ".htm", "")
 
 
-def _dirs(corpus: Corpus) -> set[str]:
-    out: set[str] = set()
-    for p in list(corpus.pages) + list(corpus.files) + list(corpus.excluded_pages):
-        d = posixpath.dirname(p)
-        while d and d not in out:
-            out.add(d)
-            d = posixpath.dirname(d)
-    return out
+class _Suggester:
+    """Hints for missing targets: MkDocs' own guesses first, then a close name in the folder."""
 
-
-class _Resolver:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
-        self.dirs = _dirs(corpus)
-        self.by_dir: dict[str, list[str]] = {}
-        self.by_base: dict[str, list[str]] = {}
-        for p in list(corpus.pages) + list(corpus.files):
-            self.by_dir.setdefault(posixpath.dirname(p), []).append(p)
-            self.by_base.setdefault(posixpath.basename(p), []).append(p)
-        self.suggest = lru_cache(maxsize=4096)(self._suggest)
+        self._by_dir: dict[str, list[str]] | None = None
+        self._index: dict[str, NameIndex] = {}
+        self._by_base: dict[str, list[str]] | None = None
 
-    def exists(self, path: str) -> bool:
-        return self.corpus.exists(path)
+    def _dirs(self) -> dict[str, list[str]]:
+        if self._by_dir is None:
+            self._by_dir, self._by_base = {}, {}
+            for p in [*self.corpus.pages, *self.corpus.files]:
+                d, _, b = p.rpartition("/")
+                self._by_dir.setdefault(d, []).append(b)
+                self._by_base.setdefault(b, []).append(p)
+        return self._by_dir
 
-    def index_of(self, folder: str) -> str | None:
-        for name in ("index.md", "README.md"):
-            cand = f"{folder}/{name}" if folder else name
-            if cand in self.corpus.pages or cand in self.corpus.generated:
-                return cand
-        return None
-
-    def _suggest(self, resolved: str) -> str | None:
-        stem, ext = posixpath.splitext(resolved)
+    def suggest(self, resolved: str) -> str | None:
+        stem = posixpath.splitext(resolved)[0]
         for cand in (stem + ".md", resolved + ".md", posixpath.join(resolved, "index.md")):
-            if cand != resolved and self.exists(cand):
+            if cand != resolved and self.corpus.exists(cand):
                 return cand
-        folder, base = posixpath.split(resolved)
-        same = [posixpath.basename(p) for p in self.by_dir.get(folder, [])]
-        m = difflib.get_close_matches(base, same, n=1, cutoff=0.6)
+        folder, _, base = resolved.rpartition("/")
+        by_dir = self._dirs()
+        if folder not in self._index:
+            self._index[folder] = NameIndex(by_dir.get(folder, []))
+        m = self._index[folder].suggest(base)
         if m:
-            return posixpath.join(folder, m[0])
-        elsewhere = self.by_base.get(base)
+            return f"{folder}/{m}" if folder else m
+        elsewhere = (self._by_base or {}).get(base)
         if elsewhere and len(elsewhere) == 1:
             return elsewhere[0]
         return None
@@ -115,107 +105,80 @@ def _anchor_hint(anchor: str, page: Page) -> str | None:
     ids = sorted(page.anchors)
     if not ids:
         return f"'{page.path}' has no headings with ids"
-    m = difflib.get_close_matches(anchor, ids, n=1, cutoff=0.5)
+    m = NameIndex(ids).suggest(anchor, cutoff=0.5)
+    if m is None and len(ids) <= 200:
+        m = next(iter(difflib.get_close_matches(anchor, ids, n=1, cutoff=0.6)), None)
     if m:
-        return f"did you mean '#{m[0]}'?"
+        return f"did you mean '#{m}'?"
     return None
 
 
 @check_pass
 def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Resolve every relative link and image of every page."""
-    cfg = corpus.config
-    res = _Resolver(corpus)
-    default_slug = slugs.is_default_slugify(cfg.slugify)
-    abs_mode = cfg.absolute_links
-    for src, page in corpus.pages.items():
-        for link in page.links:
-            target = link.target.strip()
-            if not target:
+    """Check every relative link and image of every page, resolved once in kb_tools.resolve."""
+    default_slug = slugs.is_default_slugify(corpus.config.slugify)
+    sugg = _Suggester(corpus)
+    res = R.resolver(corpus)
+    pages = corpus.pages
+    for src, items in R.resolved_links(corpus).items():
+        for r in items:
+            outcome = r.outcome
+            if outcome is R.PAGE or outcome == R.PAGE:
+                if r.anchor:
+                    _check_anchor(emit, src, r, pages[r.path], default_slug, False)
                 continue
-            try:
-                parts = urlsplit(target)
-            except ValueError:
-                emit("link.missing-target", src, link.line, link.column, f"link '{target}' is not a valid URL", target=target)
+            if outcome in (R.EXTERNAL, R.FILE, R.GENERATED):
                 continue
-            if parts.scheme or parts.netloc:
-                continue  # external: kb check --external
-            if link.kind is LinkKind.HTML and target.startswith(("javascript:", "data:")):
-                continue
-            path, anchor = parts.path, parts.fragment
-            if target.startswith(("/", "\\")):
-                if abs_mode != "relative_to_docs":
-                    if abs_mode not in ("ignore",):
-                        emit("link.absolute", src, link.line, link.column,
-                             f"absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the server root",
-                             hint=f"write it relative: '{_rel(unquote(path).lstrip('/'), src)}'", target=target)
-                    continue
-            if not path:
-                if anchor:
-                    _check_anchor(corpus, emit, src, link, page, anchor, default_slug, self_link=True)
-                continue
-            upath = unquote(path)
-            joined = posixpath.join(posixpath.dirname(src), upath.lstrip("/") if target.startswith("/") else upath)
-            if target.startswith("/"):
-                joined = upath.lstrip("/")
-            resolved = posixpath.normpath(joined)
-            if resolved == ".":
-                resolved = src
-            if resolved == ".." or resolved.startswith("../"):
-                emit("link.outside-docs", src, link.line, link.column,
-                     f"link '{target}' points outside the docs folder", target=target)
-                continue
-            is_image = link.kind is LinkKind.IMAGE or (link.kind is LinkKind.HTML and not resolved.endswith(".md"))
-            if resolved in corpus.pages:
-                if anchor:
-                    _check_anchor(corpus, emit, src, link, corpus.pages[resolved], anchor, default_slug)
-                continue
-            if resolved in corpus.files or resolved in corpus.generated:
-                continue
-            if resolved in corpus.excluded_pages or resolved in corpus.excluded_files:
-                emit("link.excluded-target", src, link.line, link.column,
-                     f"link '{target}' points at '{resolved}', which exclude_docs keeps out of the site", target=target)
-                continue
-            ext = posixpath.splitext(upath)[1]
-            if not ext or upath.endswith("/"):
-                if resolved in res.dirs or resolved == "":
-                    idx = res.index_of(resolved)
-                    if idx:
-                        emit("link.directory", src, link.line, link.column,
-                             f"link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from non-index pages",
-                             hint=f"write '{_rel(idx, src)}'" + (f"#{anchor}" if anchor else ""), target=target)
-                    else:
-                        emit("link.missing-target", src, link.line, link.column,
-                             f"link '{target}' points at folder '{resolved}', which has no index.md", target=target)
-                    continue
-            hint = None
-            sug = res.suggest(resolved)
-            if sug:
-                hint = f"did you mean '{_rel(sug, src)}'?"
-            if ext.lower() in (".md", ".markdown") or ext.lower() in _NOT_PAGES or not ext:
-                if is_image and ext.lower() not in (".md", ".markdown"):
-                    emit("asset.missing", src, link.line, link.column, f"file '{target}' does not exist", hint, target)
+            lk = r.link
+            target = lk.target.strip()
+            if outcome == R.SELF:
+                _check_anchor(emit, src, r, pages[src], default_slug, True)
+            elif outcome == R.INVALID:
+                emit("link.missing-target", src, lk.line, lk.column, f"link '{target}' is not a valid URL", target=target)
+            elif outcome == R.ABSOLUTE:
+                emit("link.absolute", src, lk.line, lk.column,
+                     f"absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the server root",
+                     hint=f"write it relative: '{_rel(r.path, src)}'", target=target)
+            elif outcome == R.OUTSIDE:
+                emit("link.outside-docs", src, lk.line, lk.column, f"link '{target}' points outside the docs folder", target=target)
+            elif outcome == R.EXCLUDED:
+                emit("link.excluded-target", src, lk.line, lk.column,
+                     f"link '{target}' points at '{r.path}', which exclude_docs keeps out of the site", target=target)
+            elif outcome == R.DIRECTORY:
+                idx = res.index_of(r.path)
+                if idx:
+                    emit("link.directory", src, lk.line, lk.column,
+                         f"link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from non-index pages",
+                         hint=f"write '{_rel(idx, src)}'" + (f"#{r.anchor}" if r.anchor else ""), target=target)
                 else:
-                    emit("link.missing-target", src, link.line, link.column,
-                         f"link target '{target}' does not exist", hint, target)
-            else:
-                emit("asset.missing", src, link.line, link.column, f"file '{target}' does not exist", hint, target)
+                    emit("link.missing-target", src, lk.line, lk.column,
+                         f"link '{target}' points at folder '{r.path or '.'}', which has no index.md", target=target)
+            else:  # MISSING
+                sug = sugg.suggest(r.path)
+                hint = f"did you mean '{_rel(sug, src)}'?" if sug else None
+                ext = posixpath.splitext(r.url_path)[1].lower()
+                is_image = lk.kind == LinkKind.IMAGE or (lk.kind == LinkKind.HTML and ext not in (".md", ".markdown"))
+                if ext in _PAGE_EXT and not (is_image and ext not in (".md", ".markdown")):
+                    emit("link.missing-target", src, lk.line, lk.column, f"link target '{target}' does not exist", hint, target)
+                else:
+                    emit("asset.missing", src, lk.line, lk.column, f"file '{target}' does not exist", hint, target)
 
 
-def _check_anchor(
-    corpus: Corpus, emit: Emit, src: str, link: object, target: Page, anchor: str, default_slug: bool,
-    self_link: bool = False,
-) -> None:
+def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slug: bool, self_link: bool) -> None:
     ids = target.anchors
-    raw = link.target  # type: ignore[attr-defined]
-    line, col = link.line, link.column  # type: ignore[attr-defined]
-    if anchor in ids or unquote(anchor) in ids:
-        if default_slug and slugs.positional_id(unquote(anchor)):
-            emit("link.positional-anchor", src, line, col,
-                 f"link '{raw}' uses the positional id '#{anchor}' that the default slugify gives a Japanese heading",
-                 hint="configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link to the heading text",
-                 target=raw)
-        return
-    where = "this page" if self_link else f"'{target.path}'"
-    emit("link.missing-anchor", src, line, col, f"anchor '#{unquote(anchor)}' does not exist in {where}",
-         _anchor_hint(unquote(anchor), target), raw)
+    anchor = r.anchor
+    lk = r.link
+    if anchor in ids:
+        decoded = anchor
+    else:
+        decoded = unquote(anchor)
+        if decoded not in ids:
+            where = "this page" if self_link else f"'{target.path}'"
+            emit("link.missing-anchor", src, lk.line, lk.column, f"anchor '#{decoded}' does not exist in {where}",
+                 _anchor_hint(decoded, target), lk.target)
+            return
+    if default_slug and slugs.positional_id(decoded):
+        emit("link.positional-anchor", src, lk.line, lk.column,
+             f"link '{lk.target}' uses the positional id '#{decoded}' that the default slugify gives a Japanese heading",
+             hint="configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link to the heading text",
+             target=lk.target)

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pathspec
 
 from .. import slugs
+from ..resolve import resolved_links
 from ..findings import Emit, RuleContext, Severity, check_pass, declare
 
 if TYPE_CHECKING:
@@ -71,23 +72,14 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
     linked: set[str] = set()
+    for src, items in resolved_links(corpus).items():
+        for r in items:
+            if r.outcome == "page" and r.path != src:
+                linked.add(r.path)
+            elif r.outcome == "directory":
+                for name in _GENERIC_INDEX:
+                    linked.add(posixpath.join(r.path, name) if r.path else name)
     for src, page in corpus.pages.items():
-        for link in page.links:
-            t = link.target
-            if not t or "://" in t or t.startswith(("#", "mailto:")):
-                continue
-            try:
-                path = urlsplit(t).path
-            except ValueError:
-                continue
-            if not path:
-                continue
-            r = posixpath.normpath(posixpath.join(posixpath.dirname(src), unquote(path)))
-            if r != src:
-                linked.add(r)
-                if not r.endswith(".md"):
-                    for name in _GENERIC_INDEX:
-                        linked.add(posixpath.join(r, name))
         steps = page.meta.get("steps") if corpus.kb_metadata else None
         if isinstance(steps, list):
             for s in steps:
