@@ -58,7 +58,7 @@ def tags_markdown(corpus: Corpus) -> str:
     known, unknown = _page_tags(corpus)
     reg = corpus.registry
     ids = sorted(set(reg.tags) | set(known), key=lambda t: _sort_key(corpus, t))
-    out = [_md.front_matter(TITLE, "タグごとのページ一覧（自動生成）"), f"# {TITLE}\n",
+    out = [_md.front_matter(TITLE, "タグごとのページ一覧（自動生成）") + f"# {TITLE}\n",
            "タグの読み（五十音順）で並べています。このページは自動で作られます（編集しないでください）。\n"]
     if not ids and not unknown:
         out.append("タグの付いたページはまだありません。\n")

@@ -1,0 +1,241 @@
+"""Secrets and personal data (KB6xx, family ``secret``): credentials, personal data and
+infrastructure detail found in page text, front matter, code blocks, alt text and file names.
+
+The scan itself runs while parsing (``kb_tools.secrets.scan``, cached with the page); this pass
+applies the configuration (``plugins: - kb: secrets: {...}`` in mkdocs.yml):
+
+```yaml
+secrets:
+  allow: ["03-1234-5678"]                  # values never reported (the city's public number)
+  allow_patterns: ["TEST-[0-9]+"]          # regexes matched against the whole value
+  allow_emails: ["johoseisaku@city.example.lg.jp", "*@soumu.city.example.lg.jp"]  # role mailboxes
+  infrastructure: info                     # private IPs / internal hosts: info (default), warning, error, off
+  file_names: true                         # also scan page and attachment file names
+```
+
+A page with a documented exception writes ``kb_ignore: [secret.phone]`` (or ``[secret]``) in its
+front matter. Messages never print a secret whole: the masked snippet is in ``target``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from ..findings import Emit, RuleContext, Severity, check_pass, declare, info_for
+from ..secrets import scan
+
+if TYPE_CHECKING:
+    from ..corpus import Corpus
+    from ..model import Page
+
+_R = "**Why** a knowledge base is copied, exported and published; what is written in it leaks.\n    "
+
+declare("KB601", "secret.aws-key", severity=Severity.ERROR, doc=f"""
+    AWS access key id (``AKIA…``) or secret access key in a page.
+
+    {_R}**Bad** ``aws_access_key_id = AKIA…`` with a real key. **Good** AWS's documented examples
+    ``AKIAIOSFODNN7EXAMPLE`` / ``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY``, which are never reported.
+    **Fix** remove the key and deactivate it in IAM (it is in the git history).
+""")
+declare("KB602", "secret.private-key", severity=Severity.ERROR, doc=f"""
+    Private key block (``-----BEGIN … PRIVATE KEY-----`` followed by key material).
+
+    {_R}**Good** a header followed by ``...`` or ``（省略）`` is an example and not reported.
+""")
+declare("KB603", "secret.password", severity=Severity.ERROR, doc=f"""
+    Password written as a value: ``password: …``, ``pass=…``, ``パスワード：…``, ``PW：…``, ``暗証番号：…``.
+
+    {_R}**Bad** ``初期パスワード：Kanri#2024``. **Good** ``パスワード：（別途通知）``, ``password: ${{DB_PASSWORD}}``,
+    ``<パスワード>``, ``********``; prose such as ``パスワード：12文字以上`` is not a value.
+""")
+declare("KB604", "secret.token", severity=Severity.ERROR, doc=f"""
+    Bearer or API token: ``Authorization: Bearer …``, ``api_key = …``, ``token: …`` with a random-looking
+    value, and tokens with known prefixes (GitHub ``ghp_``, Slack ``xox…``, Google ``AIza``, JWT ``eyJ…``).
+
+    {_R}**Good** ``Bearer <token>``, ``token: ${{{{ secrets.GITHUB_TOKEN }}}}``.
+""")
+declare("KB605", "secret.connection-string", severity=Severity.ERROR, doc=f"""
+    Connection string with a password: ``postgres://user:password@host/db``.
+
+    {_R}**Good** ``postgres://app:${{PGPASSWORD}}@db/kb`` or ``postgres://app:****@db/kb``.
+""")
+declare("KB606", "secret.kintone-token", severity=Severity.ERROR, doc=f"""
+    kintone API token (``X-Cybozu-API-Token: <40 characters>``) or password authentication header
+    (``X-Cybozu-Authorization: base64(login:password)``).
+
+    {_R}**Fix** regenerate the token in the app settings (アプリの設定 → API トークン).
+""")
+declare("KB611", "secret.mynumber", severity=Severity.ERROR, doc="""
+    マイナンバー (individual number): 12 digits whose check digit is valid.
+
+    **Why** a resident's or employee's individual number must never be in a knowledge base
+    (番号法). Random 12-digit numbers (99 % of them: wrong check digit), AWS account ids in ARNs,
+    timestamps and numbers labelled as accounts or document numbers are not reported.
+""")
+declare("KB612", "secret.phone", severity=Severity.WARNING, doc="""
+    Japanese phone number of a person: mobile (070/080/090), IP phone (050) or a landline.
+
+    **Why** staff direct lines and mobiles are personal data. Toll-free and navi-dial numbers
+    (0120/0800/0570) and landlines written as 代表 / 窓口 / 相談 / センター are not reported.
+    Dates, version numbers and document numbers (第0123-45-6789号) are not phone numbers.
+    **Config** ``secrets: allow: ["03-1234-5678"]`` for a published number.
+""")
+declare("KB613", "secret.email", severity=Severity.WARNING, doc="""
+    E-mail address of an individual.
+
+    **Why** write a role mailbox, not a person's address. Role mailboxes (info@, helpdesk@, …)
+    and placeholder domains (example.com, example.jp, *.example, *.invalid, *.test) are not reported.
+    **Config** ``secrets: allow_emails: ["*@soumu.city.example.lg.jp"]`` (glob patterns).
+""")
+declare("KB614", "secret.address", severity=Severity.WARNING, doc="""
+    住所-like text: 都道府県 + 市区町村 + 番地 (a resident's or a staff member's address).
+
+    **Good** ``東京都〇〇区〇〇町1-2-3``; addresses of public buildings (所在地, 庁舎, センター) are not reported.
+""")
+declare("KB621", "secret.private-ip", severity=Severity.INFO, doc="""
+    Private IPv4 address (RFC 1918): infrastructure detail that must not be on an internet-side copy.
+
+    The ranges themselves (``10.0.0.0/8``…) and documentation addresses (RFC 5737: 192.0.2.0/24,
+    198.51.100.0/24, 203.0.113.0/24) are not reported. **Config** ``secrets: infrastructure: warning``.
+""")
+declare("KB622", "secret.internal-host", severity=Severity.INFO, doc="""
+    Internal host name (``*.local``, ``*.lan``, ``*.internal``, ``*.corp``, ``*.localdomain``,
+    ``*.home.arpa``, ``*.lgwan.jp``, ``intra.*``). **Config** ``secrets: infrastructure: warning``.
+""")
+declare("KB690", "secret.config", severity=Severity.ERROR, doc="""
+    The ``secrets:`` block of the kb plugin options is invalid (unknown key, bad regex, bad severity).
+""")
+
+_MESSAGES = {
+    "secret.aws-key": ("AWS {kind} '{masked}' is written in the page",
+                       "remove it and deactivate the key; use AKIAIOSFODNN7EXAMPLE in examples"),
+    "secret.private-key": ("private key block '{masked}' is written in the page",
+                           "remove it and replace the key pair; show only '-----BEGIN … PRIVATE KEY-----' and '...'"),
+    "secret.password": ("a password is written in the page ('{masked}')",
+                        "remove it and change the password; write '（別途通知）' or '<パスワード>'"),
+    "secret.token": ("{kind} token '{masked}' is written in the page",
+                     "remove it and revoke the token; write '<token>' or an environment variable"),
+    "secret.connection-string": ("connection string with a password '{masked}'",
+                                 "write the password as '${{PASSWORD}}' or '****' and change it"),
+    "secret.kintone-token": ("kintone {kind} '{masked}' is written in the page",
+                             "remove it and regenerate the API token in the app settings"),
+    "secret.mynumber": ("マイナンバー (valid check digit) '{masked}' is written in the page",
+                        "remove it: individual numbers must not be in the knowledge base"),
+    "secret.phone": ("phone number '{masked}' ({kind}) of a person is written in the page",
+                     "write the role's extension or a public number, or allow it in secrets.allow"),
+    "secret.email": ("personal e-mail address '{masked}' is written in the page",
+                     "write a role mailbox, or list it in secrets.allow_emails"),
+    "secret.address": ("address-like text '{masked}' is written in the page",
+                       "remove the address or write 〇〇 for the block number"),
+    "secret.private-ip": ("private IP address '{masked}' is written in the page",
+                          "infrastructure detail: keep it out of pages published outside the intranet"),
+    "secret.internal-host": ("internal host name '{masked}' is written in the page",
+                             "infrastructure detail: keep it out of pages published outside the intranet"),
+}
+_KINDS = {"access-key-id": "access key id", "secret-access-key": "secret access key", "api-token": "API token",
+          "password-auth": "password authentication header"}
+_OPTION_KEYS = {"allow", "allow_patterns", "allow_emails", "infrastructure", "file_names"}
+
+
+class _Options:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.errors: list[str] = []
+        unknown = set(raw) - _OPTION_KEYS
+        if unknown:
+            self.errors.append(f"unknown option(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_OPTION_KEYS))})")
+        self.allow = {str(v) for v in self._list(raw, "allow")}
+        self.patterns: list[re.Pattern[str]] = []
+        for p in self._list(raw, "allow_patterns"):
+            try:
+                self.patterns.append(re.compile(str(p)))
+            except re.error as exc:
+                self.errors.append(f"allow_patterns: '{p}' is not a valid regex ({exc})")
+        self.emails = [str(v).lower() for v in self._list(raw, "allow_emails")]
+        self.infrastructure: Severity | None = Severity.INFO
+        if "infrastructure" in raw:
+            try:
+                self.infrastructure = Severity.parse(str(raw["infrastructure"]))
+            except ValueError as exc:
+                self.errors.append(f"infrastructure: {exc}")
+        self.file_names = bool(raw.get("file_names", True))
+
+    def _list(self, raw: dict[str, Any], key: str) -> list[Any]:
+        v = raw.get(key, [])
+        if isinstance(v, (str, int)):
+            return [v]
+        if not isinstance(v, list):
+            self.errors.append(f"{key}: must be a list")
+            return []
+        return v
+
+    @property
+    def needs_values(self) -> bool:
+        return bool(self.allow or self.patterns or self.emails)
+
+    def allowed(self, rule: str, value: str) -> bool:
+        v = value.strip()
+        if v in self.allow or any(p.fullmatch(v) for p in self.patterns):
+            return True
+        if rule == "secret.email" and any(fnmatch.fnmatchcase(v.lower(), pat) for pat in self.emails):
+            return True
+        return False
+
+
+def _message(rule: str, masked: str, kind: str) -> tuple[str, str]:
+    msg, hint = _MESSAGES[rule]
+    k = _KINDS.get(kind.removesuffix("-encoded"), kind.removesuffix("-encoded"))
+    return msg.format(masked=masked, kind=k), hint
+
+
+def _value(lines: list[str] | None, page: Page, hit: tuple[Any, ...]) -> str | None:
+    rule, line, col, length, _masked, kind = hit
+    if kind.endswith("-encoded"):
+        for lk in page.links:
+            if lk.line == line and lk.column == col:
+                return unquote(lk.target)
+        return None
+    if lines is None or not 0 < line <= len(lines):
+        return None
+    return lines[line - 1][col - 1:col - 1 + length]
+
+
+@check_pass
+def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
+    """Turn the masked candidate hits of the page scan into findings, applying the configuration."""
+    opts = _Options(corpus.config.kb.secrets or {})
+    for err in opts.errors:
+        emit("secret.config", ".", 0, None, f"plugins.kb.secrets: {err}")
+    for name in ("secret.private-ip", "secret.internal-host"):
+        code = info_for(name).code
+        if code not in ctx.severities:  # an explicit kb.severity override wins
+            ctx.severities[code] = opts.infrastructure
+    for path in sorted(corpus.pages):
+        page = corpus.pages[path]
+        hits = page.extra.get(scan.KEY)
+        if not hits:
+            continue
+        lines = None
+        if opts.needs_values:
+            try:
+                lines = corpus.read_text(page).split("\n")
+            except OSError:
+                lines = None
+        for hit in hits:
+            rule, line, col, _length, masked, kind = hit
+            if opts.needs_values:
+                value = _value(lines, page, hit)
+                if value is not None and opts.allowed(rule, value):
+                    continue
+            msg, hint = _message(rule, masked, kind)
+            emit(rule, path, line, col, msg, hint, masked)
+    if not opts.file_names:
+        return
+    for path in sorted(set(corpus.pages) | corpus.files):
+        for rule, masked, kind, value in scan.scan_name(path):
+            if opts.needs_values and opts.allowed(rule, value):
+                continue
+            msg, hint = _message(rule, masked, kind)
+            emit(rule, path, 1, None, "file name: " + msg.replace("in the page", "in the file name"), hint, masked)
