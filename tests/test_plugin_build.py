@@ -53,7 +53,7 @@ def test_errors_fail_strict_build_with_kb_check_text(make_docs, run_kb, caplog) 
     # plugin itself never does when there is no roster or taxonomy.)
     expected = [line.replace(" [error]", "") for line in check.stdout.splitlines() if "[error]" in line and ": KB2" in line]
     assert errors == [f"kb_tools: {e}" for e in expected]
-    assert len(errors) == 2 and errors[0].startswith("kb_tools: index.md:3:1: KB201 ")
+    assert len(errors) == 2 and errors[0].startswith("kb_tools: index.md:3:6: KB201 ")
 
 
 def test_plain_project_without_kb_metadata_builds_strict(make_docs, caplog) -> None:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden" / "site"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "site_pages"
 TODAY = _dt.date(2026, 11, 26)
 UPDATE_GOLDENS = os.environ.get("KB_UPDATE_GOLDENS") == "1"
 
