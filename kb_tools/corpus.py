@@ -87,7 +87,7 @@ class Corpus:
     @property
     def kb_metadata(self) -> bool:
         """Whether kb's metadata rules apply: the plugin is configured or a roster/taxonomy exists."""
-        return self.config.kb_plugin or self.registry.has_roster or self.registry.has_taxonomy
+        return self.config.kb_plugin or self.registry.present
 
     def sorted_pages(self) -> list[Page]:
         return [self.pages[k] for k in sorted(self.pages)]

@@ -138,7 +138,8 @@ class Registry:
     roles: dict[str, Role] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
     has_roster: bool = False
-    has_taxonomy: bool = False
+    has_taxonomy: bool = False  # a taxonomy file exists AND loaded (a broken one is one finding, not 1,000)
+    present: bool = False  # a roster or taxonomy file exists (even a broken one)
     roster_path: str = ""
     taxonomy_path: str = ""
     issues: list[tuple[str, ParseIssue]] = field(default_factory=list)  # (path, issue)
@@ -241,9 +242,11 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
         reg.taxonomy_path = taxonomy.relative_to(docs_dir).as_posix()
     except ValueError:
         reg.roster_path, reg.taxonomy_path = str(roster), str(taxonomy)
+    reg.present = roster.is_file() or taxonomy.is_file()
     if roster.is_file():
-        reg.has_roster = True
+        n_issues = len(reg.issues)
         data = _load_yaml(roster, reg.roster_path, reg)
+        reg.has_roster = len(reg.issues) == n_issues
         lines = _key_lines(roster)
         if isinstance(data, dict) and isinstance(data.get("roles"), dict):
             data = data["roles"]  # also accept a top-level "roles:" wrapper
@@ -270,8 +273,9 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
                     reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}': a past holder needs person, from, to")))
             reg.roles[rid] = role
     if taxonomy.is_file():
-        reg.has_taxonomy = True
+        n_issues = len(reg.issues)
         data = _load_yaml(taxonomy, reg.taxonomy_path, reg)
+        reg.has_taxonomy = len(reg.issues) == n_issues
         lines = _key_lines(taxonomy)
         if isinstance(data, dict) and isinstance(data.get("tags"), dict):
             data = data["tags"]

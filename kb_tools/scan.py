@@ -167,11 +167,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                 continue
         if prev_blank and indent == 0 and _BLOCK_HTML_RE.match(line):
             in_html_block = True
-        # --- code spans: their content is text, never links ---
-        if "`" in line:
-            line = _blank_out(line, [(mm.start(), mm.end()) for mm in _CODE_SPAN_RE.finditer(line)])
         body = line.lstrip(" \t")
-        lstrip_n = len(line) - len(body)
         is_heading = False
         # --- headings ---
         if body.startswith("#") and not in_html_block and (indent < 4 or container_depth_indent >= 0):
@@ -211,6 +207,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                 idm = _ATTR_ID_RE.search(bm.group(1))
                 if idm:
                     res.explicit_ids.append(idm.group(1))
+        # --- code spans: their content is text, never links ---
+        if "`" in line:
+            line = _blank_out(line, [(mm.start(), mm.end()) for mm in _CODE_SPAN_RE.finditer(line)])
         # --- links, images, reference definitions, autolinks ---
         if "[" in line and not in_html_block:
             dm = _REF_DEF_RE.match(line)
@@ -272,7 +271,6 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         last_nonblank_indent = indent
         prev_blank = False
         prev_was_heading = is_heading
-        del lstrip_n
     for key, text, lineno, col, image in ref_uses:
         d = ref_defs.get(key)
         if d is not None:

@@ -27,7 +27,9 @@ _IMAGE_REF_RE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\[[^\]]*\]")
 _LINK_RE = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((?:[^()]|\([^()]*\))*\)")
 _LINK_REF_RE = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\[[^\]]*\]")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^>\s]*)>")
-_STRONG_EM_RE = re.compile(r"(\*{1,3}|_{1,3}|~~|==|\^\^)(?=\S)(.+?)(?<=\S)\1")
+# "*" emphasis may sit inside a word; "_" may not (Python-Markdown's smart emphasis), which
+# matters in Japanese: "と_強調_と" keeps its underscores.
+_STRONG_EM_RE = re.compile(r"(\*{1,3}|~~|==|\^\^)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*?>|<[A-Za-z][^<>]*?/>")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!:|<>~=^\"'])")
@@ -57,7 +59,7 @@ def heading_text(md: str) -> str:
         prev = s
         s = _LINK_RE.sub(lambda m: m.group(1), s)
         s = _LINK_REF_RE.sub(lambda m: m.group(1), s)
-        s = _STRONG_EM_RE.sub(lambda m: m.group(2), s)
+        s = _STRONG_EM_RE.sub(lambda m: m.group(2) if m.group(1) else m.group(4), s)
     s = _AUTOLINK_RE.sub(lambda m: m.group(1), s)
     s = _TAG_RE.sub("", s)
     s = _ESCAPE_RE.sub(lambda m: _keep(html.escape(m.group(1), quote=False)), s)

@@ -1,0 +1,90 @@
+"""Front matter splitting: MkDocs' exact rules, exact line numbers, never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mkdocs.utils import meta as mkdocs_meta
+
+from kb_tools.frontmatter import InvalidDate, split
+
+
+def test_simple_front_matter_lines() -> None:
+    text = "---\ntitle: 手順\nowner: infra\n---\n\n# 見出し\n"
+    fm = split(text)
+    assert fm.meta == {"title": "手順", "owner": "infra"}
+    assert fm.meta_lines == {"title": 2, "owner": 3}
+    assert fm.end_line == 4
+    # MkDocs strips blank lines after the block: the body starts at "# 見出し" (line 6)
+    assert text.split("\n")[fm.body_offset] == "# 見出し"
+
+
+def test_dots_close_and_trailing_spaces() -> None:
+    fm = split("---  \ntitle: a\n...\nbody\n")
+    assert fm.meta == {"title": "a"} and fm.error is None and fm.body_offset == 3
+
+
+def test_impossible_unquoted_date_is_kept_and_flagged() -> None:
+    fm = split("---\ntitle: a\nlast_reviewed: 2025-02-29\n---\n")
+    assert isinstance(fm.meta["last_reviewed"], InvalidDate)
+    assert fm.invalid_dates == ["last_reviewed"]
+    assert fm.mkdocs_drops_meta  # MkDocs itself drops the whole block
+    assert mkdocs_meta.get_data("---\ntitle: a\nlast_reviewed: 2025-02-29\n---\n")[1] == {}
+
+
+def test_month_13_is_not_a_crash() -> None:
+    fm = split("---\nlast_reviewed: 2024-13-01\n---\n")
+    assert fm.meta["last_reviewed"] == "2024-13-01" and fm.error is None
+
+
+def test_valid_date_is_a_date() -> None:
+    assert split("---\nd: 2026-11-26\n---\n").meta["d"] == dt.date(2026, 11, 26)
+
+
+def test_broken_yaml_reports_line() -> None:
+    fm = split("---\ntitle: a\nowner: [infra\n---\nbody\n")
+    assert fm.error is not None
+    line, col, msg = fm.error
+    assert line >= 3 and "YAML" in msg
+    assert fm.meta == {} and fm.mkdocs_drops_meta
+
+
+def test_list_front_matter_is_an_error() -> None:
+    fm = split("---\n- a\n- b\n---\n")
+    assert fm.error is not None and "mapping" in fm.error[2]
+
+
+def test_unclosed_front_matter() -> None:
+    fm = split("---\ntitle: a\n\n# body\n")
+    assert fm.error is not None and "never closed" in fm.error[2]
+
+
+def test_closing_delimiter_needs_newline_like_mkdocs() -> None:
+    # MkDocs' regex needs a newline after the closing ---: this is not front matter for it.
+    text = "---\ntitle: a\n---"
+    assert mkdocs_meta.get_data(text)[1] == {}
+    assert split(text).meta == {}
+
+
+def test_multimarkdown_meta_like_mkdocs() -> None:
+    text = "Title: 手順\nOwner: infra\n\n# body\n"
+    doc, data = mkdocs_meta.get_data(text)
+    fm = split(text)
+    assert fm.meta == data
+    assert "\n".join(text.split("\n")[fm.body_offset:]) == doc
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("-.:ab #\n\t'\"[]{}日本0123456789")), max_size=120))
+def test_split_never_raises_and_agrees_with_mkdocs(text: str) -> None:
+    fm = split(text)
+    doc, data = mkdocs_meta.get_data(text)
+    if fm.error is None and not fm.invalid_dates:
+        assert fm.meta == data
+        if fm.present or fm.meta:
+            # the body we scan starts exactly where MkDocs' rendered body starts
+            assert "\n".join(text.split("\n")[fm.body_offset:]) == doc
+    for key, line in fm.meta_lines.items():
+        assert key in text.split("\n")[line - 1]

@@ -1,0 +1,102 @@
+"""The body scanner: heading ids identical to the site's renderer, link positions exact."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.extensions.toc import slugify as default_slugify
+from pymdownx.slugs import slugify as pymdownx_slugify
+
+from kb_tools import slugs
+from kb_tools.scan import scan
+
+UNICODE_SLUG = pymdownx_slugify(case="lower")
+
+
+def our_ids(md: str, slugify=UNICODE_SLUG, attr_list: bool = True) -> list[str]:
+    res = scan(md.split("\n"), 1, attr_list)
+    texts = [slugs.heading_text(h.markdown) for h in res.headings]
+    return slugs.assign_ids(zip(texts, [h.explicit_id for h in res.headings]), slugify, "-", reserved=res.explicit_ids)
+
+
+def site_ids(md: str, slugify=UNICODE_SLUG) -> list[str]:
+    # MkDocs always adds toc, tables and fenced_code to the configured extensions.
+    html = markdown.Markdown(extensions=["toc", "attr_list", "fenced_code", "tables"], extension_configs={"toc": {"slugify": slugify}}).convert(md)
+    return re.findall(r'<h[1-6] id="([^"]*)"', html)
+
+
+def test_japanese_heading_ids_and_dedup() -> None:
+    md = "# はじめに\n\n## セットアップ手順\n\n## Setup Guide\n\n## セットアップ手順\n"
+    assert our_ids(md) == ["はじめに", "セットアップ手順", "setup-guide", "セットアップ手順_1"]
+    assert our_ids(md) == site_ids(md)
+
+
+def test_default_slugify_gives_positional_ids() -> None:
+    md = "# はじめに\n\n## セットアップ手順\n\n## Setup Guide\n\n## セットアップ手順\n"
+    assert our_ids(md, default_slugify) == ["_1", "_2", "setup-guide", "_3"] == site_ids(md, default_slugify)
+
+
+def test_inline_markup_explicit_ids_and_code() -> None:
+    md = (
+        "# `kb check` の**使い方** {#usage}\n\n"
+        "## [リンク](a.md)と_強調_ と <span>HTML</span>\n\n"
+        "```\n# not a heading\n```\n\n"
+        "    # indented code, not a heading\n\n"
+        "Setext 見出し\n---\n\n"
+        "## usage\n\n"
+        "#ハッシュのみ\n"
+    )
+    assert our_ids(md) == site_ids(md)
+
+
+def test_links_positions_kinds() -> None:
+    md = (
+        "前文 [手順](../vpn/setup.md#手順) と ![図](img/a.png \"t\")\n"
+        "`[code](x.md)` は無視\n"
+        "<a href=\"other.md\" id=\"raw\">x</a> <https://example.jp/a>\n"
+        "[ref]\n\n[ref]: refs/target.md\n"
+    )
+    res = scan(md.split("\n"), 10)
+    got = [(lk.target, lk.line, lk.column, lk.kind) for lk in res.links]
+    assert ("../vpn/setup.md#手順", 10, 9, "link") in got
+    assert ("img/a.png", 10, 36, "image") in got
+    assert ("other.md", 12, 10, "html") in got
+    assert ("https://example.jp/a", 12, 36, "autolink") in got
+    assert ("refs/target.md", 15, 8, "link") in got
+    assert not any(t == "x.md" for t, *_ in got)
+    assert "raw" in res.html_ids
+    lines = md.split("\n")
+    for t, line, col, _ in got:
+        assert lines[line - 10][col - 1:].startswith(t)
+
+
+def test_html_comments_and_fences_hide_links() -> None:
+    md = "<!-- [a](hidden.md)\n[b](hidden2.md) -->\n~~~md\n[c](x.md)\n~~~\n[d](seen.md)\n"
+    assert [lk.target for lk in scan(md.split("\n"), 1).links] == ["seen.md"]
+
+
+HEADING_WORDS = st.sampled_from(["手順", "確認", "Setup", "切り戻し", "VPN 接続", "概要", "_1", "a-b", "日本語 見出し", "`code`", "**太字**"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.lists(HEADING_WORDS, min_size=1, max_size=3),
+                          st.sampled_from(["", "", " {#x}", " {#手順}"])), min_size=1, max_size=8))
+def test_heading_ids_match_python_markdown(heads) -> None:
+    md = "\n\n".join("#" * lvl + " " + " ".join(words) + attr for lvl, words, attr in heads) + "\n"
+    assert our_ids(md) == site_ids(md)
+
+
+LINE_PARTS = st.sampled_from(["text ", "日本語 ", "[a](b.md) ", "![画像](p/q.png) ", "`[x](y.md)` ", "[c](d.md#見出し) ",
+                              "<a href=\"h.md\">h</a> ", "\\[no](link.md) ", "[t](<sp ace.md>) ", "**[bold](e.md)** "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(LINE_PARTS, max_size=5).map("".join), min_size=1, max_size=6))
+def test_link_positions_point_at_target(lines) -> None:
+    res = scan(lines, 1)
+    for lk in res.links:
+        assert lines[lk.line - 1][lk.column - 1:].startswith(lk.target)
+        assert lk.target not in ("y.md", "link.md")  # code span and escaped bracket are not links
