@@ -95,10 +95,7 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
     else:
         _ensure_index(state)
     filters = {k: list(v) for k, v in (("tag", tags), ("owner", owners), ("type", types), ("status", statuses)) if v}
-    try:
-        searcher = Searcher(cfg)
-    except Exception as exc:  # noqa: BLE001 - an unreadable index: tell how to fix it
-        fail(f"the search index cannot be opened ({type(exc).__name__}: {exc}); run 'kb index --rebuild'")
+    searcher = _open(state, no_update)
     with searcher:
         if batch is not None:
             _run_batch(searcher, batch, limit, filters)
@@ -107,6 +104,12 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
             res = searcher.search(query or "", limit=limit, filters=filters)
         except QueryError as exc:
             fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - damaged index found while reading postings
+            if no_update:
+                fail(f"the search index is damaged ({type(exc).__name__}); run 'kb index --rebuild'")
+            searcher.close()
+            searcher = _open(state, no_update, damaged=f"{type(exc).__name__}: {exc}")
+            res = searcher.search(query or "", limit=limit, filters=filters)
         for note in res.notes:
             click.echo(f"kb: {note}", err=True)
         if fmt == "json":
@@ -127,6 +130,31 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
                 click.echo(f"   {snip}")
         if not state.quiet:
             click.echo(f"{len(res.hits)} / {res.total} 件", err=True)
+
+
+def _open(state: State, no_update: bool, damaged: str | None = None) -> Any:
+    """Open the index; a corrupt one is rebuilt (with a message) unless --no-update."""
+    from ..search.index import IndexBusy, build_index
+    from ..search.normalize import export_data
+    from ..search.query import Searcher
+
+    cfg = state.config()
+    if damaged is None:
+        try:
+            return Searcher(cfg)
+        except Exception as exc:  # noqa: BLE001 - any failure to open means: rebuild
+            damaged = f"{type(exc).__name__}: {exc}"
+    if no_update:
+        fail(f"the search index cannot be opened ({damaged}); run 'kb index --rebuild'")
+    click.echo(f"kb: rebuilding the search index: the index folder is corrupt ({damaged})", err=True)
+    try:
+        build_index(cfg, state.corpus(), export_data(cfg), force=True)
+        return Searcher(cfg)
+    except IndexBusy as exc:
+        fail(str(exc))
+    except Exception as exc:  # noqa: BLE001
+        fail(f"the search index cannot be rebuilt ({type(exc).__name__}: {exc}); remove .kb/index and retry")
+    return None
 
 
 def _run_batch(searcher: Any, batch: str, limit: int, filters: dict[str, list[str]]) -> None:

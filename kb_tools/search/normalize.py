@@ -328,7 +328,8 @@ def normalize_map(text: str, data: dict[str, Any] | None = None) -> tuple[str, l
             out_o.extend(o[pos:m.start()])
             val = mapping[m.group()]
             out_c.extend(val)
-            out_o.extend([o[m.start()]] * len(val))
+            last = m.end() - m.start() - 1
+            out_o.extend(o[m.start() + min(k, last)] for k in range(len(val)))
             pos = m.end()
         out_c.extend(s[pos:])
         out_o.extend(o[pos:])

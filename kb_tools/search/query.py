@@ -24,7 +24,7 @@ from .index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta
 from .normalize import normalize, normalize_map
 
 MAX_QUERY_CHARS = 200
-MAX_TERMS = 24
+MAX_TERMS = 8  # the rarest terms drive the AND; more only cost time
 CANDIDATES = 20
 FILTER_KEYS = ("tag", "owner", "type", "status")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")

@@ -1,0 +1,144 @@
+"""Search speed: ``kb index`` cold on a generated corpus, a one-page update, index size, and
+``kb search`` latency (warm, in process) — side by side with two peers built in the same run
+from the same page texts: a plain Whoosh CJK-bigram index (NgramTokenizer(2,2), the usual
+recipe) and Whoosh's StandardAnalyzer.
+
+    python bench/search_speed.py [--pages 10000] [--peer-pages N] [--queries 300] [--corpus DIR]
+
+Peers can be built on the first N pages only (``--peer-pages``) when their cold build is too
+slow for the machine; the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from queries import build_queries, pages_of  # noqa: E402
+from whoosh import index as windex  # noqa: E402
+from whoosh.analysis import NgramTokenizer, StandardAnalyzer  # noqa: E402
+from whoosh.fields import ID, TEXT, Schema  # noqa: E402
+from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
+
+from kb_tools.config import load_config  # noqa: E402
+from kb_tools.corpus import build_corpus  # noqa: E402
+from kb_tools.search.index import build_index, dir_size, page_document  # noqa: E402
+from kb_tools.search.query import Searcher  # noqa: E402
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
+
+
+def peer(name: str, analyzer, docs: list[dict], queries: list[str], tmp: Path) -> dict:
+    schema = Schema(path=ID(stored=True, unique=True), title=TEXT(analyzer=analyzer, field_boost=3.0),
+                    headings=TEXT(analyzer=analyzer, field_boost=2.0), body=TEXT(analyzer=analyzer))
+    d = tmp / name
+    d.mkdir()
+    ix = windex.create_in(str(d), schema)
+    t0 = time.perf_counter()
+    w = ix.writer(limitmb=128)
+    for doc in docs:
+        w.add_document(path=doc["path"], title=doc["title"], headings=doc["headings"], body=doc["body"])
+    w.commit()
+    build = time.perf_counter() - t0
+    parser = MultifieldParser(["title", "headings", "body"], ix.schema, group=OrGroup)
+    for plugin in list(parser.plugins):
+        if type(plugin).__name__ in ("FieldsPlugin", "WildcardPlugin", "RangePlugin", "BoostPlugin"):
+            parser.remove_plugin(plugin)
+    times = []
+    with ix.searcher() as s:
+        for q in queries:
+            t = time.perf_counter()
+            s.search(parser.parse(q), limit=5)
+            times.append(time.perf_counter() - t)
+    return {"build": build, "size": dir_size(d), "median": pct(times, 0.5), "p95": pct(times, 0.95), "n": len(docs)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=10000)
+    ap.add_argument("--peer-pages", type=int, default=0, help="build peers on the first N pages only")
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--corpus", type=Path, help="an existing generated corpus (else generated in a temp dir)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kb-speed-") as tmp_s:
+        tmp = Path(tmp_s)
+        corpus_dir = args.corpus
+        if corpus_dir is None:
+            corpus_dir = tmp / "corpus"
+            subprocess.run([sys.executable, str(REPO.parent / "shared/bench/gen_corpus.py"), str(corpus_dir),
+                            "--pages", str(args.pages), "--seed", str(args.seed)], check=True, capture_output=True)
+        work = tmp / "site"
+        work.mkdir()
+        text = (corpus_dir / "mkdocs.yml").read_text(encoding="utf-8")
+        (work / "mkdocs.yml").write_text(text.replace("docs_dir: docs", "") + f"\ndocs_dir: {corpus_dir.resolve() / 'docs'}\n",
+                                         encoding="utf-8")
+        cfg = load_config(work / "mkdocs.yml")
+        corpus = build_corpus(cfg)
+        n = len(corpus.pages)
+        print(f"corpus: {n} pages ({corpus_dir})", flush=True)
+        t0 = time.perf_counter()
+        rep = build_index(cfg, corpus)
+        cold = time.perf_counter() - t0
+        print(f"kb index cold: {cold:.1f} s, index {rep.size_bytes / 1e6:.1f} MB", flush=True)
+        # one-page update: change one file, re-parse (cached) and update
+        victim = sorted(corpus.pages)[n // 2]
+        path = cfg.docs_dir / victim
+        original = path.read_bytes()
+        try:
+            path.write_bytes(original + "\n追記: 検索速度の計測用の一文。\n".encode())
+            t0 = time.perf_counter()
+            corpus2 = build_corpus(cfg)
+            parse_s = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            rep2 = build_index(cfg, corpus2)
+            upd = time.perf_counter() - t1
+        finally:
+            path.write_bytes(original)
+        print(f"kb index one-page update: {upd:.2f} s index write ({rep2.updated} updated) "
+              f"+ {parse_s:.2f} s corpus re-scan", flush=True)
+        items, _ = build_queries(pages_of(corpus))
+        rnd = random.Random(args.seed)
+        queries = [i.query for i in rnd.sample(items, min(args.queries, len(items)))]
+        times = []
+        with Searcher(cfg) as s:
+            for q in queries[:20]:
+                s.search(q, limit=5)  # warm up caches of the OS and Whoosh
+            for q in queries:
+                t = time.perf_counter()
+                s.search(q, limit=5)
+                times.append(time.perf_counter() - t)
+        ours = {"build": cold, "size": rep.size_bytes, "median": pct(times, 0.5), "p95": pct(times, 0.95), "n": n}
+        docs = [page_document(corpus, corpus.pages[p]) for p in sorted(corpus.pages)]
+        if args.peer_pages:
+            docs = docs[:args.peer_pages]
+        print(f"peers on {len(docs)} pages{' (subset: --peer-pages)' if len(docs) < n else ''}", flush=True)
+        rows = {"kb (bigram + normaliser + rerank)": ours}
+        rows["plain Whoosh bigram"] = peer("bigram", NgramTokenizer(2, 2), docs, queries, tmp)
+        rows["Whoosh StandardAnalyzer"] = peer("standard", StandardAnalyzer(), docs, queries, tmp)
+        print(f"\n| index ({len(queries)} queries) | pages | cold build s | size MB | median ms | p95 ms |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for name, r in rows.items():
+            print(f"| {name} | {r['n']} | {r['build']:.1f} | {r['size'] / 1e6:.1f} | {r['median']:.1f} | {r['p95']:.1f} |")
+        b = rows["plain Whoosh bigram"]
+        scale = n / b["n"]
+        print(f"\nratios kb / plain bigram: build {ours['build'] / (b['build'] * scale):.2f}"
+              f"{' (peer build scaled linearly to ' + str(n) + ' pages)' if scale != 1 else ''}, "
+              f"p95 {ours['p95'] / b['p95']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

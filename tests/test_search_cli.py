@@ -1,0 +1,178 @@
+"""kb index / kb search on real Whoosh indexes built from real docs trees."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from kb_tools.search.analysis import JapaneseTokenizer, japanese_analyzer
+from kb_tools.search.normalize import export_data
+
+PAGES = {
+    "_data/synonyms.yml": "ガバメントクラウド: [ガバクラ]\n引き継ぎ: [引継ぎ, 引継]\nサーバー: [サーバ]\n",
+    "_data/taxonomy.yml": "ネットワーク:\n  label: ネットワーク\n  aliases: [LAN]\nクラウド:\n  label: クラウド\n",
+    "cloud/gov.md": """\
+        ---
+        title: ガバメントクラウドへの移行手順
+        owner: cloud
+        type: runbook
+        tags: [クラウド]
+        ---
+        # ガバメントクラウドへの移行手順
+
+        ## AWS アカウントの準備
+
+        標準準拠システムをガバメントクラウドへ移すときの作業です。
+        """,
+    "network/server.md": """\
+        ---
+        title: サーバー室の入退室管理
+        owner: network
+        type: guide
+        tags: [LAN]
+        ---
+        # サーバー室の入退室管理
+
+        ## 入室の申請
+
+        サーバー室に入るときは申請書を出します。引継ぎの際は鍵も渡します。
+        """,
+    "other.md": "# 議事録の書き方\n\n会議の記録を残す方法です。\n",
+}
+
+
+@pytest.fixture()
+def site(make_docs) -> Path:
+    return make_docs(PAGES)
+
+
+def search_json(run_kb, root: Path, *args: str) -> dict:
+    r = run_kb(root, "search", *args, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("query,target", [
+    ("ガバクラ", "cloud/gov.md"),  # house dictionary
+    ("ｻｰﾊﾞ", "network/server.md"),  # half-width, long vowel
+    ("サーバ室", "network/server.md"),
+    ("ＡＷＳ", "cloud/gov.md"),  # full-width ASCII
+    ("移行 手順", "cloud/gov.md"),  # split
+    ("引き継ぎ", "network/server.md"),  # okurigana variant
+    ("議事録", "other.md"),  # a page without front matter
+])
+def test_finds_the_page(run_kb, site, query, target) -> None:
+    out = search_json(run_kb, site, query)
+    assert out["query"] == query
+    assert out["results"] and out["results"][0]["path"] == target
+    assert set(out["results"][0]) == {"path", "title", "score", "snippet"}
+    assert out["total"] >= 1
+
+
+def test_index_is_built_then_incremental(run_kb, site) -> None:
+    r = run_kb(site, "index")
+    assert r.exit_code == 0 and "3 pages" in r.stderr and "MB" in r.stderr
+    r = run_kb(site, "index")
+    assert "3 unchanged" in r.stderr
+    (site / "docs" / "other.md").write_text("# 議事録の書き方\n\n会議の記録と録音データの扱い。\n", encoding="utf-8")
+    (site / "docs" / "cloud" / "gov.md").unlink()
+    r = run_kb(site, "index")
+    assert "1 updated" in r.stderr and "1 removed" in r.stderr
+    assert search_json(run_kb, site, "録音データ")["results"][0]["path"] == "other.md"
+    assert search_json(run_kb, site, "ガバメントクラウド")["results"] == []
+
+
+def test_dictionary_change_rebuilds(run_kb, site) -> None:
+    run_kb(site, "index")
+    (site / "docs" / "_data" / "synonyms.yml").write_text("議事録: [会議録]\n", encoding="utf-8")
+    r = run_kb(site, "index")
+    assert "rebuilding" in r.stderr and "another version" in r.stderr
+    assert search_json(run_kb, site, "会議録")["results"][0]["path"] == "other.md"
+
+
+def test_corrupt_index_is_rebuilt(run_kb, site) -> None:
+    run_kb(site, "index")
+    ix = site / ".kb" / "index"
+    for f in ix.glob("*.seg"):
+        f.write_bytes(b"garbage")
+    for f in ix.glob("_kbpages_*.toc"):
+        f.write_bytes(b"\x00\x01garbage")
+    r = run_kb(site, "search", "議事録", "--format", "json")
+    assert r.exit_code == 0
+    assert "rebuilding the search index" in r.stderr
+    assert json.loads(r.stdout)["results"][0]["path"] == "other.md"
+
+
+def test_second_writer_gets_a_clear_message(run_kb, site, monkeypatch) -> None:
+    from whoosh.util.filelock import FileLock
+
+    import kb_tools.search.index as idx
+
+    (site / ".kb").mkdir(exist_ok=True)
+    lock = FileLock(str(site / ".kb" / "index.lock"))
+    assert lock.acquire(blocking=False)
+    monkeypatch.setattr(idx, "LOCK_WAIT", 0.3)
+    try:
+        r = run_kb(site, "index")
+    finally:
+        lock.release()
+    assert r.exit_code == 2 and "another 'kb index'" in r.stderr
+
+
+def test_filters_and_query_syntax(run_kb, site) -> None:
+    assert [h["path"] for h in search_json(run_kb, site, "tag:ネットワーク")["results"]] == ["network/server.md"]
+    assert [h["path"] for h in search_json(run_kb, site, "室", "--tag", "LAN")["results"]] == ["network/server.md"]
+    assert search_json(run_kb, site, "サーバー", "--owner", "cloud")["results"] == []
+    assert [h["path"] for h in search_json(run_kb, site, "手順", "--type", "runbook")["results"]] == ["cloud/gov.md"]
+    assert [h["path"] for h in search_json(run_kb, site, '"鍵も渡します"')["results"]] == ["network/server.md"]
+    assert search_json(run_kb, site, '"鍵を渡します"')["results"] == []
+
+
+@pytest.mark.parametrize("query", ["の", "、。！", "*", ":", "(", '"', "\\", '"サーバ', "a\x00b\x07", "x" * 10000,
+                                   "サーバ" * 3000, "title:(* OR", "tag:"])
+def test_hostile_queries_never_traceback(run_kb, site, query) -> None:
+    r = run_kb(site, "search", query, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    out = json.loads(r.stdout)
+    assert out["query"] == query and isinstance(out["results"], list)
+
+
+def test_empty_query_and_text_output(run_kb, site) -> None:
+    r = run_kb(site, "search", "  ")
+    assert r.exit_code == 2 and "検索語が空" in r.stderr
+    r = run_kb(site, "--color", "never", "search", "ガバクラ")
+    assert "ガバメントクラウドへの移行手順" in r.stdout and "(cloud/gov.md)" in r.stdout and "【" in r.stdout
+    r = run_kb(site, "search", "ガバメントクラウドの移行手帳")
+    assert r.exit_code == 0
+    r = run_kb(site, "search", "owner:cloud サーバー室")
+    assert "一致するページはありません" in r.stdout and "もしかして" in r.stdout
+    assert "サーバー室の入退室管理" in r.stdout and "owner:cloud" in r.stdout
+
+
+def test_batch_json_lines(run_kb, site, tmp_path) -> None:
+    f = tmp_path / "q.txt"
+    f.write_text("ガバクラ\n\nサーバー室\n", encoding="utf-8")
+    r = run_kb(site, "search", "--batch", str(f), "--limit", "2")
+    assert r.exit_code == 0
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["query"] for x in lines] == ["ガバクラ", "", "サーバー室"]
+    assert lines[0]["results"][0]["path"] == "cloud/gov.md" and lines[1]["results"] == []
+    assert lines[2]["results"][0]["path"] == "network/server.md"
+
+
+def test_analyzer_pickles_and_fast_path_agrees() -> None:
+    data = export_data(None, synonyms=[("サーバー", ["サーバ"])])
+    ana = japanese_analyzer(data)
+    again = pickle.loads(pickle.dumps(ana))
+    text = "ｻｰﾊﾞｰの設定、AWS EC2 と 課 の 引継ぎ。"
+    slow = [(t.text, t.pos) for t in again(text, positions=True, mode="index")]
+    tok = again.items[0]
+    assert isinstance(tok, JapaneseTokenizer)
+    assert slow == tok.terms(text)
+    assert ("課", 9) in slow or any(t == "課" for t, _ in slow)  # one-kanji words are kept (minsize=1)
+    spans = [(t.text, text[t.startchar:t.endchar]) for t in again(text, chars=True, mode="query")]
+    assert ("サー", "ｻｰ") in spans and ("ec2", "EC2") in spans
