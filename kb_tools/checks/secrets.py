@@ -48,7 +48,7 @@ declare("KB602", "secret.private-key", severity=Severity.ERROR, doc=f"""
 declare("KB603", "secret.password", severity=Severity.ERROR, doc=f"""
     Password written as a value: ``password: …``, ``pass=…``, ``パスワード：…``, ``PW：…``, ``暗証番号：…``.
 
-    {_R}**Bad** ``初期パスワード：Kanri#2024``. **Good** ``パスワード：（別途通知）``, ``password: ${{DB_PASSWORD}}``,
+    {_R}**Bad** ``初期パスワード：Abcd#1234``. **Good** ``パスワード：（別途通知）``, ``password: ${{DB_PASSWORD}}``,
     ``<パスワード>``, ``********``; prose such as ``パスワード：12文字以上`` is not a value.
 """)
 declare("KB604", "secret.token", severity=Severity.ERROR, doc=f"""

@@ -74,7 +74,7 @@ def _build_prefilter() -> re.Pattern[str]:
         groups.setdefault(w[0], []).append(re.escape(w[1:]))
     groups[":"] = [r"//[^\s/@:]+:[^\s/@]+@" if r == "//" else r for r in groups[":"]]
     for d in "0123456789０１２３４５６７８９":  # 12-digit runs (マイナンバー)
-        groups.setdefault(d, []).append(_D + r"{3}[ \-－]?" + _D + r"{4}[ \-－]?" + _D + "{4}")
+        groups.setdefault(d, []).append(_D + r"{3}[ \-－−‐]?" + _D + r"{4}[ \-－−‐]?" + _D + "{4}")
     for z in "0０":  # a trunk-prefixed number followed by a separator (phone)
         groups[z].append(_D + "{0,4}" + _SEP)
     alts = []
@@ -103,7 +103,7 @@ def _families(trigger: str) -> tuple[str, ...]:
 _AWS_ID_RE = re.compile(r"(?<![A-Za-z0-9])(A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA)[A-Z0-9]{16})(?![A-Za-z0-9])")
 _AWS_SECRET_RE = re.compile(
     r"(?i:aws_?secret_?access_?key|secret[ _]?access[ _]?key|secretkey|secret_key|シークレット(?:アクセス)?キー)"
-    r"[^A-Za-z0-9/+\n]{1,12}(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+    r"(?:[ \t]*\[[^\]\n]{0,10}\])?[^A-Za-z0-9/+\n]{1,12}(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
 )
 
 
@@ -140,7 +140,7 @@ def _pkey_at(text: str, start: int, end: int) -> Iterator[tuple[int, int, str, s
 
 _PW_RE = re.compile(
     r"(?:(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*(?i:password|passwd|passphrase|pass|pwd|pw)(?![A-Za-z])"
-    r"|(?:初期|仮|管理者|共通)?(?:パスワード|暗証番号|ﾊﾟｽﾜｰﾄﾞ))"
+    r"|(?:初期|仮|管理者|共通)?(?:パスワード|(?P<pin>暗証番号)|ﾊﾟｽﾜｰﾄﾞ))"
     r"(?:[（(][^）)\n]{0,12}[）)])?[\"'*]*[ \t]*(?:[:=：＝|][ \t]*(?P<q>[\"'`「『]?)|(?:は|→)[ \t]*(?P<q2>[\"'`「『]))"
     r"(?P<v>[^\s\"'`」』|,;&<>)）]+)"
 )
@@ -158,7 +158,9 @@ def _password(line: str) -> Iterator[_Raw]:
         v = m.group("v").rstrip(".。,、")
         if len(v) < 4 or has_cjk(v) or is_placeholder(v) or _CODE_VALUE_RE.match(v):
             continue
-        if not (m.group("q") or m.group("q2")):
+        if m.group("pin") and v.isdigit() and 4 <= len(v) <= 8:
+            pass  # 暗証番号：4821
+        elif not (m.group("q") or m.group("q2")):
             # bare values: a word in prose (``password: Terraform``) is not one; a password
             # written bare has a digit or a symbol besides letters
             if char_classes(v) < 2 or v.isalpha() or (v.isdigit() and len(v) < 6):
@@ -233,7 +235,7 @@ def _kintone(line: str) -> Iterator[_Raw]:
         yield m.start("v"), len(v), KINTONE, mask_token(v), "password-auth"
 
 
-_EMAIL_RE = re.compile(r"(?<![\w.+\-/:%=])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)@(?P<domain>(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})(?![\w\-]|\.[A-Za-z0-9])")
+_EMAIL_RE = re.compile(r"(?<![\w.+\-/%=])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)@(?P<domain>(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})(?![\w\-]|\.[A-Za-z0-9])")
 _RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "example.jp", "example.co.jp")
 _RESERVED_TLDS = ("example", "invalid", "test", "localhost", "local")
 _FILE_TLDS = frozenset("png jpg jpeg gif svg webp bmp css js ts md html htm pdf txt json yml yaml xml zip".split())
@@ -255,13 +257,15 @@ def _email(line: str) -> Iterator[_Raw]:
             continue
         if re.match(r"(?i)^(?:user|username|name|taro|hanako|yamada|foo|bar|someone|xxx+|abc)$", local):
             continue
-        pre = line[max(0, m.start() - 5):m.start()]
+        pre = line[max(0, m.start() - 7):m.start()]
+        if pre.endswith(":") and not pre.lower().endswith("mailto:"):
+            continue  # scheme://user:pass@host is a URL, not an address
         if pre.endswith(("ssh ", "scp ")) or line[m.end():m.end() + 1] == ":":
             continue  # user@host of a shell command, git@host:repo
         yield m.start(), m.end() - m.start(), EMAIL, mask_email(local, domain), "address"
 
 
-_MYNUMBER_RE = re.compile(r"(?<![0-9０-９\-－.,:/_A-Za-z])(" + _D + r"{4})([ \-－]?)(" + _D + r"{4})\2(" + _D + r"{4})(?![0-9０-９]|[\-－.,/]" + _D + ")")
+_MYNUMBER_RE = re.compile(r"(?<![0-9０-９\-－.,:/_A-Za-z])(" + _D + r"{4})([ \-－−‐]?)(" + _D + r"{4})\2(" + _D + r"{4})(?![0-9０-９]|[\-－.,/]" + _D + ")")
 _MYNUMBER_CONTEXT = re.compile(r"マイナンバー|個人番号|(?i:my ?number)")
 _NOT_MYNUMBER_CONTEXT = re.compile(r"(?i)arn:|account|アカウント|口座|invoice|請求|注文|伝票|受付番号|管理番号|文書番号|シリアル|serial")
 
@@ -446,5 +450,5 @@ def scan_name(name: str) -> list[tuple[str, str, str, str]]:
     """Hits in a file path, one folder or file name a line: ``(rule, masked, kind, value)``.
 
     Used at check time only (a page's path is not part of its cached content)."""
-    text = unquote(name).replace("/", "\n")
+    text = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", unquote(name)).replace("/", "\n")  # without the extension
     return [(rule, masked, kind, text[o:o + n]) for o, n, rule, masked, kind in scan_text(text)]
