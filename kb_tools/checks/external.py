@@ -1,0 +1,90 @@
+"""External links (KB21x), checked only with ``kb check --external``: never part of the
+default run, and offline-first (see kb_tools/external.py).
+
+Options (``plugins: - kb: external: {...}`` in mkdocs.yml): ``max_age_days`` (7), ``timeout``
+(10 s), ``workers`` (8), ``per_host_rps`` (2), ``max_retry_after`` (30 s), ``max_redirects`` (5),
+``skip`` (URL prefixes never requested, e.g. intranet hosts).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from .. import external
+from ..findings import Emit, RuleContext, Severity, check_pass, declare
+
+if TYPE_CHECKING:
+    from ..corpus import Corpus
+
+declare("KB211", "link.external-broken", severity=Severity.ERROR, doc="""
+    External link whose server answers that the page does not exist (HTTP 404, 410, other 4xx).
+
+    Only ``kb check --external`` checks external links. Network failures are never reported as
+    broken (see link.external-unchecked).
+""")
+declare("KB212", "link.external-redirect", severity=Severity.INFO, doc="""
+    External link that redirects permanently (HTTP 301/308): link to the new address.
+""")
+declare("KB213", "link.external-unchecked", severity=Severity.INFO, doc="""
+    External link that could not be checked (offline, timeout, rate limited, access denied, server
+    error); the message gives the last date it was known good, from ``.kb/cache/links.json``.
+""")
+declare("KB214", "link.external-config", severity=Severity.ERROR, doc="""
+    The ``external:`` block of the kb plugin options is invalid.
+""")
+
+
+def _date(iso: str | None) -> str | None:
+    return iso[:10] if iso else None
+
+
+@check_pass
+def check_external(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
+    """Check http(s) links when ``--external`` is given."""
+    if not ctx.options.get("external"):
+        return
+    raw = dict(corpus.config.kb.external or {})
+    try:
+        opts = external.options(raw)
+    except (ValueError, TypeError) as exc:
+        emit("link.external-config", ".", 0, None, f"plugins.kb.external: {exc}")
+        return
+    skip = tuple(str(s) for s in opts["skip"])
+    uses: dict[str, list[tuple[str, int, int, str]]] = {}
+    for path in sorted(corpus.pages):
+        for link in corpus.pages[path].links:
+            t = link.target.strip()
+            try:
+                scheme = urlsplit(t).scheme.lower()
+            except ValueError:
+                continue
+            if scheme not in ("http", "https") or t.startswith(skip):
+                continue
+            uses.setdefault(external.normalize(t), []).append((path, link.line, link.column, t))
+    if not uses:
+        return
+    now = ctx.options.get("external_now")
+    if not isinstance(now, _dt.datetime):
+        now = None
+    progress = ctx.options.get("external_progress")
+    results = external.check_urls(uses, cache_path=corpus.config.cache_dir / "links.json", opts=opts, now=now,
+                                  progress=progress if callable(progress) else None)
+    for url, where in uses.items():
+        r = results.get(url)
+        if r is None:
+            continue
+        for path, line, col, raw_target in where:
+            if r.status == "broken":
+                emit("link.external-broken", path, line, col, f"external link '{raw_target}' is broken ({r.reason})",
+                     f"it redirects to '{r.final_url}'" if r.final_url else None, raw_target)
+            elif r.status == "redirect":
+                emit("link.external-redirect", path, line, col,
+                     f"external link '{raw_target}' redirects permanently (HTTP {r.code}) to '{r.final_url}'",
+                     f"link to '{r.final_url}'", raw_target)
+            elif r.status == "unchecked":
+                last = _date(r.last_good)
+                emit("link.external-unchecked", path, line, col,
+                     f"external link '{raw_target}' not checked ({r.reason}); "
+                     + (f"last good on {last}" if last else "never checked successfully"), None, raw_target)
