@@ -68,7 +68,7 @@ for _fam, _words in {
         _LITERALS[_w] = tuple(_fam.split())
 
 
-def _build_prefilter() -> re.Pattern[str]:
+def _build_prefilter() -> list[re.Pattern[str]]:
     groups: dict[str, list[str]] = {}
     for w in _LITERALS:
         groups.setdefault(w[0], []).append(re.escape(w[1:]))
@@ -78,13 +78,17 @@ def _build_prefilter() -> re.Pattern[str]:
     for z in "0０":  # a trunk-prefixed number followed by a separator (phone)
         groups[z].append(_D + "{0,4}" + _SEP)
     alts = []
+    letters = []
     for first, rests in groups.items():
         rests.sort(key=len, reverse=True)
-        alts.append(re.escape(first) + ("(?:" + "|".join(rests) + ")" if any(rests) else ""))
-    return re.compile("|".join(alts))
+        alt = re.escape(first) + ("(?:" + "|".join(rests) + ")" if any(rests) else "")
+        # Common ASCII letters get one regex each: a literal first character is found with a
+        # fast scan, where a shared first-character set costs a check per character.
+        (letters if first.isascii() and first.isalpha() else alts).append(alt)
+    return [re.compile("|".join(alts))] + [re.compile(a) for a in letters]
 
 
-_PREFILTER = _build_prefilter()
+_PREFILTERS = _build_prefilter()
 
 
 def _families(trigger: str) -> tuple[str, ...]:
@@ -386,7 +390,7 @@ def scan_text(text: str) -> list[tuple[int, int, str, str, str]]:
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     todo: set[tuple[str, int]] = set()
     hits: list[tuple[int, int, str, str, str]] = []
-    for m in _PREFILTER.finditer(low):
+    for m in (m for rx in _PREFILTERS for m in rx.finditer(low)):
         pos = m.start()
         start = low.rfind("\n", 0, pos) + 1
         for fam in _families(m.group()):
