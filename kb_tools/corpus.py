@@ -29,7 +29,7 @@ from .model import Heading, Page, ParseIssue
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = 3  # bump when Page contents change: invalidates every cache
+PARSER_VERSION = 4  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192
@@ -356,9 +356,7 @@ def build_corpus(
 def _rebased(p: Page, rel: str) -> Page:
     if p.path == rel:
         return p
-    q = pickle.loads(pickle.dumps(p))  # noqa: S301 - our own object
-    q.path = rel
-    return q
+    return p.copy(path=rel)
 
 
 def _parse_all(

@@ -7,6 +7,7 @@ the *file* (front matter included); columns are 1-based character offsets.
 from __future__ import annotations
 
 import enum
+import marshal
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -49,45 +50,113 @@ class ParseIssue:
     target: str | None = None
 
 
-@dataclass(slots=True)
 class Page:
-    path: str  # relative to docs_dir, POSIX
-    hash: str  # content hash of the raw bytes
-    size: int
-    meta: dict[str, Any] = field(default_factory=dict)  # raw YAML mapping ({} if none / broken)
-    meta_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> file line
-    has_front_matter: bool = False
-    front_matter_end: int = 0  # file line of the closing delimiter (0 when none)
-    body_offset: int = 0  # file line of the first body line, minus 1
-    headings: list[Heading] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    anchors: set[str] = field(default_factory=set)  # every id a link may point at
-    issues: list[ParseIssue] = field(default_factory=list)
-    text_ok: bool = True  # False when the bytes could not be decoded
-    extra: dict[str, Any] = field(default_factory=dict)  # results of page analyzers (see corpus.py)
+    """One parsed Markdown file.
+
+    ``headings``, ``links`` and ``anchors`` are decoded lazily from the parse cache: commands
+    that read only front matter (review, handover, ownership) never pay for 200,000 links.
+    """
+
+    __slots__ = ("path", "hash", "size", "meta", "meta_lines", "has_front_matter", "front_matter_end",
+                 "body_offset", "issues", "text_ok", "extra", "_headings", "_links", "_anchors", "_blob")
+
+    def __init__(
+        self, path: str, hash: str, size: int, meta: dict[str, Any] | None = None,
+        meta_lines: dict[str, int] | None = None, has_front_matter: bool = False, front_matter_end: int = 0,
+        body_offset: int = 0, headings: list[Heading] | None = None, links: list[Link] | None = None,
+        anchors: set[str] | None = None, issues: list[ParseIssue] | None = None, text_ok: bool = True,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.path = path  # relative to docs_dir, POSIX
+        self.hash = hash  # content hash of the raw bytes
+        self.size = size
+        self.meta: dict[str, Any] = meta if meta is not None else {}  # raw YAML mapping ({} if none / broken)
+        self.meta_lines: dict[str, int] = meta_lines if meta_lines is not None else {}  # key -> file line
+        self.has_front_matter = has_front_matter
+        self.front_matter_end = front_matter_end  # file line of the closing delimiter (0 when none)
+        self.body_offset = body_offset  # file line of the first body line, minus 1
+        self.issues: list[ParseIssue] = issues if issues is not None else []
+        self.text_ok = text_ok  # False when the bytes could not be decoded
+        self.extra: dict[str, Any] = extra if extra is not None else {}  # page analyzers' results (corpus.py)
+        self._headings = headings if headings is not None else []
+        self._links = links if links is not None else []
+        self._anchors = anchors if anchors is not None else set()
+        self._blob: bytes | None = None
+
+    def _decode(self) -> None:
+        blob, self._blob = self._blob, None
+        if blob is not None:
+            hs, ls, anchors = marshal.loads(blob)
+            self._headings = list(map(_mk_heading, hs))
+            self._links = list(map(_mk_link, ls))
+            self._anchors = set(anchors)
+
+    @property
+    def headings(self) -> list[Heading]:
+        if self._blob is not None:
+            self._decode()
+        return self._headings
+
+    @headings.setter
+    def headings(self, value: list[Heading]) -> None:
+        self._decode()
+        self._headings = value
+
+    @property
+    def links(self) -> list[Link]:
+        if self._blob is not None:
+            self._decode()
+        return self._links
+
+    @links.setter
+    def links(self, value: list[Link]) -> None:
+        self._decode()
+        self._links = value
+
+    @property
+    def anchors(self) -> set[str]:
+        """Every id a link may point at: heading ids, attr_list ids, raw HTML id/name."""
+        if self._blob is not None:
+            self._decode()
+        return self._anchors
+
+    @anchors.setter
+    def anchors(self, value: set[str]) -> None:
+        self._decode()
+        self._anchors = value
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r}, hash={self.hash[:8]!r})"
 
     def to_state(self) -> tuple[Any, ...]:
-        """Plain tuples for the on-disk cache: unpickling these is ~5x faster than dataclasses."""
+        """Plain values for the on-disk cache; the structure goes in one marshal blob."""
+        if self._blob is not None:
+            blob = self._blob
+        else:
+            blob = marshal.dumps((
+                [tuple(h) for h in self._headings],
+                [(lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind)), lk.text) for lk in self._links],
+                sorted(self._anchors),
+            ))
         return (
             self.path, self.hash, self.size, self.meta, self.meta_lines, self.has_front_matter,
-            self.front_matter_end, self.body_offset,
-            [tuple(h) for h in self.headings],
-            [(lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind)), lk.text) for lk in self.links],
-            list(self.anchors),
+            self.front_matter_end, self.body_offset, blob,
             [(i.rule, i.line, i.column, i.message, i.hint, i.target) for i in self.issues],
             self.text_ok, self.extra,
         )
 
     @classmethod
     def from_state(cls, st: tuple[Any, ...]) -> Page:
-        return cls(
-            st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7],
-            list(map(_mk_heading, st[8])),
-            list(map(_mk_link, st[9])),
-            set(st[10]),
-            [ParseIssue(*i) for i in st[11]],
-            st[12], st[13],
-        )
+        p = cls(st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7],
+                issues=[ParseIssue(*i) for i in st[9]], text_ok=st[10], extra=st[11])
+        p._blob = st[8]
+        return p
+
+    def copy(self, path: str | None = None) -> Page:
+        q = Page.from_state(self.to_state())
+        if path is not None:
+            q.path = path
+        return q
 
     @property
     def title(self) -> str:

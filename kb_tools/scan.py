@@ -76,16 +76,22 @@ class _TagAttrs(HTMLParser):
 
 
 def _blank_out(line: str, spans: list[tuple[int, int]]) -> str:
+    """Replace the given spans with spaces, keeping every other column where it was."""
     if not spans:
         return line
-    chars = list(line)
+    parts = []
+    pos = 0
     for a, b in spans:
-        for i in range(a, b):
-            chars[i] = " "
-    return "".join(chars)
+        parts.append(line[pos:a])
+        parts.append(" " * (b - a))
+        pos = b
+    parts.append(line[pos:])
+    return "".join(parts)
 
 
 def _indent_of(line: str) -> int:
+    if "\t" not in line:
+        return len(line) - len(line.lstrip(" "))
     n = 0
     for ch in line:
         if ch == " ":
@@ -95,6 +101,10 @@ def _indent_of(line: str) -> int:
         else:
             break
     return n
+
+
+_FENCE_START = ("`", "~")
+_CONTAINER_START = frozenset("!?=-*+0123456789")
 
 
 def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResult:
@@ -118,7 +128,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         i += 1
         # --- fenced code (superfences: may be indented inside lists/admonitions) ---
         if fence is not None:
-            m = _FENCE_RE.match(raw)
+            m = _FENCE_RE.match(raw) if fence[0] in raw else None
             if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= fence[1] and not m.group("rest").strip():
                 fence = None
             prev_blank = False
@@ -136,7 +146,8 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             in_html_block = False
             continue
         indent = _indent_of(raw)
-        m = _FENCE_RE.match(raw)
+        first = stripped[0]
+        m = _FENCE_RE.match(raw) if first in _FENCE_START else None
         if m and (m.group("fence")[0] != "`" or "`" not in m.group("rest")):
             if indent < 4 or (container_depth_indent >= 0 and indent <= container_depth_indent + 8):
                 fence = (m.group("fence")[0], len(m.group("fence")))
@@ -165,7 +176,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             if not line.strip():
                 prev_blank = False
                 continue
-        if prev_blank and indent == 0 and _BLOCK_HTML_RE.match(line):
+        if prev_blank and indent == 0 and first == "<" and _BLOCK_HTML_RE.match(line):
             in_html_block = True
         body = line.lstrip(" \t")
         is_heading = False
@@ -185,7 +196,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                 res.headings.append(RawHeading(len(hm.group(1)), text.strip(), explicit, lineno))
                 is_heading = True
         elif (
-            (prev_blank or prev_was_heading) and i < n and _SETEXT_RE.match(lines[i])
+            (prev_blank or prev_was_heading) and i < n and lines[i][:1] in ("=", "-") and _SETEXT_RE.match(lines[i])
             and not in_html_block and indent < 4 and not _HR_RE.match(line)
         ):
             text = body.rstrip()
@@ -259,7 +270,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                             col = line.find(v, tm.start())
                             res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
         # --- block context bookkeeping ---
-        if _CONTAINER_RE.match(line) or _LIST_RE.match(line):
+        if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
             last_nonblank_container = True
             container_depth_indent = indent
         elif indent >= 4 and (last_nonblank_container or container_depth_indent >= 0):

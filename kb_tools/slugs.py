@@ -35,6 +35,7 @@ _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*?>|<[A-Za-z][^<>]*?/>")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!:|<>~=^\"'])")
 _KEYS_RE = re.compile(r"\+\+([\w+-]+)\+\+")
 _WS_RE = re.compile(r"\s+")
+_SPECIAL_RE = re.compile(r"[`*_\[\]<>\\&~=^!+]")
 
 
 def heading_text(md: str) -> str:
@@ -44,6 +45,8 @@ def heading_text(md: str) -> str:
     text sits in an attribute that ``strip_tags`` removes), emphasis markers go, raw tags go,
     backslash escapes and entities resolve.
     """
+    if not _SPECIAL_RE.search(md):
+        return " ".join(md.split())
     stash: list[str] = []
 
     def _keep(text: str) -> str:

@@ -88,3 +88,24 @@ def test_split_never_raises_and_agrees_with_mkdocs(text: str) -> None:
             assert "\n".join(text.split("\n")[fm.body_offset:]) == doc
     for key, line in fm.meta_lines.items():
         assert key in text.split("\n")[line - 1]
+
+
+SCALARS = st.sampled_from(["手順", "infra", "365", "0", "012", "1.5", "true", "no", "null", "~", "2026-10-01", "2025-02-29",
+                           "2024-13-01", "a b", "x:y", "a #b", "'q'", "\"d\"", "-1", "1_000", "0x1F", "[a, b]", "[]",
+                           "[network, ガバクラ]", "[1, yes]", "{a: 1}", "a: b", "", "Yes", "OFF", "1e3", ".inf", "2026-1-1"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["title", "owner", "tags", "n", "last_reviewed", "x_y", "a-b"]), SCALARS),
+                min_size=1, max_size=6))
+def test_fast_yaml_path_agrees_with_pyyaml(pairs) -> None:
+    import yaml as pyyaml
+
+    from kb_tools.frontmatter import _Loader, fast_load
+
+    raw = "".join(f"{k}: {v}\n" for k, v in pairs)
+    fast = fast_load(raw)
+    if fast is None:
+        return  # falls back to PyYAML itself
+    assert fast == pyyaml.load(raw, Loader=_Loader)
+    assert [type(v) for v in fast.values()] == [type(v) for v in pyyaml.load(raw, Loader=_Loader).values()]
