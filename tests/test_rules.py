@@ -158,3 +158,22 @@ def test_every_rule_is_documented_and_tested() -> None:
     for info in all_rules():
         assert info.doc, f"{info.code} has no documentation"
         assert info.name in text or info.code in text, f"no test mentions {info.code} {info.name}"
+
+
+@pytest.mark.parametrize("directory_urls", ["true", "false"])
+def test_use_directory_urls_both_ways(make_docs, directory_urls: str) -> None:
+    from conftest import MKDOCS_YML
+
+    files = {"index.md": fm() + "[a](sub/a.md) [b](sub/missing.md) [c](sub/)\n", "sub/a.md": fm(title="A"),
+             "sub/index.md": fm(title="S")}
+    got, _ = check(make_docs, files, mkdocs_yml=MKDOCS_YML + f"use_directory_urls: {directory_urls}\n")
+    assert sorted(got) == ["index.md:12:link.directory", "index.md:12:link.missing-target"]
+
+
+def test_absolute_links_relative_to_docs(make_docs) -> None:
+    from conftest import MKDOCS_YML
+
+    yml = MKDOCS_YML + "validation:\n  links:\n    absolute_links: relative_to_docs\n"
+    files = {"index.md": fm() + "[a](/sub/a.md#手順) [b](/sub/none.md)\n", "sub/a.md": fm(title="A") + "## 手順\n"}
+    got, _ = check(make_docs, files, mkdocs_yml=yml)
+    assert got == ["index.md:12:link.missing-target"]

@@ -100,3 +100,15 @@ def test_link_positions_point_at_target(lines) -> None:
     for lk in res.links:
         assert lines[lk.line - 1][lk.column - 1:].startswith(lk.target)
         assert lk.target not in ("y.md", "link.md")  # code span and escaped bracket are not links
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=12), st.lists(st.text(min_size=1, max_size=5), max_size=3))
+def test_assign_ids_never_raise_and_are_unique(texts, reserved) -> None:
+    ids = slugs.assign_ids([(t, None) for t in texts], UNICODE_SLUG, "-", reserved=reserved)
+    assert len(ids) == len(texts)
+    assert len(set(ids)) == len(ids)
+    assert not set(ids) & set(reserved)
+    # slugify is idempotent on its own output
+    for i in ids:
+        assert UNICODE_SLUG(i, "-") == i or i.rsplit("_", 1)[0] != i
