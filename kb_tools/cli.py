@@ -116,13 +116,28 @@ def main(ctx: click.Context, config: str | None, quiet: int, verbose: int, color
 
 
 def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--config`` accepted after the subcommand too (``kb check --config site/mkdocs.yml``)."""
+    """Options every subcommand accepts after its name too: ``kb check --config F -q``."""
 
-    def _set(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+    def _set_config(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
         if value:
             ctx.find_object(State).config_path = value  # type: ignore[union-attr]
 
-    return click.option("--config", "-c", metavar="PATH", expose_value=False, callback=_set,
+    def _set_quiet(ctx: click.Context, _p: click.Parameter, value: int) -> None:
+        if value:
+            state = ctx.find_object(State)
+            assert state is not None
+            state.quiet += value
+            _setup_logging(0, state.quiet)
+
+    def _set_no_progress(ctx: click.Context, _p: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.find_object(State).progress_enabled = False  # type: ignore[union-attr]
+
+    f = click.option("--no-progress", is_flag=True, expose_value=False, callback=_set_no_progress,
+                     help="Never show progress on stderr.")(f)
+    f = click.option("-q", "--quiet", count=True, expose_value=False, callback=_set_quiet,
+                     help="-q: findings only; -qq: nothing, exit code only.")(f)
+    return click.option("--config", "-c", metavar="PATH", expose_value=False, callback=_set_config,
                         is_eager=True, help="mkdocs.yml to use (default: ./mkdocs.yml).")(f)
 
 

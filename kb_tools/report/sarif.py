@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from .. import __version__
@@ -26,13 +27,16 @@ def render(result: CheckResult, docs_prefix: str = "", **_: object) -> str:
         }
         if f.target is not None and f.rule.startswith("secret."):
             res["properties"] = {"maskedSnippet": f.target}
+        # lets code-scanning dashboards follow a finding across runs when lines move
+        key = f"{f.code}|{f.path}|{f.target or f.message}"
+        res["partialFingerprints"] = {"kbFinding/v1": hashlib.sha256(key.encode()).hexdigest()[:32]}
         results.append(res)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
-                "name": "kb-tools", "version": __version__, "informationUri": "https://example.invalid/kb-tools",
+                "name": "kb-tools", "version": __version__,
                 "rules": [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
                            "fullDescription": {"text": r.doc},
                            "defaultConfiguration": {"level": _LEVEL[r.default_severity]}} for r in rules],
