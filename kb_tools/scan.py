@@ -107,6 +107,19 @@ _FENCE_START = ("`", "~")
 _CONTAINER_START = frozenset("!?=-*+0123456789")
 
 
+def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
+    """A heading's text without a trailing ``{#id .class}``, and the explicit id if any."""
+    explicit = None
+    if attr_list:
+        am = _ATTR_TAIL_RE.search(text)
+        if am:
+            idm = _ATTR_ID_RE.search(am.group(1))
+            if idm:
+                explicit = idm.group(1)
+            text = text[: am.start()]
+    return text.strip(), explicit
+
+
 def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResult:
     """Scan body ``lines`` whose first element is file line ``first_line`` (1-based)."""
     res = ScanResult()
@@ -184,32 +197,16 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         if body.startswith("#") and not in_html_block and (indent < 4 or container_depth_indent >= 0):
             hm = _ATX_RE.match(body)
             if hm:
-                text = hm.group(2)
-                explicit = None
-                if attr_list:
-                    am = _ATTR_TAIL_RE.search(text)
-                    if am:
-                        idm = _ATTR_ID_RE.search(am.group(1))
-                        if idm:
-                            explicit = idm.group(1)
-                        text = text[: am.start()]
-                res.headings.append(RawHeading(len(hm.group(1)), text.strip(), explicit, lineno))
+                text, explicit = _split_attr_list(hm.group(2), attr_list)
+                res.headings.append(RawHeading(len(hm.group(1)), text, explicit, lineno))
                 is_heading = True
         elif (
             (prev_blank or prev_was_heading) and i < n and lines[i][:1] in ("=", "-") and _SETEXT_RE.match(lines[i])
             and not in_html_block and indent < 4 and not _HR_RE.match(line)
         ):
-            text = body.rstrip()
-            explicit = None
-            if attr_list:
-                am = _ATTR_TAIL_RE.search(text)
-                if am:
-                    idm = _ATTR_ID_RE.search(am.group(1))
-                    if idm:
-                        explicit = idm.group(1)
-                    text = text[: am.start()]
+            text, explicit = _split_attr_list(body.rstrip(), attr_list)
             level = 1 if lines[i].lstrip().startswith("=") else 2
-            res.headings.append(RawHeading(level, text.strip(), explicit, lineno))
+            res.headings.append(RawHeading(level, text, explicit, lineno))
             i += 1  # the underline
             is_heading = True
         elif attr_list and "{" in line:
