@@ -46,8 +46,8 @@ def split_target(target: str) -> tuple[str, str, str] | None:
     A fast path for the common case (no ``:``): most links are plain relative paths and
     ``urlsplit`` is the hottest call of a 10,000-page check otherwise.
     """
-    if target.startswith(("https://", "http://", "mailto:")):
-        return "x", "", ""
+    if target.startswith(("https://", "http://", "mailto:")) or "{{" in target or "{%" in target:
+        return "x", "", ""  # external, or a template placeholder (mkdocs-macros) resolved at build time
     if ":" not in target and not target.startswith("//"):
         path, _, frag = target.partition("#")
         path = path.partition("?")[0]

@@ -177,3 +177,11 @@ def test_absolute_links_relative_to_docs(make_docs) -> None:
     files = {"index.md": fm() + "[a](/sub/a.md#手順) [b](/sub/none.md)\n", "sub/a.md": fm(title="A") + "## 手順\n"}
     got, _ = check(make_docs, files, mkdocs_yml=yml)
     assert got == ["index.md:12:link.missing-target"]
+
+
+def test_template_placeholders_and_example_jwt_are_not_findings(make_docs) -> None:
+    jwt = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+           ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+    files = {"index.md": "# i\n\n<a href=\"{{ sponsor.url }}\"><img src=\"{{ sponsor.img }}\"></a>\n\n" + jwt + "\n"}
+    got, _ = check(make_docs, files, with_registry=False)
+    assert got == []

@@ -27,7 +27,7 @@ from .patterns import (
     looks_random, mask_digits, mask_email, mask_host, mask_ipv4, mask_token,
 )
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 KEY = "secrets"
 # bench/secrets.py measures the scan's cost by switching it off in the workers.
 DISABLED = os.environ.get("KB_SECRETS_SCAN") == "0"
@@ -199,10 +199,24 @@ _ASSIGN_TOKEN_RE = re.compile(
 )
 
 
+def _is_example_jwt(v: str) -> bool:
+    """The jwt.io sample token (``John Doe``, iat 1516239022) and others whose payload says example."""
+    if not v.startswith("eyJ"):
+        return False
+    import base64
+
+    try:
+        part = v.split(".")[1]
+        payload = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", "replace")
+    except (IndexError, ValueError):
+        return False
+    return "John Doe" in payload or "1516239022" in payload or "example" in payload.lower()
+
+
 def _token(line: str) -> Iterator[_Raw]:
     for m in _PREFIX_TOKEN_RE.finditer(line):
         v = m.group("v")
-        if is_placeholder(v) or "EXAMPLE" in v.upper():
+        if is_placeholder(v) or "EXAMPLE" in v.upper() or _is_example_jwt(v):
             continue
         yield m.start("v"), len(v), TOKEN, mask_token(v), v[:4].rstrip("_-.")
     for m in _BEARER_RE.finditer(line):
