@@ -22,12 +22,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -97,7 +96,7 @@ INIT_SCRIPT = """
 """
 
 
-def build_site(project_dir: Path, out: Path, japanese_search: bool, offline: bool = False) -> dict[str, str]:
+def build_site(project_dir: Path, out: Path, japanese_search: bool) -> dict[str, str]:
     """Build project_dir into out/site; returns {page url: src path}."""
     from mkdocs.utils.yaml import yaml_load
 
@@ -105,8 +104,6 @@ def build_site(project_dir: Path, out: Path, japanese_search: bool, offline: boo
     out.mkdir(parents=True, exist_ok=True)
     src_yml = project_dir / "mkdocs.yml"
     plugins: list = [{"search": {"lang": "ja"}}]
-    if offline:
-        plugins.append("offline")
     child: dict = {
         "site_dir": str(out / "site"),
         "plugins": plugins,
@@ -123,8 +120,6 @@ def build_site(project_dir: Path, out: Path, japanese_search: bool, offline: boo
             child["theme"] = {"custom_dir": str((project_dir / theme["custom_dir"]).resolve())}
     else:
         child["docs_dir"] = str(project_dir / "docs")
-    if offline:  # a local iframe-worker shim: the offline plugin then adds no unpkg.com one
-        child["extra"] = {"polyfills": ["assets/javascripts/kb-search/iframe-worker.js"]}
     lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in child.items())
     yml = lines if src_yml.is_file() else PLAIN_YML + lines
     (out / "kb_bench_hook.py").write_text(HOOK, encoding="utf-8")

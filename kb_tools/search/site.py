@@ -4,12 +4,12 @@ The kb MkDocs plugin calls these two functions when ``kb: {japanese_search: true
 
 * ``configure(config)`` (on_config) puts ``kb_tools/theme/`` in the theme search path right
   after the site's ``custom_dir`` (the site's own overrides still win). It ships static assets
-  only (no template): the normaliser port and the wrapper worker sources, and a local
-  iframe-worker shim for file:// sites.
+  only (no template): the normaliser port and the wrapper worker sources.
 * ``post_build(config, corpus=None)`` (on_post_build) writes the wrapper worker over the file that
   Material's ``__config.search`` points at, and keeps Material's own worker next to it as
   ``search.<hash>.material.min.js``; the wrapper loads it and changes what it indexes and how it
-  queries (see ``theme/assets/javascripts/kb-search/worker.js``). The normaliser data (house
+  queries (see ``theme/assets/javascripts/kb-search/worker.js``). From file:// Material runs the
+  worker in the iframe-worker shim; the kb plugin supplies a local shim (kb_tools/theme_site/). The normaliser data (house
   dictionary) is inlined, so nothing is fetched (file:// cannot fetch JSON).
 
 Material's installed files are never edited; only the build output is. Written for

@@ -30,6 +30,8 @@
 
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
   var MAX_QUERY_TOKENS = 32
+  var MAX_QUERY_CHARS = 256     /* a pasted page is cut: splitting below is quadratic per word */
+  var MAX_SPLIT_CHARS = 24
   var cfg = self.__kbSearch || {}
   var norm = self.kbNormalizer.create(cfg.data || {})
   var segmenter = new Intl.Segmenter("ja", { granularity: "word" })
@@ -83,7 +85,8 @@
     var out = []
     for (var word of words) {
       if (out.length >= MAX_QUERY_TOKENS) break
-      if (word in inverted || Array.from(word).length < 2) { out.push(word); continue }
+      var len = Array.from(word).length
+      if (word in inverted || len < 2 || len > MAX_SPLIT_CHARS) { out.push(word); continue }
       var cps = Array.from(word), i = 0, pieces = []
       while (i < cps.length) {
         var j = cps.length
@@ -201,7 +204,7 @@
     } else if (data && data.type === QUERY) {
       /* Material parses the query with lunr.QueryParser before searching (`a:b` throws): it
          gets our words only, and our hook gets the raw query. */
-      pending = String(data.data == null ? "" : data.data)
+      pending = String(data.data == null ? "" : data.data).slice(0, MAX_QUERY_CHARS)
       data = { type: QUERY, data: queryWords(pending, {}).join(" ") }
     }
     for (var fn of listeners) fn({ data: data })
