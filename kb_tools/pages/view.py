@@ -7,7 +7,7 @@ prints values (and any other renderer can print the same ones).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import KbOptions
@@ -50,7 +50,12 @@ class PageView:
     tags: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A plain dict for templates (shallow: ``dataclasses.asdict`` deep-copies, slowly)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for k in ("owner", "deputy"):
+            if out[k] is not None:
+                out[k] = {f: getattr(out[k], f) for f in out[k].__dataclass_fields__}
+        return out
 
 
 def role_view(registry: Registry, role_id: Any) -> RoleView | None:
