@@ -176,3 +176,58 @@ def test_analyzer_pickles_and_fast_path_agrees() -> None:
     assert ("課", 9) in slow or any(t == "課" for t, _ in slow)  # one-kanji words are kept (minsize=1)
     spans = [(t.text, text[t.startchar:t.endchar]) for t in again(text, chars=True, mode="query")]
     assert ("サー", "ｻｰ") in spans and ("ec2", "EC2") in spans
+
+
+def test_bulk_writer_writes_what_whoosh_writes(tmp_path, gen_corpus) -> None:
+    """The cold-build writer produces the same segment contents as Whoosh's SegmentWriter."""
+    from collections import Counter
+
+    from whoosh import index as windex
+
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search.bulk import BulkWriter
+    from kb_tools.search.index import make_schema, page_document
+
+    root = gen_corpus(40, 3)
+    cfg = load_config(root / "mkdocs.yml")
+    corpus = build_corpus(cfg, use_cache=False)
+    data = export_data(cfg)
+    docs = [page_document(corpus, corpus.pages[p]) for p in sorted(corpus.pages)]
+    docs[3]["body"] += " ｻｰﾊﾞｰ" * 300  # a frequency above 255
+
+    def build(name: str, bulk: bool):
+        (tmp_path / name).mkdir()
+        ix = windex.create_in(str(tmp_path / name), make_schema(data))
+        w = BulkWriter(ix) if bulk else ix.writer()
+        for doc in docs:
+            w.add_document(**doc)
+        w.commit()
+        return windex.open_dir(str(tmp_path / name)).reader()
+
+    ra, rb = build("whoosh", False), build("bulk", True)
+    terms = list(ra.all_terms())
+    assert terms == list(rb.all_terms()) and len(terms) > 1000
+
+    def postings(r, f, t):
+        m, out = r.postings(f, t), []
+        while m.is_active():
+            out.append((m.id(), m.weight(), m.value(), m.block_min_length(), m.block_max_length(), m.block_max_weight()))
+            m.next()
+        return out
+
+    for f, t in terms:
+        assert postings(ra, f, t) == postings(rb, f, t), (f, t)
+        assert vars(ra.term_info(f, t)) == vars(rb.term_info(f, t))
+    for d in range(len(docs)):
+        assert ra.stored_fields(d) == rb.stored_fields(d)
+        assert all(ra.doc_field_length(d, f) == rb.doc_field_length(d, f) for f in ("title", "headings", "body"))
+    assert Counter(f for f, _ in terms)["body"] > 500
+
+
+def test_counts_fast_path_agrees_with_terms() -> None:
+    from collections import Counter
+
+    tok = JapaneseTokenizer(export_data(None, synonyms=[("サーバー", ["サーバ"])]))
+    for text in ["", "の", "ｻｰﾊﾞｰの設定、AWS EC2 と 課 の 引継ぎ。", "a_b c-d 日本 語ですね x", "ガバメント・クラウド―へ"]:
+        assert tok.counts(text) == Counter(t for t, _ in tok.terms(text))

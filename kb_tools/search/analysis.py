@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import chain
+from operator import add
 from typing import Any
 
 from whoosh.analysis import StopFilter, Token, Tokenizer
@@ -35,6 +37,8 @@ ANALYZER_VERSION = 3  # bump when tokens change: the index is rebuilt
 
 CJK = "\u3005\u3006\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RX = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+CJK_RUN_RX = re.compile(f"[{CJK}]+")
+WORD_RX = re.compile(f"[^\\W_{CJK}]+")
 JA_STOPS = frozenset(chr(c) for c in range(0x3041, 0x3097))  # single hiragana
 
 
@@ -74,6 +78,21 @@ class JapaneseTokenizer(Tokenizer):
                 if index:
                     out.append((run[-1], pos - 1))
         return [(t, p) for t, p in out if t not in JA_STOPS]
+
+    def counts(self, value: str) -> Counter[str]:
+        """Index-time term frequencies: ``Counter(t for t, _ in self.terms(value))``, computed
+        without a per-token Python loop (bigrams by ``map``; the two character classes never
+        overlap, so CJK runs and words can be found by two separate scans)."""
+        text = normalize(value, self.data)
+        runs = CJK_RUN_RX.findall(text)
+        c: Counter[str] = Counter(WORD_RX.findall(text))
+        long_runs = [r for r in runs if len(r) > 1]
+        c.update(r for r in runs if len(r) == 1)
+        c.update(r[-1] for r in long_runs)
+        c.update(chain.from_iterable(map(add, r[:-1], r[1:]) for r in long_runs))
+        for stop in JA_STOPS.intersection(c):
+            del c[stop]
+        return c
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
@@ -137,7 +156,7 @@ class FastFrequency(Frequency):
         if tok is None or not isinstance(value, str):
             return super().word_values(value, analyzer, **kwargs)
         fb = self.field_boost
-        counts = Counter(t for t, _ in tok.terms(value))
+        counts = tok.counts(value)
         return ((w, f, f * fb, pack_uint(f)) for w, f in counts.items())
 
 

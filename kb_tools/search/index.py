@@ -31,6 +31,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
 from .analysis import ANALYZER_VERSION, FastFrequency, FastPositions, japanese_analyzer
+from .bulk import BulkWriter
 from .normalize import export_data
 
 log = logging.getLogger(__name__)
@@ -264,7 +265,7 @@ def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix="index.new-"))
             try:
                 ix = windex.create_in(str(tmp), make_schema(data), indexname=INDEX_NAME)
-                w = ix.writer(limitmb=128)
+                w = BulkWriter(ix)
                 rep.messages += _add_pages(w, corpus, list(corpus.pages), update=False, progress=progress)
                 w.commit()
                 ix.close()
