@@ -83,3 +83,19 @@ def test_generated_pages_can_be_switched_off_and_links_to_them_fail(make_docs, c
     (root / "mkdocs.yml").write_text(PLAIN_YML, encoding="utf-8")
     _build(root, True, caplog)
     assert not [m for lvl, m in _kb_lines(caplog) if lvl >= logging.WARNING]
+
+
+def test_kb_build_zip_and_failure_on_errors(make_docs, run_kb) -> None:
+    import zipfile
+
+    root = make_docs({"index.md": "# ホーム\n\n[別のページ](other.md)\n", "other.md": "# 別のページ\n"}, PLAIN_YML)
+    res = run_kb(root, "build", "--zip")
+    assert res.exit_code == 0, res.stderr
+    with zipfile.ZipFile(root / "site.zip") as zf:
+        names = zf.namelist()
+    assert "site/index.html" in names and "site/other/index.html" in names
+    (root / "docs" / "other.md").unlink()
+    res = run_kb(root, "build")
+    assert res.exit_code == 1
+    assert "index.md:3:9: KB201 [error] link target 'other.md' does not exist" in res.stderr
+    assert "errors found by kb check" in res.stderr

@@ -9,8 +9,8 @@ import http.server
 import logging
 import os
 import re
-import shutil
 import threading
+import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +21,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config as mkdocs_load_config
 
 from conftest import make_docs
+from kb_tools.commands.site import zip_site
 from test_site_support import FILES, REPO, TODAY, site_yml
 
 # Material's bundle names two CDN scripts it loads only on demand: a ResizeObserver polyfill
@@ -321,7 +322,10 @@ def test_site_in_browser_over_http(browser, served) -> None:
 
 @pytest.mark.browser
 def test_site_in_browser_from_file(browser, fixture_site, tmp_path: Path) -> None:
-    # a copy, as staff would unzip it from a file share
-    copy = tmp_path / "kb-site"
-    shutil.copytree(fixture_site[0], copy)
-    _check_site(browser, copy.as_uri() + "/", "file://")
+    # the zip `kb build --zip` writes, unpacked as staff would from a file share
+    archive = tmp_path / "kb-site.zip"
+    zip_site(fixture_site[0], archive)
+    with zipfile.ZipFile(archive) as zf:
+        assert all(n.startswith("kb-site/") for n in zf.namelist())
+        zf.extractall(tmp_path / "unzipped")
+    _check_site(browser, (tmp_path / "unzipped" / "kb-site").as_uri() + "/", "file://")

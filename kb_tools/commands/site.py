@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -12,18 +16,40 @@ from ..cli import State, config_option, fail, main, parse_date, pass_state
 
 
 def _check_first(state: State, today: str | None) -> None:
-    """Run ``kb check`` and print its findings; errors stop the command (exit 1)."""
+    """Run ``kb check`` first, so errors stop us before a long build (exit 1).
+
+    When mkdocs.yml lists the kb plugin, the build reports the same findings itself, so here
+    they are printed only when they stop the build.
+    """
     from ..engine import run_checks
     from ..report.text import render, summary
 
     corpus = state.corpus()
+    # As in the kb plugin: a plain project (no roster, no taxonomy) is not failed for metadata.
+    corpus.config.kb_plugin = corpus.registry.has_roster or corpus.registry.has_taxonomy
     result = run_checks(corpus, today=parse_date(today))
-    if result.findings and state.quiet < 2:
+    if result.findings and state.quiet < 2 and (result.errors or not state.config().kb_plugin):
         click.echo(render(result), nl=False, err=True)
     if not state.quiet:
         click.echo(summary(result), err=True)
     if result.errors:
         fail(f"{result.errors} errors found by kb check; fix them first (or use --no-check)", code=1)
+
+
+@contextlib.contextmanager
+def _mkdocs_logging(state: State) -> Iterator[None]:
+    """Show MkDocs' log (and the kb plugin's findings) on stderr, as the mkdocs command does."""
+    logger = logging.getLogger("mkdocs")
+    h = logging.StreamHandler(sys.stderr)
+    h.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    level = logger.level
+    logger.addHandler(h)
+    logger.setLevel(logging.ERROR if state.quiet else logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(h)
+        logger.setLevel(level)
 
 
 def _mkdocs_config(state: State, **overrides: object):  # type: ignore[no-untyped-def]
@@ -74,15 +100,16 @@ def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site
     overrides: dict[str, object] = {"strict": strict}
     if site_dir:
         overrides["site_dir"] = str(Path(site_dir).resolve())
-    config = _mkdocs_config(state, **overrides)
-    try:
-        config.plugins.on_startup(command="build", dirty=False)
+    with _mkdocs_logging(state):
+        config = _mkdocs_config(state, **overrides)
         try:
-            mkdocs_build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (Abort, MkDocsException) as exc:
-        fail(f"mkdocs build failed: {exc}", code=1)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                mkdocs_build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (Abort, MkDocsException) as exc:
+            fail(f"mkdocs build failed: {exc}", code=1)
     out = Path(config.site_dir)
     click.echo(f"site built: {out}", err=True)
     if zip_path is not None:
@@ -103,12 +130,13 @@ def serve(state: State, port: int, no_check: bool) -> None:
     if not no_check:
         _check_first(state, None)
     cfg = state.config()
-    try:
-        mkdocs_serve(str(cfg.config_file), dev_addr=f"127.0.0.1:{port}", livereload=True)
-    except KeyboardInterrupt:
-        pass
-    except OSError as exc:
-        fail(f"cannot serve on 127.0.0.1:{port}: {exc}")
+    with _mkdocs_logging(state):
+        try:
+            mkdocs_serve(str(cfg.config_file), dev_addr=f"127.0.0.1:{port}", livereload=True)
+        except KeyboardInterrupt:
+            pass
+        except OSError as exc:
+            fail(f"cannot serve on 127.0.0.1:{port}: {exc}")
 
 
 @main.command()
