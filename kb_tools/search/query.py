@@ -11,12 +11,15 @@ stored text. The normaliser data comes from the index itself, so query and index
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as Q
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from .analysis import JapaneseTokenizer, cjk_char
@@ -25,7 +28,11 @@ from .normalize import normalize, normalize_map
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8  # the rarest terms drive the AND; more only cost time
-CANDIDATES = 20
+CANDIDATES = 20  # pages reranked with title / heading evidence
+TITLE_EXTRA = 10  # + pages whose title holds every term, whatever their body score
+PRESCORE = 400  # larger candidate sets are first cut by the two rarest terms
+PL_CACHE = 256  # decoded posting lists kept per Searcher (the most recent)
+K1, B = 1.2, 0.75
 FILTER_KEYS = ("tag", "owner", "type", "status")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _SENTENCE = re.compile(r"[^。\n！？!?]*[。！？!?\n]?")
@@ -113,6 +120,12 @@ class Searcher:
         meta = read_meta(index_dir(cfg)) or {}
         self.titles: dict[str, str] = meta.get("titles", {})
         self._features: dict[int, tuple[str, list[str], set[str], set[str]]] = {}
+        self._reader = self.searcher.reader()
+        self._leaves = self._reader.leaf_readers()
+        self._n = self.searcher.doc_count_all()
+        self._avgdl = self.searcher.avg_field_length("body") or 1.0
+        self._plcache: dict[tuple[str, str], dict[int, float]] = {}
+        self._normcache: dict[int, float] = {}
 
     def close(self) -> None:
         self.searcher.close()
@@ -125,11 +138,6 @@ class Searcher:
         self.close()
 
     # -- building queries
-
-    def _term_query(self, term: str) -> Q.Query:
-        if len(term) == 1 and cjk_char(term):
-            return Q.Or([Q.Term("body", term), Q.Prefix("body", term)])
-        return Q.Term("body", term)
 
     def _filter(self, filters: dict[str, list[str]]) -> tuple[Q.Query | None, list[str]]:
         notes, clauses = [], []
@@ -151,6 +159,126 @@ class Searcher:
 
     def _df(self, term: str) -> int:
         return self.searcher.doc_frequency("body", term)
+
+    # -- postings, read a block at a time
+
+    def _postings(self, field: str, term: str) -> dict[int, float]:
+        """docnum (global) -> weight of ``term`` in ``field``, deleted documents left out.
+
+        Whoosh's matchers walk postings one Python call per posting (and per skip); reading
+        whole blocks into a dict is 20-50x cheaper, and AND / OR then become set operations."""
+        key = (field, term)
+        hit = self._plcache.get(key)
+        if hit is not None:
+            return hit
+        out: dict[int, float] = {}
+        for reader, offset in self._leaves:
+            try:
+                m = reader.postings(field, term)
+            except TermNotFound:
+                continue
+            deleted = ()
+            if isinstance(m, FilterMatcher):
+                deleted, m = m._ids, m.child
+            _read_all(m, offset, out)
+            for d in deleted:
+                out.pop(d + offset, None)
+        if len(self._plcache) >= PL_CACHE:
+            self._plcache.pop(next(iter(self._plcache)))
+        self._plcache[key] = out
+        return out
+
+    def _term_postings(self, term: str) -> tuple[dict[int, float], float]:
+        """Body postings of a query term and its idf; a one-character CJK term also matches
+        every bigram that starts with it (the query-side of the index-time unigrams)."""
+        if len(term) == 1 and cjk_char(term):
+            merged = dict(self._postings("body", term))
+            for bt in self._reader.expand_prefix("body", term):
+                t2 = bt.decode("utf-8") if isinstance(bt, bytes) else bt
+                if t2 == term:
+                    continue
+                for d, w in self._postings("body", t2).items():
+                    merged[d] = merged.get(d, 0.0) + w
+            return merged, math.log(self._n / (len(merged) + 1)) + 1
+        return self._postings("body", term), self.searcher.idf("body", term)
+
+    def _norm(self, docs: Any) -> dict[int, float]:
+        cache, dl = self._normcache, self._reader.doc_field_length
+        k1, b, avg = K1, B, self._avgdl
+        for d in docs:
+            if d not in cache:
+                cache[d] = k1 * ((1 - b) + b * (dl(d, "body") or 0) / avg)
+        return cache
+
+    def _bm25(self, docs: Any, plists: list[tuple[dict[int, float], float]]) -> dict[int, float]:
+        """BM25 of ``docs`` over the body (what Whoosh's BM25F computes for the same terms)."""
+        norm = self._norm(docs)
+        k1p = K1 + 1
+        scores = dict.fromkeys(docs, 0.0)
+        for pl, idf in plists:
+            get = pl.get
+            for d in docs:
+                tf = get(d)
+                if tf:
+                    scores[d] += idf * tf * k1p / (tf + norm[d])
+        return scores
+
+    def _retrieve(self, terms: list[str], allowed: set[int] | None,
+                  or_fallback: bool, limit: int) -> tuple[list[tuple[int, float]], int]:
+        """(docnum, body score) candidates for the reranker and the number of matching pages.
+
+        AND over all terms (rarest first, as set intersections); when that finds fewer pages
+        than ``limit``, the rarest terms are OR-ed instead (half weight). Large candidate sets
+        are cut to the best PRESCORE by the rarest terms before full scoring; pages whose
+        title holds every term always reach the reranker."""
+        plists = sorted((self._term_postings(t) for t in terms), key=lambda x: len(x[0]))
+        cand: set[int] = set(plists[0][0]) if plists else set()
+        for pl, _ in plists[1:]:
+            if not cand:
+                break
+            cand.intersection_update(pl)
+        if allowed is not None:
+            cand &= allowed
+        rows: dict[int, float] = {}
+        total = len(cand)
+        if cand:
+            rows = self._best(cand, plists, terms)
+        if len(rows) < limit and len(terms) > 1 and or_fallback:
+            rare = plists[:8]
+            union: set[int] = set()
+            for pl, _ in rare:
+                union.update(pl)
+            if allowed is not None:
+                union &= allowed
+            union -= rows.keys()
+            if union:
+                extra = self._best(union, rare, terms)
+                for d, sc in extra.items():
+                    rows[d] = sc * 0.5
+                total = max(total, len(union) + len(cand))
+        return sorted(rows.items(), key=lambda x: -x[1]), total
+
+    def _best(self, docs: set[int], plists: list[tuple[dict[int, float], float]], terms: list[str]) -> dict[int, float]:
+        pool = docs
+        if len(docs) > PRESCORE:
+            pre = self._bm25(docs, plists[:2])
+            pool = set(sorted(pre, key=pre.__getitem__, reverse=True)[:PRESCORE])
+        scores = self._bm25(pool, plists)
+        top = dict(sorted(scores.items(), key=lambda x: -x[1])[:CANDIDATES])
+        # pages whose title holds every query term (one-word queries: the page *about* it)
+        tdocs: set[int] | None = None
+        for t in terms:
+            tp = self._postings("title", t)
+            tdocs = set(tp) if tdocs is None else tdocs & tp.keys()
+            if not tdocs:
+                break
+        if tdocs:
+            extra = [d for d in tdocs if d in docs and d not in top]
+            if extra:
+                ex = self._bm25(extra[:TITLE_EXTRA * 4], plists)
+                for d, sc in sorted(ex.items(), key=lambda x: -x[1])[:TITLE_EXTRA]:
+                    top[d] = sc
+        return top
 
     # -- searching
 
@@ -174,24 +302,16 @@ class Searcher:
             return SearchResult(raw, hits, len(res), notes)
         if len(terms) > MAX_TERMS:
             terms = sorted(terms, key=self._df)[:MAX_TERMS]
-        need = Q.And([self._term_query(t) for t in terms]) if len(terms) > 1 else self._term_query(terms[0])
-        res = self.searcher.search(need, filter=flt, limit=CANDIDATES)
-        rows = [(r, r.score) for r in res]
-        total = res.estimated_length() if len(rows) >= CANDIDATES else len(rows)
-        if len(rows) < limit and len(terms) > 1 and not pq.phrases:
-            rare = sorted(terms, key=self._df)[:8]
-            res2 = self.searcher.search(Q.Or([self._term_query(t) for t in rare]), filter=flt, limit=CANDIDATES)
-            seen = {r["path"] for r, _ in rows}
-            rows += [(r, r.score * 0.5) for r in res2 if r["path"] not in seen]
-            total = max(total, res2.estimated_length() if len(res2.top_n) >= CANDIDATES else len(res2.top_n))
+        allowed = set(self.searcher.docs_for_query(flt)) if flt is not None else None
+        rows, total = self._retrieve(terms, allowed, not pq.phrases, limit)
         words = [normalize(w, self.data) for w in pq.words + pq.phrases]
         qn = "".join(words)
         scored = []
-        for r, s in rows:
-            fields = r.fields()
+        for docnum, s in rows:
+            fields = self.searcher.stored_fields(docnum)
             if pq.phrases and not self._phrases_ok(fields, pq.phrases):
                 continue
-            scored.append((self._rerank(r.docnum, fields, s, qn, words, terms), fields))
+            scored.append((self._rerank(docnum, fields, s, qn, words, terms), fields))
         if pq.phrases:
             total = len(scored)
         scored.sort(key=lambda x: (-x[0], x[1]["path"]))
@@ -305,6 +425,24 @@ class Searcher:
         if pq.filters:
             out.append("絞り込み条件（" + " ".join(f"{k}:{v}" for k, vs in pq.filters.items() for v in vs) + "）を外して検索")
         return out
+
+
+def _read_all(m: Any, offset: int, out: dict[int, float]) -> None:
+    """Every (docnum + offset, weight) of matcher ``m`` into ``out``: whole blocks at a time for
+    Whoosh 3 codec matchers, one posting at a time for anything else."""
+    if hasattr(m, "_next_block") and hasattr(m, "_read_ids") and hasattr(m, "_atend"):
+        while not m._atend and m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids = m._ids
+            out.update(zip(ids if not offset else [i + offset for i in ids], m._weights))
+            m._next_block()
+        return
+    while m.is_active():
+        out[m.id() + offset] = m.weight()
+        m.next()
 
 
 def highlight(snippet: str, marks: list[tuple[int, int]], open_: str = "【", close: str = "】") -> str:
