@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import accumulate, islice
 from typing import Any
 
 from whoosh import query as Q
@@ -119,7 +120,7 @@ class Searcher:
         self.data = self.tokenizer.data or {}
         meta = read_meta(index_dir(cfg)) or {}
         self.titles: dict[str, str] = meta.get("titles", {})
-        self._features: dict[int, tuple[str, list[str], set[str], set[str]]] = {}
+        self._features: dict[int, tuple[str, list[str], set[str], set[str], str]] = {}
         self._reader = self.searcher.reader()
         self._leaves = self._reader.leaf_readers()
         self._n = self.searcher.doc_count_all()
@@ -308,37 +309,38 @@ class Searcher:
         qn = "".join(words)
         scored = []
         for docnum, s in rows:
-            fields = self.searcher.stored_fields(docnum)
-            if pq.phrases and not self._phrases_ok(fields, pq.phrases):
+            if pq.phrases and not self._phrases_ok(self.searcher.stored_fields(docnum), pq.phrases):
                 continue
-            scored.append((self._rerank(docnum, fields, s, qn, words, terms), fields))
+            scored.append((self._rerank(docnum, s, qn, words, terms), self._doc_features(docnum)[4], docnum))
         if pq.phrases:
             total = len(scored)
-        scored.sort(key=lambda x: (-x[0], x[1]["path"]))
-        hits = [self._hit(f, terms, s, words) for s, f in scored[:limit]]
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        hits = [self._hit(self.searcher.stored_fields(d), terms, s, words) for s, _, d in scored[:limit]]
         res_ = SearchResult(raw, hits, max(total, len(hits)), notes)
         if not hits:
             res_.suggestions = self.suggest(pq)
         return res_
 
-    def _doc_features(self, docnum: int, fields: dict[str, Any]) -> tuple[str, list[str], set[str], set[str]]:
+    def _doc_features(self, docnum: int) -> tuple[str, list[str], set[str], set[str], str]:
+        """(normalised title, normalised headings, title terms, heading terms, path), cached."""
         hit = self._features.get(docnum)
         if hit is None:
+            fields = self.searcher.stored_fields(docnum)
             title = fields.get("title", "")
             heads = (fields.get("headings") or "").split("\n")
             hit = (normalize(title, self.data).replace(" ", ""),
                    [normalize(h, self.data).replace(" ", "") for h in heads],
                    {t for t, _ in self.tokenizer.terms(title, index=False)},
-                   {t for t, _ in self.tokenizer.terms(fields.get("headings") or "", index=False)})
+                   {t for t, _ in self.tokenizer.terms(fields.get("headings") or "", index=False)},
+                   fields.get("path", ""))
             if len(self._features) > 50000:
                 self._features.clear()
             self._features[docnum] = hit
         return hit
 
-    def _rerank(self, docnum: int, fields: dict[str, Any], score: float, qn: str, words: list[str],
-                terms: list[str]) -> float:
+    def _rerank(self, docnum: int, score: float, qn: str, words: list[str], terms: list[str]) -> float:
         """BM25 on the body plus title and heading evidence (the field boosts, applied here)."""
-        title, heads, tset, hset = self._doc_features(docnum, fields)
+        title, heads, tset, hset, _ = self._doc_features(docnum)
         bonus = 0.0
         if qn:
             if title == qn:
@@ -376,13 +378,14 @@ class Searcher:
             return "", []
         needles = sorted({w for w in words if w} | set(terms), key=len, reverse=True)
         best, best_score = None, 0
-        for k, m in enumerate(_SENTENCE.finditer(text)):
-            if k > 60:
-                break
-            s = m.group()
-            if not s.strip():
+        ms = list(islice(_SENTENCE.finditer(text), 61))
+        # one normaliser call for all sentences: no step of the SPEC crosses U+001F
+        normed = normalize("\x1f".join(m.group() for m in ms), self.data).split("\x1f")
+        if len(normed) != len(ms):
+            normed = [normalize(m.group(), self.data) for m in ms]
+        for m, n in zip(ms, normed):
+            if not m.group().strip():
                 continue
-            n = normalize(s, self.data)
             sc = sum(len(x) for x in needles if x in n)
             if sc > best_score:
                 best, best_score = m, sc
@@ -433,10 +436,15 @@ def _read_all(m: Any, offset: int, out: dict[int, float]) -> None:
     if hasattr(m, "_next_block") and hasattr(m, "_read_ids") and hasattr(m, "_atend"):
         while not m._atend and m.is_active():
             if m._ids is None:
-                m._read_ids()
+                if m._data is None:
+                    m._read_data()
+                raw = m._data[0]
+                # Whoosh's delta_decode is a generator; accumulate is the same sum in C
+                m._ids = ids = raw if m._byteids else tuple(accumulate(raw))
+            else:
+                ids = m._ids
             if m._weights is None:
                 m._read_weights()
-            ids = m._ids
             out.update(zip(ids if not offset else [i + offset for i in ids], m._weights))
             m._next_block()
         return
