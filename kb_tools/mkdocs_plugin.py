@@ -111,8 +111,6 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
 
     def _configure_markdown(self, config: Any) -> None:
         exts = config.markdown_extensions
-        if self.opts.generated_pages and "md_in_html" not in exts and "markdown.extensions.md_in_html" not in exts:
-            exts.append("md_in_html")  # onboarding steps are md_in_html blocks
         if self.site_cfg is None:
             return
         from .pages.glossary import KbAbbrExtension, abbreviations, load_glossary
@@ -162,6 +160,14 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         corpus.config.kb_plugin = corpus.registry.has_roster or corpus.registry.has_taxonomy
         if self.opts.generated_pages:
             from .pages import generate
+            from .pages.onboarding import is_path_page
+
+            exts = config.markdown_extensions
+            if any(is_path_page(p) for p in corpus.pages.values()) and not (
+                    {"md_in_html", "markdown.extensions.md_in_html", "extra"} & {str(e) for e in exts}):
+                # Onboarding steps are md_in_html blocks; MkDocs makes the Markdown instance
+                # per page, later, so adding it here is in time (and costs nothing without paths).
+                exts.append("md_in_html")
 
             for path, text in generate(corpus, self.today).items():
                 if files.get_file_from_path(path) is None:

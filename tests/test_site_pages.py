@@ -75,7 +75,7 @@ def test_titles_with_html_are_escaped_in_generated_markdown(make_docs) -> None:
     text = generate(corpus, TODAY)["kb/tags.md"]
     html = markdown.markdown(text.split("---\n", 2)[2], extensions=["tables"])
     assert "<b>" not in html
-    assert "&lt;b&gt;太字&lt;/b&gt;[リンク](x)</a>" in html
+    assert "&lt;b&gt;太字&lt;/b&gt;&#91;リンク&#93;(x)</a>" in html
 
 
 def test_page_view_overdue_and_holders(corpus) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import html
-import posixpath
-import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~=^])")
+# Entities, not backslashes: Python-Markdown leaves "\\<", "\\|" or "\\=" as they are (backslash
+# shown), and a "<" would reach the page as raw HTML.
+_ESCAPES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]#|~=^"}
+_ESCAPES.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def text(value: object) -> str:
-    """``value`` as inline Markdown that renders as that literal text, HTML-escaped."""
+    """``value`` as inline Markdown that renders as that literal text (no HTML, no markup)."""
     s = " ".join(str(value).split())
-    s = html.escape(s, quote=False)  # quotes are plain text outside attributes
-    # Backslash-escape Markdown punctuation; entities (&lt; …) stay intact.
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    return "".join(_ESCAPES.get(c, c) for c in s)
 
 
 def attr(value: object) -> str:
@@ -23,10 +22,18 @@ def attr(value: object) -> str:
 
 
 def rel_link(from_page: str, to_page: str) -> str:
-    """Relative link from one docs path to another, as MkDocs resolves Markdown links."""
-    base = posixpath.dirname(from_page) or "."
-    out = posixpath.relpath(to_page, base)
-    return out.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    """Relative link between two normalised docs paths, as MkDocs resolves Markdown links.
+
+    (Not ``posixpath.relpath``: it calls ``os.getcwd()`` twice per call, which shows on a
+    tag index of thousands of links.)
+    """
+    base = from_page.split("/")[:-1]
+    target = to_page.split("/")
+    i = 0
+    while i < len(base) and i < len(target) - 1 and base[i] == target[i]:
+        i += 1
+    out = "/".join([".."] * (len(base) - i) + target[i:])
+    return out.replace("%", "%25").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 def link(from_page: str, to_page: str, label: object) -> str:
