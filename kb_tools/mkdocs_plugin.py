@@ -66,6 +66,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         self.today = _dt.date.today()
         self.is_serve = False
         self.japanese_search: Any = None
+        self._shim = False
+        self._files_by_src: dict[str, File] = {}
 
     # ------------------------------------------------------------------ config
 
@@ -85,6 +87,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
             raise PluginError(f"plugins.kb: {msg}") from exc
         self.today = _today()
         self.site_cfg = None
+        self._shim = False
         if config.config_file_path:
             try:
                 self.site_cfg = load_config(config.config_file_path)
@@ -143,7 +146,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
     def on_files(self, files: Files, *, config: Any) -> Files:
         if not self.config.enabled:
             return files
-        if getattr(self, "_shim", False) and files.get_file_from_path(SHIM_URI) is None:
+        if self._shim and files.get_file_from_path(SHIM_URI) is None:
             files.append(File.generated(config, SHIM_URI, content=SHIM_SRC.read_bytes()))
         if self.site_cfg is None:
             return files
@@ -284,7 +287,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         view = page_view(kb_page, self.corpus.registry, self.opts, self.today).as_dict()
         view["replaced_by_url"] = ""
         if view["replaced_by"]:
-            target = self._files_by_src.get(view["replaced_by"]) if hasattr(self, "_files_by_src") else None
+            target = self._files_by_src.get(view["replaced_by"])
             if target is not None:
                 view["replaced_by_url"] = target.url
                 view["replaced_by_title"] = self.corpus.pages[target.src_uri].title if target.src_uri in self.corpus.pages else target.src_uri
