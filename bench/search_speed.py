@@ -1,12 +1,16 @@
 """Search speed: ``kb index`` cold on a generated corpus, a one-page update, index size, and
-``kb search`` latency (warm, in process) — side by side with two peers built in the same run
-from the same page texts: a plain Whoosh CJK-bigram index (NgramTokenizer(2,2), the usual
-recipe) and Whoosh's StandardAnalyzer.
+``kb search`` latency (warm: index built, process loaded, one query at a time through the batch
+API) plus the end-to-end time of one ``kb search`` CLI call — side by side with two peers built
+in the same run from the same page texts: a plain Whoosh CJK-bigram index (NgramTokenizer(2,2),
+the usual recipe) and Whoosh's StandardAnalyzer, each searched with a MultifieldParser (OrGroup).
 
     python bench/search_speed.py [--pages 10000] [--peer-pages N] [--queries 300] [--corpus DIR]
 
 Peers can be built on the first N pages only (``--peer-pages``) when their cold build is too
-slow for the machine; the output says so.
+slow for the machine; the output says so and scales their build time linearly for the ratio.
+Every figure is given as wall time and CPU time of this process (``time.process_time``): the
+machine is shared, wall time is noisy. ``found@5`` is the share of the known-item queries
+(bench/queries.py) whose page is in the top 5 (peers: queries whose page is in their subset).
 """
 
 from __future__ import annotations
@@ -40,29 +44,36 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
 
 
-def peer(name: str, analyzer, docs: list[dict], queries: list[str], tmp: Path) -> dict:
+def peer(name: str, analyzer, docs: list[dict], queries: list[tuple[str, str]], tmp: Path) -> dict:
     schema = Schema(path=ID(stored=True, unique=True), title=TEXT(analyzer=analyzer, field_boost=3.0),
                     headings=TEXT(analyzer=analyzer, field_boost=2.0), body=TEXT(analyzer=analyzer))
     d = tmp / name
     d.mkdir()
     ix = windex.create_in(str(d), schema)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     w = ix.writer(limitmb=128)
     for doc in docs:
         w.add_document(path=doc["path"], title=doc["title"], headings=doc["headings"], body=doc["body"])
     w.commit()
-    build = time.perf_counter() - t0
+    build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
     parser = MultifieldParser(["title", "headings", "body"], ix.schema, group=OrGroup)
     for plugin in list(parser.plugins):
         if type(plugin).__name__ in ("FieldsPlugin", "WildcardPlugin", "RangePlugin", "BoostPlugin"):
             parser.remove_plugin(plugin)
-    times = []
+    times, found = [], 0
+    paths = {doc["path"] for doc in docs}
+    mine = [(q, t) for q, t in queries if t in paths]
+    c0 = time.process_time()
     with ix.searcher() as s:
-        for q in queries:
+        for q, target in mine:
             t = time.perf_counter()
-            s.search(parser.parse(q), limit=5)
+            res = s.search(parser.parse(q), limit=5)
             times.append(time.perf_counter() - t)
-    return {"build": build, "size": dir_size(d), "median": pct(times, 0.5), "p95": pct(times, 0.95), "n": len(docs)}
+            found += any(r["path"] == target for r in res)
+    cpu = (time.process_time() - c0) / max(len(mine), 1)
+    return {"build": build, "build_cpu": build_cpu, "size": dir_size(d), "median": pct(times, 0.5),
+            "p95": pct(times, 0.95), "cpu": cpu * 1000, "n": len(docs), "found": found / max(len(mine), 1),
+            "nq": len(mine)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,10 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         corpus = build_corpus(cfg)
         n = len(corpus.pages)
         print(f"corpus: {n} pages ({corpus_dir})", flush=True)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rep = build_index(cfg, corpus)
-        cold = time.perf_counter() - t0
-        print(f"kb index cold: {cold:.1f} s, index {rep.size_bytes / 1e6:.1f} MB", flush=True)
+        cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"kb index cold: {cold:.1f} s wall, {cold_cpu:.1f} s CPU (this process), index {rep.size_bytes / 1e6:.1f} MB",
+              flush=True)
         # one-page update: change one file, re-parse (cached) and update
         victim = sorted(corpus.pages)[n // 2]
         path = cfg.docs_dir / victim
@@ -102,41 +114,66 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             corpus2 = build_corpus(cfg)
             parse_s = time.perf_counter() - t0
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             rep2 = build_index(cfg, corpus2)
-            upd = time.perf_counter() - t1
+            upd, upd_cpu = time.perf_counter() - t1, time.process_time() - c1
         finally:
             path.write_bytes(original)
-        print(f"kb index one-page update: {upd:.2f} s index write ({rep2.updated} updated) "
-              f"+ {parse_s:.2f} s corpus re-scan", flush=True)
+        print(f"kb index one-page update: {upd:.2f} s wall / {upd_cpu:.2f} s CPU index write ({rep2.updated} updated) "
+              f"+ {parse_s:.2f} s corpus re-scan; index {rep2.size_bytes / 1e6:.1f} MB", flush=True)
         items, _ = build_queries(pages_of(corpus))
         rnd = random.Random(args.seed)
-        queries = [i.query for i in rnd.sample(items, min(args.queries, len(items)))]
-        times = []
+        sample = [(i.query, i.target) for i in rnd.sample(items, min(args.queries, len(items)))]
+        queries = [q for q, _ in sample]
+        times, found = [], 0
         with Searcher(cfg) as s:
-            for q in queries[:20]:
-                s.search(q, limit=5)  # warm up caches of the OS and Whoosh
-            for q in queries:
+            for q in [i.query for i in rnd.sample(items, min(20, len(items)))]:
+                s.search(q, limit=5)  # load the index files (OS cache), not these queries' postings
+            c0 = time.process_time()
+            for q, target in sample:
+                t = time.perf_counter()
+                res = s.search(q, limit=5)
+                times.append(time.perf_counter() - t)
+                found += any(h.path == target for h in res.hits)
+            cpu = (time.process_time() - c0) / len(sample)
+            cold_pl = []
+            for q in queries[:100]:
+                s.clear_caches()  # no decoded posting list or page feature kept from earlier queries
                 t = time.perf_counter()
                 s.search(q, limit=5)
-                times.append(time.perf_counter() - t)
-        ours = {"build": cold, "size": rep.size_bytes, "median": pct(times, 0.5), "p95": pct(times, 0.95), "n": n}
+                cold_pl.append(time.perf_counter() - t)
+        print(f"kb search, caches cleared before each query (100 queries): median {pct(cold_pl, 0.5):.1f} ms, "
+              f"p95 {pct(cold_pl, 0.95):.1f} ms", flush=True)
+        ours = {"build": cold, "build_cpu": cold_cpu, "size": rep.size_bytes, "median": pct(times, 0.5),
+                "p95": pct(times, 0.95), "cpu": cpu * 1000, "n": n, "found": found / len(sample), "nq": len(sample)}
+        cli = []
+        for q in queries[:5]:
+            t = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "kb"), "-q", "search", "--no-update", "--format", "json",
+                            "--limit", "5", q], cwd=work, check=True, capture_output=True)
+            cli.append(time.perf_counter() - t)
+        print(f"kb search end to end (one CLI process per query, --no-update, 5 queries): "
+              f"median {pct(cli, 0.5):.0f} ms, max {max(cli) * 1000:.0f} ms", flush=True)
         docs = [page_document(corpus, corpus.pages[p]) for p in sorted(corpus.pages)]
         if args.peer_pages:
             docs = docs[:args.peer_pages]
         print(f"peers on {len(docs)} pages{' (subset: --peer-pages)' if len(docs) < n else ''}", flush=True)
         rows = {"kb (bigram + normaliser + rerank)": ours}
-        rows["plain Whoosh bigram"] = peer("bigram", NgramTokenizer(2, 2), docs, queries, tmp)
-        rows["Whoosh StandardAnalyzer"] = peer("standard", StandardAnalyzer(), docs, queries, tmp)
-        print(f"\n| index ({len(queries)} queries) | pages | cold build s | size MB | median ms | p95 ms |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        rows["plain Whoosh bigram"] = peer("bigram", NgramTokenizer(2, 2), docs, sample, tmp)
+        rows["Whoosh StandardAnalyzer"] = peer("standard", StandardAnalyzer(), docs, sample, tmp)
+        print(f"\n| index | pages | cold build s (wall / CPU) | size MB | queries | median ms | p95 ms | CPU ms/query "
+              "| found@5 |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, r in rows.items():
-            print(f"| {name} | {r['n']} | {r['build']:.1f} | {r['size'] / 1e6:.1f} | {r['median']:.1f} | {r['p95']:.1f} |")
-        b = rows["plain Whoosh bigram"]
-        scale = n / b["n"]
-        print(f"\nratios kb / plain bigram: build {ours['build'] / (b['build'] * scale):.2f}"
-              f"{' (peer build scaled linearly to ' + str(n) + ' pages)' if scale != 1 else ''}, "
-              f"p95 {ours['p95'] / b['p95']:.2f}")
+            print(f"| {name} | {r['n']} | {r['build']:.1f} / {r['build_cpu']:.1f} | {r['size'] / 1e6:.1f} | {r['nq']} "
+                  f"| {r['median']:.1f} | {r['p95']:.1f} | {r['cpu']:.1f} | {r['found']:.2f} |")
+        for peer_name in ("plain Whoosh bigram", "Whoosh StandardAnalyzer"):
+            b = rows[peer_name]
+            scale = n / b["n"]
+            print(f"ratios kb / {peer_name}: build CPU {ours['build_cpu'] / (b['build_cpu'] * scale):.2f}"
+                  f"{' (peer build scaled linearly to ' + str(n) + ' pages)' if scale != 1 else ''}, "
+                  f"p95 {ours['p95'] / b['p95']:.2f}, CPU/query {ours['cpu'] / b['cpu']:.2f}"
+                  f"{' (peer searched ' + str(b['n']) + ' pages)' if scale != 1 else ''}")
     return 0
 
 

@@ -186,6 +186,8 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, gen_corpus) -> None:
 
     from kb_tools.config import load_config
     from kb_tools.corpus import build_corpus
+    from whoosh.codec.whoosh3 import W3Codec
+
     from kb_tools.search.bulk import BulkWriter
     from kb_tools.search.index import make_schema, page_document
 
@@ -199,7 +201,8 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, gen_corpus) -> None:
     def build(name: str, bulk: bool):
         (tmp_path / name).mkdir()
         ix = windex.create_in(str(tmp_path / name), make_schema(data))
-        w = BulkWriter(ix) if bulk else ix.writer()
+        codec = W3Codec(blocklimit=16)  # small blocks: many terms span several
+        w = BulkWriter(ix, codec=codec) if bulk else ix.writer(codec=codec)
         for doc in docs:
             w.add_document(**doc)
         w.commit()
@@ -231,3 +234,12 @@ def test_counts_fast_path_agrees_with_terms() -> None:
     tok = JapaneseTokenizer(export_data(None, synonyms=[("サーバー", ["サーバ"])]))
     for text in ["", "の", "ｻｰﾊﾞｰの設定、AWS EC2 と 課 の 引継ぎ。", "a_b c-d 日本 語ですね x", "ガバメント・クラウド―へ"]:
         assert tok.counts(text) == Counter(t for t, _ in tok.terms(text))
+
+
+def test_query_terms_of_normalised_text() -> None:
+    from kb_tools.search.normalize import normalize
+
+    data = export_data(None, synonyms=[("サーバー", ["サーバ"])])
+    tok = JapaneseTokenizer(data)
+    for text in ["ｻｰﾊﾞｰの設定、AWS EC2 と 課 の 引継ぎ。", "見出し一\n見出し二 ガバメントクラウド", ""]:
+        assert tok.query_terms(normalize(text, data)) == {t for t, _ in tok.terms(text, index=False)}

@@ -79,6 +79,17 @@ class JapaneseTokenizer(Tokenizer):
                     out.append((run[-1], pos - 1))
         return [(t, p) for t, p in out if t not in JA_STOPS]
 
+    def query_terms(self, normalized: str) -> set[str]:
+        """The set of query-mode terms of text that is *already* normalised (the reranker keeps
+        normalised titles and headings; normalising twice is not always the identity)."""
+        out = set(WORD_RX.findall(normalized))
+        for run in CJK_RUN_RX.findall(normalized):
+            if len(run) == 1:
+                out.add(run)
+            else:
+                out.update(map(add, run[:-1], run[1:]))
+        return out - JA_STOPS
+
     def counts(self, value: str) -> Counter[str]:
         """Index-time term frequencies: ``Counter(t for t, _ in self.terms(value))``, computed
         without a per-token Python loop (bigrams by ``map``; the two character classes never

@@ -128,6 +128,12 @@ class Searcher:
         self._plcache: dict[tuple[str, str], dict[int, float]] = {}
         self._normcache: dict[int, float] = {}
 
+    def clear_caches(self) -> None:
+        """Forget decoded posting lists, document lengths and page features (benchmarks)."""
+        self._plcache.clear()
+        self._normcache.clear()
+        self._features.clear()
+
     def close(self) -> None:
         self.searcher.close()
         self.ix.close()
@@ -214,14 +220,12 @@ class Searcher:
     def _bm25(self, docs: Any, plists: list[tuple[dict[int, float], float]]) -> dict[int, float]:
         """BM25 of ``docs`` over the body (what Whoosh's BM25F computes for the same terms)."""
         norm = self._norm(docs)
-        k1p = K1 + 1
         scores = dict.fromkeys(docs, 0.0)
         for pl, idf in plists:
-            get = pl.get
-            for d in docs:
-                tf = get(d)
-                if tf:
-                    scores[d] += idf * tf * k1p / (tf + norm[d])
+            c = idf * (K1 + 1)
+            for d in docs & pl.keys() if isinstance(docs, set) else [d for d in docs if d in pl]:
+                tf = pl[d]
+                scores[d] += c * tf / (tf + norm[d])
         return scores
 
     def _retrieve(self, terms: list[str], allowed: set[int] | None,
@@ -326,13 +330,11 @@ class Searcher:
         hit = self._features.get(docnum)
         if hit is None:
             fields = self.searcher.stored_fields(docnum)
-            title = fields.get("title", "")
-            heads = (fields.get("headings") or "").split("\n")
-            hit = (normalize(title, self.data).replace(" ", ""),
-                   [normalize(h, self.data).replace(" ", "") for h in heads],
-                   {t for t, _ in self.tokenizer.terms(title, index=False)},
-                   {t for t, _ in self.tokenizer.terms(fields.get("headings") or "", index=False)},
-                   fields.get("path", ""))
+            title = normalize(fields.get("title", ""), self.data)
+            # one normaliser call for all headings: no step of the SPEC crosses a newline
+            heads = normalize(fields.get("headings") or "", self.data)
+            hit = (title.replace(" ", ""), [h.replace(" ", "") for h in heads.split("\n")],
+                   self.tokenizer.query_terms(title), self.tokenizer.query_terms(heads), fields.get("path", ""))
             if len(self._features) > 50000:
                 self._features.clear()
             self._features[docnum] = hit
