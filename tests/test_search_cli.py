@@ -243,3 +243,33 @@ def test_query_terms_of_normalised_text() -> None:
     tok = JapaneseTokenizer(data)
     for text in ["ｻｰﾊﾞｰの設定、AWS EC2 と 課 の 引継ぎ。", "見出し一\n見出し二 ガバメントクラウド", ""]:
         assert tok.query_terms(normalize(text, data)) == {t for t, _ in tok.terms(text, index=False)}
+
+
+def test_parallel_cold_build_is_one_index_of_several_segments(run_kb, site) -> None:
+    """Worker processes write segments that one TOC lists; searching and updating see one index."""
+    from whoosh import index as windex
+
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search.index import INDEX_NAME, build_index, index_dir
+    from kb_tools.search.query import Searcher
+
+    cfg = load_config(site / "mkdocs.yml")
+    corpus = build_corpus(cfg, use_cache=False)
+    rep = build_index(cfg, corpus, force=True, procs=1)
+    with Searcher(cfg) as s:
+        single = {q: [(h.path, round(h.score, 6)) for h in s.search(q).hits] for q in ("ガバクラ", "サーバ室", "議事録", "室 手順")}
+    rep = build_index(cfg, corpus, force=True, procs=3)
+    assert rep.rebuilt and rep.pages == 3
+    ix = windex.open_dir(str(index_dir(cfg)), indexname=INDEX_NAME)
+    assert len(ix._segments()) == 3 and ix.doc_count() == 3
+    ix.close()
+    assert not [p for p in index_dir(cfg).parent.iterdir() if p.name.startswith("index.part-")]
+    with Searcher(cfg) as s:
+        multi = {q: [(h.path, round(h.score, 6)) for h in s.search(q).hits] for q in single}
+    assert multi == single and multi["ガバクラ"][0][0] == "cloud/gov.md"
+    (site / "docs" / "cloud" / "gov.md").write_text("# 移転の記録\n\n録音データの扱い。\n", encoding="utf-8")
+    r = run_kb(site, "index")
+    assert "1 updated" in r.stderr
+    assert [h["path"] for h in search_json(run_kb, site, "録音データ")["results"]] == ["cloud/gov.md"]
+    assert search_json(run_kb, site, "ガバクラ")["results"] == []

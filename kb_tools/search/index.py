@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
+from whoosh.index import TOC, clean_files
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
@@ -42,6 +44,8 @@ META_FILE = "kb_meta.json"
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 2.0
 LOCK_WAIT = 10.0
+MAX_PROCS = 4  # cold build: worker processes at most
+PAGES_PER_PROC = 1000  # ... and at least this many pages each
 
 
 class IndexBusy(Exception):
@@ -245,9 +249,93 @@ def _add_pages(writer: Any, corpus: Any, paths: list[str], update: bool, progres
     return problems
 
 
+def default_procs(pages: int) -> int:
+    """Worker processes for a cold build of ``pages`` pages: one per usable CPU (at most
+    MAX_PROCS, at least PAGES_PER_PROC pages each); 1 where ``fork`` is unavailable."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_PROCS, pages // PAGES_PER_PROC))
+
+
+def _write_part(folder: Path, data: dict[str, Any], corpus: Any, paths: list[str], progress: Any = None) -> list[str]:
+    ix = windex.create_in(str(folder), make_schema(data), indexname=INDEX_NAME)
+    try:
+        w = BulkWriter(ix)
+        problems = _add_pages(w, corpus, paths, update=False, progress=progress)
+        w.commit()
+    finally:
+        ix.close()
+    return problems
+
+
+def _part_child(folder: str, data: dict[str, Any], corpus: Any, paths: list[str]) -> None:
+    problems = _write_part(Path(folder), data, corpus, paths)
+    (Path(folder) / "problems.json").write_text(json.dumps(problems, ensure_ascii=False), encoding="utf-8")
+
+
+def _cold_build(tmp: Path, data: dict[str, Any], corpus: Any, progress: Any, procs: int | None) -> list[str]:
+    """Write every page into the empty folder ``tmp``: one Whoosh segment per process.
+
+    Parts 1..k-1 are written by forked worker processes into folders of their own; their
+    segment files are then moved next to part 0's and one TOC lists all segments (what Whoosh's
+    own multi-process writer does with ``multisegment=True``)."""
+    paths = sorted(corpus.pages)
+    k = procs if procs is not None else default_procs(len(paths))
+    k = max(1, min(k, len(paths)))
+    if k == 1:
+        return _write_part(tmp, data, corpus, paths, progress)
+    size = -(-len(paths) // k)
+    parts = [paths[i:i + size] for i in range(0, len(paths), size)]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for part in parts[1:]:
+            folder = tempfile.mkdtemp(dir=tmp.parent, prefix="index.part-")
+            proc = ctx.Process(target=_part_child, args=(folder, data, corpus, part), daemon=True)
+            proc.start()
+            children.append((proc, Path(folder)))
+        total = len(paths)
+        problems = _write_part(tmp, data, corpus, parts[0],  # progress: the workers run alongside
+                               (lambda i, _n: progress(min(total, i * len(parts)), total)) if progress else None)
+        segments = []
+        for proc, folder in children:
+            proc.join()
+            if proc.exitcode != 0:
+                raise OSError(f"an indexing worker process failed (exit code {proc.exitcode})")
+            problems += json.loads((folder / "problems.json").read_text(encoding="utf-8"))
+            part_ix = windex.open_dir(str(folder), indexname=INDEX_NAME)
+            for seg in part_ix._segments():
+                prefix = seg.segment_id()
+                for f in os.listdir(folder):
+                    if f.startswith(prefix):
+                        os.replace(folder / f, tmp / f)
+                segments.append(seg)
+            part_ix.close()
+        ix = windex.open_dir(str(tmp), indexname=INDEX_NAME)
+        toc = ix._read_toc()
+        new = TOC(toc.schema, toc.segments + segments, toc.generation + 1)
+        new.write(ix.storage, INDEX_NAME)
+        clean_files(ix.storage, INDEX_NAME, new.generation, new.segments)
+        ix.close()
+        if progress:
+            progress(total, total)
+        return problems
+    finally:
+        for proc, folder in children:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force: bool = False,
-                progress: Any = None) -> IndexReport:
-    """Build or update the index of ``corpus``. Raises IndexBusy when another writer holds it."""
+                progress: Any = None, procs: int | None = None) -> IndexReport:
+    """Build or update the index of ``corpus``. Raises IndexBusy when another writer holds it.
+    ``procs``: processes for a build from scratch (None: one per CPU, up to MAX_PROCS)."""
     t0 = time.perf_counter()
     if data is None:
         data = export_data(cfg)
@@ -264,11 +352,7 @@ def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force
                 rep.messages.append(f"rebuilding the search index: {reason}")
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix="index.new-"))
             try:
-                ix = windex.create_in(str(tmp), make_schema(data), indexname=INDEX_NAME)
-                w = BulkWriter(ix)
-                rep.messages += _add_pages(w, corpus, list(corpus.pages), update=False, progress=progress)
-                w.commit()
-                ix.close()
+                rep.messages += _cold_build(tmp, data, corpus, progress, procs)
                 _write_meta(tmp, {"version": version_key(data), "pages": hashes, "titles": titles})
                 old = None
                 if path.exists():
