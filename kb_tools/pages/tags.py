@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 
+from .. import slugs
 from ..corpus import Corpus
 from . import _md
 from .view import STATUS_LABELS
@@ -63,11 +64,16 @@ def tags_markdown(corpus: Corpus) -> str:
     if not ids and not unknown:
         out.append("タグの付いたページはまだありません。\n")
         return "\n".join(out)
+    # Heading ids as the site's toc will make them (same slugify, same _1 de-duplication).
+    heads = [TITLE] + [_md.text(reg.tags[t].label if t in reg.tags else t) for t in ids]
+    anchors = slugs.assign_ids(((slugs.heading_text(h), None) for h in heads), corpus.config.slugify,
+                               corpus.config.slug_separator)[1:]
     out.append("| タグ | 読み | ページ数 |\n| --- | --- | ---: |")
-    for tid in ids:
+    for tid, anchor in zip(ids, anchors):
         tag = reg.tags.get(tid)
         label = tag.label if tag else tid
-        out.append(f"| {_md.text(label)} | {_md.text(tag.reading if tag else '')} | {len(known.get(tid, []))} |")
+        cell = f"[{_md.text(label)}](#{anchor})" if anchor and " " not in anchor else _md.text(label)
+        out.append(f"| {cell} | {_md.text(tag.reading if tag else '')} | {len(known.get(tid, []))} |")
     out.append("")
     for tid in ids:
         tag = reg.tags.get(tid)
