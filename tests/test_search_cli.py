@@ -273,3 +273,21 @@ def test_parallel_cold_build_is_one_index_of_several_segments(run_kb, site) -> N
     assert "1 updated" in r.stderr
     assert [h["path"] for h in search_json(run_kb, site, "録音データ")["results"]] == ["cloud/gov.md"]
     assert search_json(run_kb, site, "ガバクラ")["results"] == []
+
+
+def test_length_norms_read_in_bulk_match_whoosh(run_kb, site) -> None:
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search.index import build_index
+    from kb_tools.search.query import B, K1, Searcher
+
+    cfg = load_config(site / "mkdocs.yml")
+    build_index(cfg, build_corpus(cfg, use_cache=False), force=True, procs=2)
+    (site / "docs" / "other.md").write_text("# 議事録の書き方\n\n会議の記録と録音データの扱い。" * 20, encoding="utf-8")
+    build_index(cfg, build_corpus(cfg, use_cache=False))  # a third segment, a deleted document
+    with Searcher(cfg) as s:
+        r = s.searcher.reader()
+        assert len(r.leaf_readers()) >= 2 and r.doc_count_all() > r.doc_count()
+        want = [K1 * ((1 - B) + B * (r.doc_field_length(d, "body") or 0) / s._avgdl) for d in range(r.doc_count_all())]
+        assert s._normlist == pytest.approx(want)
+        assert s.search("録音データ").hits[0].path == "other.md"

@@ -19,9 +19,11 @@ from itertools import accumulate, islice
 from typing import Any
 
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import JapaneseTokenizer, cjk_char
 from .index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta, stored_text
@@ -126,12 +128,11 @@ class Searcher:
         self._n = self.searcher.doc_count_all()
         self._avgdl = self.searcher.avg_field_length("body") or 1.0
         self._plcache: dict[tuple[str, str], dict[int, float]] = {}
-        self._normcache: dict[int, float] = {}
+        self._normlist = self._norms()
 
     def clear_caches(self) -> None:
-        """Forget decoded posting lists, document lengths and page features (benchmarks)."""
+        """Forget decoded posting lists and page features (benchmarks)."""
         self._plcache.clear()
-        self._normcache.clear()
         self._features.clear()
 
     def close(self) -> None:
@@ -209,17 +210,27 @@ class Searcher:
             return merged, math.log(self._n / (len(merged) + 1)) + 1
         return self._postings("body", term), self.searcher.idf("body", term)
 
-    def _norm(self, docs: Any) -> dict[int, float]:
-        cache, dl = self._normcache, self._reader.doc_field_length
-        k1, b, avg = K1, B, self._avgdl
-        for d in docs:
-            if d not in cache:
-                cache[d] = k1 * ((1 - b) + b * (dl(d, "body") or 0) / avg)
-        return cache
+    def _norms(self) -> list[float]:
+        """BM25's length normaliser of every document (global docnum), from the body lengths
+        Whoosh stores as one byte per document: one read per segment, not one call per page."""
+        table = [K1 * ((1 - B) + B * (byte_to_length(x) if x else 0) / self._avgdl) for x in range(256)]
+        out: list[float] = []
+        for reader, offset in self._leaves:
+            n = reader.doc_count_all()
+            raw = None
+            perdoc = getattr(reader, "_perdoc", None)
+            col = perdoc._cached_reader(_lenfield("body"), LENGTHS_COLUMN) if hasattr(perdoc, "_cached_reader") else None
+            if col is not None and getattr(col, "_fixedlen", 0) == 1 and hasattr(col, "_dbfile"):
+                have = min(col._count, n)
+                raw = bytes(col._dbfile.get(col._basepos, have)) + bytes(n - have)
+            if raw is None:  # any other codec: one lookup per document
+                raw = bytes(length_to_byte(reader.doc_field_length(d, "body") or 0) for d in range(n))
+            out.extend(map(table.__getitem__, raw))
+        return out
 
     def _bm25(self, docs: Any, plists: list[tuple[dict[int, float], float]]) -> dict[int, float]:
         """BM25 of ``docs`` over the body (what Whoosh's BM25F computes for the same terms)."""
-        norm = self._norm(docs)
+        norm = self._normlist
         scores = dict.fromkeys(docs, 0.0)
         for pl, idf in plists:
             c = idf * (K1 + 1)
