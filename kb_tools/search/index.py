@@ -7,7 +7,9 @@
   changed pages are re-indexed, deleted pages removed (one Whoosh commit: a reader sees the
   old or the new generation, never half of it).
 - Rebuilt from scratch, in a temporary folder swapped in by rename, when the index is missing,
-  corrupt, or written with another format / analyzer / normaliser-dictionary version.
+  corrupt, or written with another format / analyzer / normaliser-dictionary version. A cold
+  build writes one segment per process (forked workers, one per CPU up to MAX_PROCS, at least
+  PAGES_PER_PROC pages each) with ``bulk.BulkWriter``; one TOC then lists all segments.
 - One writer at a time: a file lock next to the index; a second ``kb index`` waits a few
   seconds, then stops with a clear message (IndexBusy).
 """
