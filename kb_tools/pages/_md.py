@@ -47,5 +47,6 @@ def front_matter(title: str, description: str = "") -> str:
     out = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
     if description:
         out += f"description: {json.dumps(description, ensure_ascii=False)}\n"
-    out += "kb_generated: true\nsearch:\n  boost: 0.5\n---\n\n"
+    # Dashboards and lists repeat every page title: kept out of the site search.
+    out += "kb_generated: true\nsearch:\n  exclude: true\n---\n\n"
     return out
