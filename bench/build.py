@@ -3,7 +3,8 @@
     python bench/build.py [--pages 1000] [--seed 1] [--repeats 3] [--prune-pages 200]
 
 Generates a corpus with ../shared/bench/gen_corpus.py into bench/out/ (ignored by git), writes
-three copies of its mkdocs.yml (plain; + kb; + kb with japanese_search) and builds each
+four copies of its mkdocs.yml (plain; + kb; + kb with japanese_search; + kb without
+generated pages) and builds each
 `--repeats` times in turn (alternating, after one warm-up each), printing the median wall time
 and the ratio to the plain build. The kb plugin's first build with an empty parse cache is
 reported separately (cold). With `--prune-pages N` > 0 it also builds an N-page corpus with and
@@ -90,6 +91,8 @@ def main() -> None:
         "plain": variant(root, "plain", None),
         "kb": variant(root, "kb", "  - kb:\n      japanese_search: false\n"),
         "kb+search": variant(root, "kb+search", "  - kb:\n      japanese_search: true\n"),
+        # the adapter and the checks alone, without the generated dashboards and tag index
+        "kb-no-pages": variant(root, "kb-no-pages", "  - kb:\n      japanese_search: false\n      generated_pages: false\n"),
     }
     shutil.rmtree(root / ".kb", ignore_errors=True)
     print(f"corpus: {args.pages} pages (seed {args.seed}), {os.cpu_count()} CPUs, mkdocs build, median of {args.repeats}")
