@@ -37,10 +37,14 @@ def _iso_date(value: Any) -> Any:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):
+        # A quoted date is text to YAML (and to every other tool reading the front matter).
         try:
             if len(value) == 10 and value[4] == "-" and value[7] == "-":
-                return _dt.date.fromisoformat(value)
-        except ValueError:
+                _dt.date.fromisoformat(value)
+                raise ValueError(f"'{value}' is quoted text, not a date: write it without quotes")
+        except ValueError as exc:
+            if "quoted" in str(exc):
+                raise
             raise ValueError(f"'{value}' is not a real calendar date") from None
         raise ValueError(f"'{value}' is not a date in YYYY-MM-DD form")
     raise ValueError(f"expected a date in YYYY-MM-DD form, got {type(value).__name__}")

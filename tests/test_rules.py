@@ -70,6 +70,7 @@ CASES = [
     ("meta.required", {"index.md": fm(owner="DROP", description="DROP")}, ["index.md:1:meta.required", "index.md:1:meta.required"]),
     ("meta.required-deputy", {"index.md": fm(type="runbook", deputy="DROP")}, ["index.md:1:meta.required"]),
     ("meta.invalid", {"index.md": fm(last_reviewed="2024/03/01", status="final")}, ["index.md:7:meta.invalid", "index.md:8:meta.invalid"]),
+    ("meta.invalid-quoted-date", {"index.md": fm(last_reviewed='"2026-10-01"')}, ["index.md:8:meta.invalid"]),
     ("meta.invalid-impossible-date", {"index.md": fm(last_reviewed="2025-02-29")}, ["index.md:8:meta.invalid"]),
     ("meta.unknown-tag", {"index.md": fm(tags="[ネットワーク管理, NW, ガバクラ]")}, ["index.md:10:meta.unknown-tag"]),
     ("meta.unknown-owner", {"index.md": fm(owner="担当者A")}, ["index.md:5:meta.unknown-owner"]),
