@@ -178,6 +178,11 @@ def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
             page.issues.append(ParseIssue("internal.error", 1, 1, f"internal error in {analyzer.__name__}: {exc!r}"))
 
 
+def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[tuple[Any, ...]]:
+    """Worker entry point: pages travel back as plain state tuples (cheap to pickle)."""
+    return [p.to_state() for p in _parse_chunk(args)]
+
+
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[Page]:
     items, opts = args
     out = []
@@ -395,8 +400,8 @@ def _parse_all(
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as ex:
-            for res in ex.map(_parse_chunk, chunks):
-                out.extend(res)
+            for res in ex.map(_parse_chunk_states, chunks):
+                out.extend(Page.from_state(st) for st in res)
                 done += len(res)
                 if progress:
                     progress(done, n)

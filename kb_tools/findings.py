@@ -167,12 +167,15 @@ class Emit:
         self.ctx = ctx
         self.findings: list[Finding] = []
         self._ignores = ignores or {}
+        self._infos: dict[str, RuleInfo] = {}
 
     def __call__(
         self, name: str, path: str, line: int, column: int | None, message: str,
         hint: str | None = None, target: str | None = None,
     ) -> None:
-        info = info_for(name)
+        info = self._infos.get(name)
+        if info is None:
+            info = self._infos[name] = info_for(name)
         sev = self.ctx.severity(info)
         if sev is None:
             return

@@ -60,13 +60,27 @@ def split_target(target: str) -> tuple[str, str, str] | None:
 
 
 def join_norm(base: str, rel: str) -> str:
-    """``posixpath.normpath(posixpath.join(base, rel))`` for relative paths, 3x faster; "" for the root.
+    """``posixpath.normpath(posixpath.join(base, rel))`` for relative paths; "" for the root.
 
-    Leading ``..`` that climb above the root are kept (``../x``), as normpath keeps them.
+    Leading ``..`` that climb above the root are kept (``../x``), as normpath keeps them. The
+    common shapes (``x.md``, ``../../a/b.md``) take a fast path without a per-segment loop.
     """
+    ups = 0
+    while rel.startswith("../"):
+        rel = rel[3:]
+        ups += 1
+    if rel and rel[0] != "/" and "./" not in rel and "//" not in rel and rel not in ("..", ".") \
+            and not rel.endswith(("/..", "/.")):
+        if ups == 0:
+            return f"{base}/{rel}".rstrip("/") if base else rel.rstrip("/")
+        parts = base.split("/") if base else []
+        if ups <= len(parts):
+            head = "/".join(parts[: len(parts) - ups])
+            return f"{head}/{rel}".rstrip("/") if head else rel.rstrip("/")
+    rel = "../" * ups + rel
     parts = base.split("/") if base else []
     for seg in rel.split("/"):
-        if seg == ".." :
+        if seg == "..":
             if parts and parts[-1] != "..":
                 parts.pop()
             else:

@@ -104,6 +104,8 @@ def _indent_of(line: str) -> int:
 
 
 _FENCE_START = ("`", "~")
+_SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
+_NEEDS_WORK = re.compile(r"[\[<`{]|-->")
 _CONTAINER_START = frozenset("!?=-*+0123456789")
 
 
@@ -157,6 +159,14 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             prev_blank = True
             prev_was_heading = False
             in_html_block = False
+            continue
+        # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
+        if raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-"):
+            if prev_blank:
+                container_depth_indent = -1
+            last_nonblank_container = False
+            prev_blank = False
+            prev_was_heading = False
             continue
         indent = _indent_of(raw)
         first = stripped[0]

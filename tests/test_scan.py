@@ -112,3 +112,18 @@ def test_assign_ids_never_raise_and_are_unique(texts, reserved) -> None:
     # slugify is idempotent on its own output
     for i in ids:
         assert UNICODE_SLUG(i, "-") == i or i.rsplit("_", 1)[0] != i
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3),
+       st.lists(st.sampled_from(["a", "b", "..", ".", "", "c.md", "日本.md"]), min_size=1, max_size=5))
+def test_join_norm_is_normpath(base_parts, rel_parts) -> None:
+    import posixpath
+
+    from kb_tools.resolve import join_norm
+
+    base, rel = "/".join(base_parts), "/".join(rel_parts)
+    if rel.startswith("/"):
+        return
+    want = posixpath.normpath(posixpath.join(base, rel))
+    assert join_norm(base, rel) == ("" if want == "." else want)

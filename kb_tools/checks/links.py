@@ -102,14 +102,14 @@ def _rel(target: str, src: str) -> str:
 
 
 def _anchor_hint(anchor: str, page: Page) -> str | None:
-    ids = sorted(page.anchors)
+    ids = page.anchors
     if not ids:
         return f"'{page.path}' has no headings with ids"
-    m = NameIndex(ids).suggest(anchor, cutoff=0.5)
-    if m is None and len(ids) <= 200:
-        m = next(iter(difflib.get_close_matches(anchor, ids, n=1, cutoff=0.6)), None)
+    # A page has a handful of ids: difflib over them is cheaper than building an index.
+    m = difflib.get_close_matches(anchor, sorted(ids), n=1, cutoff=0.6) if len(ids) <= 300 else \
+        [x for x in [NameIndex(ids).suggest(anchor)] if x]
     if m:
-        return f"did you mean '#{m}'?"
+        return f"did you mean '#{m[0]}'?"
     return None
 
 
