@@ -86,8 +86,12 @@ class Corpus:
 
     @property
     def kb_metadata(self) -> bool:
-        """Whether kb's metadata rules apply: the plugin is configured or a roster/taxonomy exists."""
-        return self.config.kb_plugin or self.registry.present
+        """Whether kb's metadata rules apply: the docs tree has a roster or taxonomy (``_data/``).
+
+        Listing the plugin alone does not make a project "kb": a plain MkDocs project that turns
+        on, say, japanese_search is never asked for owners and review dates.
+        """
+        return self.registry.present
 
     def sorted_pages(self) -> list[Page]:
         return [self.pages[k] for k in sorted(self.pages)]

@@ -159,8 +159,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         except FileNotFoundError as exc:
             raise PluginError(str(exc)) from exc
         self.corpus = corpus
-        # A plain MkDocs project (no roster, no taxonomy) is never failed for missing kb metadata.
-        corpus.config.kb_plugin = corpus.registry.has_roster or corpus.registry.has_taxonomy
+        # A plain MkDocs project (no roster, no taxonomy) is never failed for missing kb metadata:
+        # Corpus.kb_metadata decides that, for kb check and the plugin alike.
         if self.opts.generated_pages:
             from .pages import generate
             from .pages.onboarding import is_path_page
@@ -182,7 +182,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
             raise PluginError(str(exc)) from exc
         for f in result.findings:
             text = finding_text(f)
-            if not self.opts.strict:
+            if not self.opts.strict or f.rule.startswith("review."):
+                # A page past its review date still gets published (with its banner and a line
+                # on the review dashboard): the calendar alone must never stop `--strict`.
                 log.info(text)
             elif f.severity is Severity.ERROR:
                 log.error(text)
