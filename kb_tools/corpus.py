@@ -29,7 +29,7 @@ from .model import Heading, Page, ParseIssue
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = 4  # bump when Page contents change: invalidates every cache
+PARSER_VERSION = 5  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192
@@ -175,11 +175,18 @@ def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
     page.headings = [Heading(h.level, t, i, h.line) for h, t, i in zip(res.headings, texts, ids)]
     page.links = res.links
     page.anchors = set(ids) | set(res.explicit_ids) | set(res.html_ids)
+    if _WORLD is not None:
+        from .resolve import pack_resolution, resolve_page
+
+        page.extra["_res"] = pack_resolution(resolve_page(_WORLD, page.path, page.links))
     for analyzer in _analyzers():
         try:
             analyzer.analyze(page, text)
         except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page
             page.issues.append(ParseIssue("internal.error", 1, 1, f"internal error in {analyzer.__name__}: {exc!r}"))
+
+
+_WORLD: Any = None  # set before the worker pool forks: link resolution runs in the workers
 
 
 def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[tuple[Any, ...]]:
@@ -343,7 +350,17 @@ def build_corpus(
             h = hashlib.blake2b(data, digest_size=16).hexdigest()
             hit = cache.by_hash.get(h)
             pages[rel] = _rebased(hit, rel) if hit else parse_page(rel, data, opts)
-    parsed = _parse_all(todo, opts, workers, progress, cache)
+    # Link resolution depends only on the set of paths, known now: the workers resolve each
+    # page's links while parsing it (inherited through fork), and the result is cached with it.
+    from .resolve import World
+
+    global _WORLD
+    md_included = {rel for rel, _ in md if rel not in excluded} | {r for r in (contents or {}) if r not in excluded}
+    _WORLD = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs")
+    try:
+        parsed = _parse_all(todo, opts, workers, progress, cache)
+    finally:
+        _WORLD = None
     for p in parsed:
         pages[p.path] = p
     st_by_rel = dict(md)

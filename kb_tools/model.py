@@ -86,10 +86,9 @@ class Page:
     def _decode(self) -> None:
         blob, self._blob = self._blob, None
         if blob is not None:
-            hs, ls, anchors = marshal.loads(blob)
+            hs, ls = marshal.loads(blob)
             self._headings = list(map(_mk_heading, hs))
             self._links = list(map(_mk_link, ls))
-            self._anchors = set(anchors)
 
     @property
     def headings(self) -> list[Heading]:
@@ -116,13 +115,12 @@ class Page:
     @property
     def anchors(self) -> set[str]:
         """Every id a link may point at: heading ids, attr_list ids, raw HTML id/name."""
-        if self._blob is not None:
-            self._decode()
+        if not isinstance(self._anchors, set):  # kept as a list in the cache, a set on first use
+            self._anchors = set(self._anchors)
         return self._anchors
 
     @anchors.setter
     def anchors(self, value: set[str]) -> None:
-        self._decode()
         self._anchors = value
 
     def __repr__(self) -> str:
@@ -136,11 +134,10 @@ class Page:
             blob = marshal.dumps((
                 [tuple(h) for h in self._headings],
                 [(lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind)), lk.text) for lk in self._links],
-                sorted(self._anchors),
             ))
         return (
             self.path, self.hash, self.size, self.meta, self.meta_lines, self.has_front_matter,
-            self.front_matter_end, self.body_offset, blob,
+            self.front_matter_end, self.body_offset, (blob, sorted(self._anchors)),
             [(i.rule, i.line, i.column, i.message, i.hint, i.target) for i in self.issues],
             self.text_ok, self.extra,
         )
@@ -149,7 +146,7 @@ class Page:
     def from_state(cls, st: tuple[Any, ...]) -> Page:
         p = cls(st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7],
                 issues=[ParseIssue(*i) for i in st[9]], text_ok=st[10], extra=st[11])
-        p._blob = st[8]
+        p._blob, p._anchors = st[8]
         return p
 
     def copy(self, path: str | None = None) -> Page:

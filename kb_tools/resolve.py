@@ -6,8 +6,10 @@ Mirrors MkDocs 1.6 ``_RelativePathTreeprocessor``: relative to the linking page,
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -90,54 +92,102 @@ def join_norm(base: str, rel: str) -> str:
     return "/".join(parts)
 
 
-class Resolver:
-    def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
-        self.relative_to_docs = corpus.config.absolute_links == "relative_to_docs"
+@dataclass(frozen=True)
+class World:
+    """Every path of the docs tree: all that link resolution depends on (besides the link)."""
+
+    pages: frozenset[str]
+    files: frozenset[str]
+    excluded: frozenset[str]
+    dirs: frozenset[str]
+    relative_to_docs: bool
+    key: str
+
+    @classmethod
+    def build(cls, pages: Iterable[str], files: Iterable[str], excluded: Iterable[str], relative_to_docs: bool) -> World:
+        pages, files, excluded = frozenset(pages), frozenset(files), frozenset(excluded)
         dirs: set[str] = set()
-        for p in [*corpus.pages, *corpus.files, *corpus.excluded_pages, *corpus.excluded_files]:
-            d = posixpath.dirname(p)
+        for p in (*pages, *files, *excluded):
+            d = p.rpartition("/")[0]
             while d and d not in dirs:
                 dirs.add(d)
-                d = posixpath.dirname(d)
-        self.dirs = dirs
+                d = d.rpartition("/")[0]
+        h = hashlib.blake2b(digest_size=12)
+        for group in (pages, files, excluded):
+            h.update("\n".join(sorted(group)).encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        h.update(b"1" if relative_to_docs else b"0")
+        return cls(pages, files, excluded, frozenset(dirs), relative_to_docs, h.hexdigest())
 
-    def resolve(self, src: str, link: Link, src_dir: str | None = None) -> Resolved:
-        target = link.target.strip()
-        sp = split_target(target)
-        if sp is None:
-            return Resolved(link, INVALID, "", "", "")
-        ext, path, anchor = sp
-        if ext:
-            return Resolved(link, EXTERNAL, "", path, anchor)
-        if not path:
-            return Resolved(link, SELF if anchor else EXTERNAL, src if anchor else "", "", anchor)
-        upath = unquote(path) if "%" in path else path
-        absolute = target.startswith(("/", "\\"))
-        if absolute and not self.relative_to_docs:
-            return Resolved(link, ABSOLUTE, posixpath.normpath(upath.lstrip("/\\")), upath, anchor)
-        if absolute:
-            src_dir = ""
-        elif src_dir is None:
-            src_dir = src.rpartition("/")[0]
-        resolved = join_norm(src_dir, upath.lstrip("/"))
-        c = self.corpus
-        if resolved == "" and not upath.endswith("/"):
-            resolved = src
-        if resolved == ".." or resolved.startswith("../"):
-            return Resolved(link, OUTSIDE, resolved, upath, anchor)
-        if resolved in c.pages:
-            return Resolved(link, PAGE, resolved, upath, anchor)
-        if resolved in c.files:
-            return Resolved(link, FILE, resolved, upath, anchor)
-        if resolved in c.generated:
-            return Resolved(link, GENERATED, resolved, upath, anchor)
-        if resolved in c.excluded_pages or resolved in c.excluded_files:
-            return Resolved(link, EXCLUDED, resolved, upath, anchor)
-        last = upath.rstrip("/").rpartition("/")[2]
-        if (upath.endswith("/") or "." not in last) and (resolved in self.dirs or resolved == ""):
-            return Resolved(link, DIRECTORY, resolved, upath, anchor)
-        return Resolved(link, MISSING, resolved, upath, anchor)
+
+# One resolved link that needs a look at check time (a problem, or an anchor to verify), kept
+# self-contained so checks need not decode the page's links:
+# (outcome, path, url_path, anchor, target, line, column, kind)
+Entry = tuple[str, str, str, str, str, int, int, str]
+
+
+def resolve_target(world: World, src: str, src_dir: str, target: str) -> tuple[str, str, str, str]:
+    """(outcome, resolved path, URL-decoded path, fragment) of one link target."""
+    target = target.strip()
+    sp = split_target(target)
+    if sp is None:
+        return INVALID, "", "", ""
+    ext, path, anchor = sp
+    if ext:
+        return EXTERNAL, "", path, anchor
+    if not path:
+        return (SELF, src, "", anchor) if anchor else (EXTERNAL, "", "", "")
+    upath = unquote(path) if "%" in path else path
+    absolute = target.startswith(("/", "\\"))
+    if absolute:
+        if not world.relative_to_docs:
+            return ABSOLUTE, posixpath.normpath(upath.lstrip("/\\")), upath, anchor
+        src_dir = ""
+    resolved = join_norm(src_dir, upath.lstrip("/"))
+    if resolved == "" and not upath.endswith("/"):
+        resolved = src
+    if resolved == ".." or resolved.startswith("../"):
+        return OUTSIDE, resolved, upath, anchor
+    if resolved in world.pages:
+        return PAGE, resolved, upath, anchor
+    if resolved in world.files:
+        return FILE, resolved, upath, anchor
+    if resolved in world.excluded:
+        return EXCLUDED, resolved, upath, anchor
+    last = upath.rstrip("/").rpartition("/")[2]
+    if (upath.endswith("/") or "." not in last) and (resolved in world.dirs or resolved == ""):
+        return DIRECTORY, resolved, upath, anchor
+    return MISSING, resolved, upath, anchor
+
+
+def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, str, list[Entry], list[str]]:
+    """(world key, src, entries to check, linked page paths) for one page's links.
+
+    Runs in the parse workers and is cached with the page: valid while the set of paths in
+    the tree (the world key) and the page's own path are unchanged.
+    """
+    src_dir = src.rpartition("/")[0]
+    entries: list[Entry] = []
+    linked: set[str] = set()
+    for lk in links:
+        outcome, path, upath, anchor = resolve_target(world, src, src_dir, lk.target)
+        if outcome == PAGE:
+            if path != src:
+                linked.add(path)
+            if not anchor:
+                continue
+        elif outcome in (EXTERNAL, FILE):
+            continue
+        elif outcome == DIRECTORY:
+            linked.add(path)
+        entries.append((outcome, path, upath, anchor, lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind))))
+    return world.key, src, entries, sorted(linked)
+
+
+class Resolver:
+    def __init__(self, corpus: Corpus, world: World) -> None:
+        self.corpus = corpus
+        self.world = world
 
     def index_of(self, folder: str) -> str | None:
         for name in ("index.md", "README.md"):
@@ -147,25 +197,61 @@ class Resolver:
         return None
 
 
+def world_of(corpus: Corpus) -> World:
+    w = corpus.memo.get("world")
+    if w is None:
+        w = corpus.memo["world"] = World.build(
+            corpus.pages, corpus.files, set(corpus.excluded_pages) | set(corpus.excluded_files),
+            corpus.config.absolute_links == "relative_to_docs")
+    return w  # type: ignore[no-any-return]
+
+
+def pack_resolution(res: tuple[str, str, list[Entry], list[str]]) -> tuple[str, str, bytes]:
+    """The cached form: entries and linked paths in one marshal blob (fast to load)."""
+    return res[0], res[1], marshal.dumps((res[2], res[3]))
+
+
+def _page_resolution(corpus: Corpus, world: World, page: Page) -> tuple[list[Entry], list[str]]:
+    res = page.extra.get("_res")
+    if res is None or res[0] != world.key or res[1] != page.path:
+        fresh = resolve_page(world, page.path, page.links)
+        page.extra["_res"] = pack_resolution(fresh)
+        return fresh[2], fresh[3]
+    entries, linked = marshal.loads(res[2])
+    return entries, linked
+
+
 def resolved_links(corpus: Corpus) -> dict[str, list[Resolved]]:
-    """Every link of every included page, resolved; computed once and kept on the corpus."""
+    """Per page, the links that need checking (problems and anchors), resolved once."""
     cached = corpus.memo.get("_resolved")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    r = Resolver(corpus)
-    out = {}
+    world = world_of(corpus)
+    out: dict[str, list[Resolved]] = {}
+    linked: dict[str, list[str]] = {}
+    generated = corpus.generated
     for src, page in corpus.pages.items():
-        src_dir = src.rpartition("/")[0]
-        out[src] = [r.resolve(src, lk, src_dir) for lk in page.links]
+        entries, lk = _page_resolution(corpus, world, page)
+        linked[src] = lk
+        items = []
+        for outcome, path, upath, anchor, target, line, col, kind in entries:
+            if outcome == MISSING and path in generated:
+                continue  # a page the kb plugin generates at build time
+            items.append(Resolved(Link(target, line, col, kind), outcome, path, upath, anchor))
+        if items:
+            out[src] = items
     corpus.memo["_resolved"] = out
-    corpus.memo["_resolver"] = r
+    corpus.memo["_linked"] = linked
+    corpus.memo["_resolver"] = Resolver(corpus, world)
     return out
+
+
+def linked_pages(corpus: Corpus) -> dict[str, list[str]]:
+    """Per page, the pages (and folders) it links to, other than itself."""
+    resolved_links(corpus)
+    return corpus.memo["_linked"]  # type: ignore[no-any-return]
 
 
 def resolver(corpus: Corpus) -> Resolver:
     resolved_links(corpus)
     return corpus.memo["_resolver"]  # type: ignore[return-value]
-
-
-def iter_page_links(corpus: Corpus, page: Page) -> Iterator[Resolved]:
-    yield from resolved_links(corpus).get(page.path, [])

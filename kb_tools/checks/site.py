@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pathspec
 
 from .. import slugs
-from ..resolve import resolved_links
+from ..resolve import linked_pages
 from ..findings import Emit, RuleContext, Severity, check_pass, declare
 
 if TYPE_CHECKING:
@@ -72,13 +72,13 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
     linked: set[str] = set()
-    for src, items in resolved_links(corpus).items():
-        for r in items:
-            if r.outcome == "page" and r.path != src:
-                linked.add(r.path)
-            elif r.outcome == "directory":
+    for targets in linked_pages(corpus).values():
+        for t in targets:
+            if t in corpus.pages:
+                linked.add(t)
+            else:  # a folder: its index page is what the link reaches
                 for name in _GENERIC_INDEX:
-                    linked.add(posixpath.join(r.path, name) if r.path else name)
+                    linked.add(posixpath.join(t, name) if t else name)
     for src, page in corpus.pages.items():
         steps = page.meta.get("steps") if corpus.kb_metadata else None
         if isinstance(steps, list):
