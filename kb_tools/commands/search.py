@@ -11,8 +11,9 @@ import click
 from ..cli import State, color_enabled, config_option, fail, main, pass_state
 
 
-def _ensure_index(state: State, quiet_if_current: bool = True) -> Any:
-    """Build or update the index when missing or stale; returns the report (or None)."""
+def _ensure_index(state: State, quiet_if_current: bool = True, force: bool = False) -> Any:
+    """Build or update the index when missing or stale (``force``: from scratch); returns the
+    report, or None when it was already current and ``quiet_if_current``."""
     from ..search.index import IndexBusy, build_index, is_current
     from ..search.normalize import export_data
 
@@ -25,7 +26,7 @@ def _ensure_index(state: State, quiet_if_current: bool = True) -> Any:
     if quiet_if_current and is_current(cfg, corpus, data):
         return None
     try:
-        rep = build_index(cfg, corpus, data, progress=state.progress("indexing"))
+        rep = build_index(cfg, corpus, data, force=force, progress=state.progress("indexing"))
     except IndexBusy as exc:
         fail(str(exc))
     except OSError as exc:
@@ -41,23 +42,7 @@ def _ensure_index(state: State, quiet_if_current: bool = True) -> Any:
 @pass_state
 def index_cmd(state: State, rebuild: bool) -> None:
     """Build or update the search index (.kb/index): only changed pages are re-indexed."""
-    from ..search.index import IndexBusy, build_index
-    from ..search.normalize import export_data
-
-    cfg = state.config()
-    corpus = state.corpus()
-    issues: list[str] = []
-    data = export_data(cfg, issues=issues)
-    for msg in issues:
-        click.echo(f"kb: warning: {msg}", err=True)
-    try:
-        rep = build_index(cfg, corpus, data, force=rebuild, progress=state.progress("indexing"))
-    except IndexBusy as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"cannot write the search index: {exc}")
-    for msg in rep.messages:
-        click.echo(f"kb: {msg}", err=True)
+    rep = _ensure_index(state, quiet_if_current=False, force=rebuild)
     if state.quiet < 2:
         click.echo(rep.summary(), err=True)
 
