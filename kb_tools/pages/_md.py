@@ -1,43 +1,8 @@
-"""Small helpers to write Markdown that renders exactly the text given (no HTML, no markup)."""
+"""Generated-page helpers: the shared Markdown writers (kb_tools.mdtext) and front matter."""
 
 from __future__ import annotations
 
-import html
-
-# Entities, not backslashes: Python-Markdown leaves "\\<", "\\|" or "\\=" as they are (backslash
-# shown), and a "<" would reach the page as raw HTML.
-_ESCAPES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]#|~=^"}
-_ESCAPES.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def text(value: object) -> str:
-    """``value`` as inline Markdown that renders as that literal text (no HTML, no markup)."""
-    s = " ".join(str(value).split())
-    return "".join(_ESCAPES.get(c, c) for c in s)
-
-
-def attr(value: object) -> str:
-    """A value for a double-quoted HTML attribute."""
-    return html.escape(" ".join(str(value).split()), quote=True)
-
-
-def rel_link(from_page: str, to_page: str) -> str:
-    """Relative link between two normalised docs paths, as MkDocs resolves Markdown links.
-
-    (Not ``posixpath.relpath``: it calls ``os.getcwd()`` twice per call, which shows on a
-    tag index of thousands of links.)
-    """
-    base = from_page.split("/")[:-1]
-    target = to_page.split("/")
-    i = 0
-    while i < len(base) and i < len(target) - 1 and base[i] == target[i]:
-        i += 1
-    out = "/".join([".."] * (len(base) - i) + target[i:])
-    return out.replace("%", "%25").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-
-
-def link(from_page: str, to_page: str, label: object) -> str:
-    return f"[{text(label)}]({rel_link(from_page, to_page)})"
+from ..mdtext import attr, link, rel_link, table, text  # noqa: F401 - the helpers pages use
 
 
 def front_matter(title: str, description: str = "") -> str:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..review import due_date
-from . import _md
+from .. import mdtext as _md
 from .ownership import live_pages
 
 if TYPE_CHECKING:

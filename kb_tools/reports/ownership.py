@@ -11,7 +11,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import _md
+from .. import mdtext as _md
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -266,13 +266,13 @@ def ownership_markdown(corpus: Corpus, today: _dt.date, git: GitFacts | None = N
             continue
         lines += [f"### {_md.text(r.name)}（{_md.text(r.id)}）", "", f"現任者: {_people(r.holders, list(r.leaving))}", ""]
         for path in r.owned:
-            lines.append(f"- {_md.link(corpus.pages[path].title, path, PAGE_PATH)}")
+            lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}")
         for path in r.deputised:
-            lines.append(f"- {_md.link(corpus.pages[path].title, path, PAGE_PATH)}（副担当）")
+            lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}（副担当）")
         lines.append("")
     lines += ["## 副担当のいないページ", ""]
     if rep.no_deputy:
-        rows = [[_md.link(p.title, p.path, PAGE_PATH), _md.text(p.type) + ("（**必須**）" if p.type == "runbook" else ""),
+        rows = [[_md.link(PAGE_PATH, p.path, p.title), _md.text(p.type) + ("（**必須**）" if p.type == "runbook" else ""),
                  _md.text(reg.roles[p.owner].name if p.owner in reg.roles else p.owner or "—")] for p in rep.no_deputy]
         lines += _md.table(["ページ", "種類", "主担当ロール"], rows)
     else:
@@ -288,7 +288,7 @@ def ownership_markdown(corpus: Corpus, today: _dt.date, git: GitFacts | None = N
     if rep.unknown_owner:
         lines += ["", "## 担当ロールが台帳にないページ", ""]
         for p in rep.unknown_owner:
-            lines.append(f"- {_md.link(p.title, p.path, PAGE_PATH)}（owner: {_md.text(p.owner or '未設定')}）")
+            lines.append(f"- {_md.link(PAGE_PATH, p.path, p.title)}（owner: {_md.text(p.owner or '未設定')}）")
     lines += ["", "## タグ別の担当者数", ""]
     lines += _md.table(["タグ", "ページ数", "担当ロール", "担当者", "人数", ""], _bus_rows(rep.tags, False))
     lines.append("")

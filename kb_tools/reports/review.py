@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..review import due_date
-from . import _md
+from .. import mdtext as _md
 
 if TYPE_CHECKING:
     from ..corpus import Corpus
@@ -124,7 +124,7 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = 30) -> st
         rows = []
         for it in group:
             rows.append([
-                _md.link(it.title, it.path, PAGE_PATH), days_label(it.days_left), it.due.isoformat(),
+                _md.link(PAGE_PATH, it.path, it.title), days_label(it.days_left), it.due.isoformat(),
                 REASON_JA.get(it.reason, it.reason), it.last_reviewed.isoformat() if it.last_reviewed else "—",
                 _md.text(it.deputy) if it.deputy else "—",
             ])
