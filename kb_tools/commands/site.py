@@ -25,8 +25,6 @@ def _check_first(state: State, today: str | None) -> None:
     from ..report.text import render, summary
 
     corpus = state.corpus()
-    # As in the kb plugin: a plain project (no roster, no taxonomy) is not failed for metadata.
-    corpus.config.kb_plugin = corpus.registry.has_roster or corpus.registry.has_taxonomy
     result = run_checks(corpus, today=parse_date(today))
     if result.findings and state.quiet < 2 and (result.errors or not state.config().kb_plugin):
         click.echo(render(result), nl=False, err=True)
