@@ -88,7 +88,7 @@ class RuleContext:
 
 
 RuleFn = Callable[["Corpus", RuleContext, "Emit"], None]
-_REGISTRY: dict[str, tuple[RuleInfo, RuleFn | None]] = {}
+_REGISTRY: dict[str, RuleInfo] = {}
 _BY_NAME: dict[str, str] = {}
 _PASSES: list[tuple[str, RuleFn]] = []  # (name, fn): functions that emit findings of declared rules
 
@@ -99,24 +99,13 @@ def check_pass(fn: RuleFn) -> RuleFn:
     return fn
 
 
-def rule(
-    code: str, name: str, *, severity: Severity, kb_metadata: bool = False, enabled: bool = True,
-) -> Callable[[RuleFn], RuleFn]:
-    """Register a check function, or document a rule that another function emits (see declare)."""
-
-    def register(fn: RuleFn) -> RuleFn:
-        declare(code, name, severity=severity, doc=inspect.getdoc(fn) or "", kb_metadata=kb_metadata,
-                enabled=enabled, fn=fn)
-        return fn
-
-    return register
-
-
 def declare(
-    code: str, name: str, *, severity: Severity, doc: str, kb_metadata: bool = False,
-    enabled: bool = True, fn: RuleFn | None = None,
+    code: str, name: str, *, severity: Severity, doc: str, kb_metadata: bool = False, enabled: bool = True,
 ) -> RuleInfo:
-    """Register a rule whose findings come from a shared pass (parsing, link resolution)."""
+    """Register a rule (code, dotted name, default severity, documentation).
+
+    Findings are emitted by ``@check_pass`` functions, which may serve several rules at once.
+    """
     if code in _REGISTRY:
         raise RuntimeError(f"duplicate rule code {code}")
     if name in _BY_NAME:
@@ -124,21 +113,20 @@ def declare(
     doc = inspect.cleandoc(doc)
     summary = doc.splitlines()[0] if doc else name
     info = RuleInfo(code, name, summary, severity, doc, name.split(".")[0], kb_metadata, enabled)
-    _REGISTRY[code] = (info, fn)
+    _REGISTRY[code] = info
     _BY_NAME[name] = code
     return info
 
 
 def all_rules() -> list[RuleInfo]:
     _load_rules()
-    return sorted((i for i, _ in _REGISTRY.values()), key=lambda i: i.code)
+    return sorted(_REGISTRY.values(), key=lambda i: i.code)
 
 
 def passes() -> list[tuple[str, RuleFn]]:
-    """Every check function: single-rule ones (``@rule``) and multi-rule passes (``@check_pass``)."""
+    """Every registered check function, in registration order."""
     _load_rules()
-    single = [(i.name, f) for i, f in sorted(_REGISTRY.values(), key=lambda t: t[0].code) if f is not None]
-    return single + list(_PASSES)
+    return list(_PASSES)
 
 
 def lookup(key: str) -> RuleInfo | None:
@@ -146,14 +134,14 @@ def lookup(key: str) -> RuleInfo | None:
     _load_rules()
     k = key.strip()
     if k.upper() in _REGISTRY:
-        return _REGISTRY[k.upper()][0]
+        return _REGISTRY[k.upper()]
     code = _BY_NAME.get(k)
-    return _REGISTRY[code][0] if code else None
+    return _REGISTRY[code] if code else None
 
 
 def info_for(name: str) -> RuleInfo:
     _load_rules()
-    return _REGISTRY[_BY_NAME[name]][0]
+    return _REGISTRY[_BY_NAME[name]]
 
 
 def _load_rules() -> None:

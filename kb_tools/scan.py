@@ -132,7 +132,6 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
     in_html_block = False
     prev_blank = True
     prev_was_heading = False
-    last_nonblank_indent = 0
     last_nonblank_container = False  # list item / admonition / tab opener, or content inside one
     container_depth_indent = -1  # indent of the innermost open container; -1 = none
     n = len(lines)
@@ -286,7 +285,6 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             last_nonblank_container = False
             if indent <= max(container_depth_indent, 0) and prev_blank:
                 container_depth_indent = -1
-        last_nonblank_indent = indent
         prev_blank = False
         prev_was_heading = is_heading
     for key, text, lineno, col, image in ref_uses:
@@ -304,5 +302,4 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         uniq.append(lk)
     uniq.sort(key=lambda lk: (lk.line, lk.column))
     res.links = uniq
-    del last_nonblank_indent
     return res
