@@ -11,17 +11,10 @@ from continuity_site import FILES, ROSTER, make_repo
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
 from kb_tools.engine import run_checks
+from conftest import MKDOCS_YML
 from kb_tools.meta import load_registry
 
-NAV_YML = """\
-site_name: テスト
-exclude_docs: |
-  _data/
-markdown_extensions:
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds:
-          case: lower
+NAV_YML = MKDOCS_YML + """\
 nav:
   - index.md
   - クラウド:

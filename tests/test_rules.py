@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MKDOCS_YML
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
 from kb_tools.engine import run_checks
@@ -92,17 +93,11 @@ def test_rule_cases(make_docs, case_id: str, files: dict[str, str], expected: li
     assert sorted(got) == sorted(expected)
 
 
-NAV_YML = MKDOCS_NAV = """\
-site_name: t
-exclude_docs: |
-  _data/
+NAV_YML = MKDOCS_YML + """\
 nav:
   - index.md
   - 手順: a.md
   - missing.md
-markdown_extensions:
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}
 """
 
 
@@ -163,8 +158,6 @@ def test_every_rule_is_documented_and_tested() -> None:
 
 @pytest.mark.parametrize("directory_urls", ["true", "false"])
 def test_use_directory_urls_both_ways(make_docs, directory_urls: str) -> None:
-    from conftest import MKDOCS_YML
-
     files = {"index.md": fm() + "[a](sub/a.md) [b](sub/missing.md) [c](sub/)\n", "sub/a.md": fm(title="A"),
              "sub/index.md": fm(title="S")}
     got, _ = check(make_docs, files, mkdocs_yml=MKDOCS_YML + f"use_directory_urls: {directory_urls}\n")
@@ -172,8 +165,6 @@ def test_use_directory_urls_both_ways(make_docs, directory_urls: str) -> None:
 
 
 def test_absolute_links_relative_to_docs(make_docs) -> None:
-    from conftest import MKDOCS_YML
-
     yml = MKDOCS_YML + "validation:\n  links:\n    absolute_links: relative_to_docs\n"
     files = {"index.md": fm() + "[a](/sub/a.md#手順) [b](/sub/none.md)\n", "sub/a.md": fm(title="A") + "## 手順\n"}
     got, _ = check(make_docs, files, mkdocs_yml=yml)
