@@ -5,7 +5,7 @@
 Each measurement runs ``kb check --format json`` in a fresh process (so parse workers start as
 they do for users): cold (``--no-cache``: every page parsed and scanned) and warm (the parse
 cache holds the pages and their scan results). The scan is switched off with
-``KB_SECRETS_SCAN=0`` (read by kb_tools.secrets.scan in every worker); the two variants use
+``KB_SECRETS_SCAN=0`` (read by kb_tools.analyzers.secrets.scan in every worker); the two variants use
 separate cache folders so that neither warms the other. Prints seconds and the overhead ratio;
 the target is <= 20 %.
 """

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .slugs import DEFAULT_SLUGIFY, Slugify
+from kb_tools.parse.slugs import DEFAULT_SLUGIFY, Slugify
 
 
 class ConfigError(Exception):

@@ -18,16 +18,18 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pathspec
 
-from . import frontmatter, scan, slugs
-from .config import SiteConfig
-from .meta import Registry, load_registry
-from .model import Heading, Page, ParseIssue
+from kb_tools.parse import frontmatter, markdown as scan, slugs
+from kb_tools.config import SiteConfig
+from kb_tools.datadir import Registry, load_registry
+from kb_tools.model import Heading, Page, ParseIssue
+from kb_tools.parse.links import World, pack_resolution, resolve_page
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PARSER_VERSION = 5  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
@@ -39,7 +41,7 @@ _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 # with the page by content hash (so a warm check never reads unchanged files again). A module
 # listed here provides ``ANALYZER_VERSION: int`` and ``analyze(page: Page, text: str) -> None``,
 # which stores config-independent results in ``page.extra``; checks apply configuration later.
-ANALYZER_MODULES = ("kb_tools.secrets.scan",)
+ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan",)
 
 
 def _analyzers() -> list[Any]:
@@ -82,7 +84,15 @@ class Corpus:
     file_issues: list[tuple[str, ParseIssue]] = field(default_factory=list)  # unreadable files, loops
     generated: set[str] = field(default_factory=set)  # pages the kb plugin generates at build time
     stats: dict[str, Any] = field(default_factory=dict)
-    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data shared by checks
+    _derived: dict[type, Any] = field(default_factory=dict, repr=False)
+
+    def derived(self, kind: type[T], build: Callable[[Corpus], T]) -> T:
+        """Data derived from the corpus, built once per corpus and keyed by its type."""
+        try:
+            return self._derived[kind]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[kind] = build(self)
+            return value
 
     @property
     def kb_metadata(self) -> bool:
@@ -126,7 +136,7 @@ def decode(data: bytes) -> tuple[str, ParseIssue | None]:
     return text, issue
 
 
-def parse_page(rel: str, data: bytes, opts: ParseOptions) -> Page:
+def parse_page(rel: str, data: bytes, opts: ParseOptions, world: World | None = None) -> Page:
     """Parse one file's bytes into a Page. Never raises."""
     h = hashlib.blake2b(data, digest_size=16).hexdigest()
     page = Page(path=rel, hash=h, size=len(data))
@@ -147,13 +157,13 @@ def parse_page(rel: str, data: bytes, opts: ParseOptions) -> Page:
     if enc_issue:
         page.issues.append(enc_issue)
     try:
-        _parse_text(page, text, opts)
+        _parse_text(page, text, opts, world)
     except RecursionError:
         page.issues.append(ParseIssue("parse.file", 1, 1, "page is nested too deeply to parse"))
     return page
 
 
-def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
+def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) -> None:
     fm = frontmatter.split(text)
     page.has_front_matter = fm.present
     page.front_matter_end = fm.end_line
@@ -175,10 +185,8 @@ def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
     page.headings = [Heading(h.level, t, i, h.line) for h, t, i in zip(res.headings, texts, ids)]
     page.links = res.links
     page.anchors = set(ids) | set(res.explicit_ids) | set(res.html_ids)
-    if _WORLD is not None:
-        from .resolve import pack_resolution, resolve_page
-
-        page.extra["_res"] = pack_resolution(resolve_page(_WORLD, page.path, page.links))
+    if world is not None:
+        page.extra["_res"] = pack_resolution(resolve_page(world, page.path, page.links))
     for analyzer in _analyzers():
         try:
             analyzer.analyze(page, text)
@@ -186,16 +194,13 @@ def _parse_text(page: Page, text: str, opts: ParseOptions) -> None:
             page.issues.append(ParseIssue("internal.error", 1, 1, f"internal error in {analyzer.__name__}: {exc!r}"))
 
 
-_WORLD: Any = None  # set before the worker pool forks: link resolution runs in the workers
-
-
-def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[tuple[Any, ...]]:
+def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[tuple[Any, ...]]:
     """Worker entry point: pages travel back as plain state tuples (cheap to pickle)."""
     return [p.to_state() for p in _parse_chunk(args)]
 
 
-def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[Page]:
-    items, opts = args
+def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
+    items, opts, world = args
     out = []
     for rel, abs_path in items:
         try:
@@ -205,7 +210,7 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions]) -> list[Page]
             p.issues.append(ParseIssue("parse.file", 1, 1, f"file cannot be read: {exc.strerror}"))
             out.append(p)
             continue
-        out.append(parse_page(rel, data, opts))
+        out.append(parse_page(rel, data, opts, world))
     return out
 
 
@@ -302,13 +307,8 @@ class ParseCache:
 def build_corpus(
     cfg: SiteConfig, *, use_cache: bool = True, workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    contents: dict[str, bytes] | None = None,
 ) -> Corpus:
-    """Read ``cfg.docs_dir`` into a Corpus.
-
-    ``contents`` lets the MkDocs plugin hand over files it already holds (generated or
-    modified by other plugins) instead of reading them from disk.
-    """
+    """Read ``cfg.docs_dir`` into a Corpus."""
     t0 = time.perf_counter()
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list)
     files, file_issues = walk_docs(cfg.docs_dir)
@@ -336,31 +336,17 @@ def build_corpus(
     todo: list[tuple[str, str]] = []
     reused = 0
     for rel, st in md:
-        if contents is not None and rel in contents:
-            continue
         ent = cache.entries.get(rel)
         if ent and ent[0] == st.st_mtime_ns and ent[1] == st.st_size:
             pages[rel] = ent[3]
             reused += 1
         else:
             todo.append((rel, str(cfg.docs_dir / rel)))
-    # files handed over in memory, and changed files whose content we already know by hash
-    if contents:
-        for rel, data in contents.items():
-            h = hashlib.blake2b(data, digest_size=16).hexdigest()
-            hit = cache.by_hash.get(h)
-            pages[rel] = _rebased(hit, rel) if hit else parse_page(rel, data, opts)
     # Link resolution depends only on the set of paths, known now: the workers resolve each
-    # page's links while parsing it (inherited through fork), and the result is cached with it.
-    from .resolve import World
-
-    global _WORLD
-    md_included = {rel for rel, _ in md if rel not in excluded} | {r for r in (contents or {}) if r not in excluded}
-    _WORLD = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs")
-    try:
-        parsed = _parse_all(todo, opts, workers, progress, cache)
-    finally:
-        _WORLD = None
+    # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
+    md_included = {rel for rel, _ in md if rel not in excluded}
+    world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs")
+    parsed = _parse_all(todo, opts, world, workers, progress, cache)
     for p in parsed:
         pages[p.path] = p
     st_by_rel = dict(md)
@@ -386,7 +372,7 @@ def _rebased(p: Page, rel: str) -> Page:
 
 
 def _parse_all(
-    todo: list[tuple[str, str]], opts: ParseOptions, workers: int | None,
+    todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
     progress: Callable[[int, int], None] | None, cache: ParseCache,
 ) -> list[Page]:
     if not todo:
@@ -412,12 +398,12 @@ def _parse_all(
         workers = min(os.cpu_count() or 1, 8)
     if n < 200 or workers <= 1:
         for i in range(0, n, 100):
-            out.extend(_parse_chunk((rest[i:i + 100], opts)))
+            out.extend(_parse_chunk((rest[i:i + 100], opts, world)))
             if progress:
                 progress(min(i + 100, n), n)
         return out
     size = max(50, min(500, n // (workers * 8)))
-    chunks = [(rest[i:i + size], opts) for i in range(0, n, size)]
+    chunks = [(rest[i:i + size], opts, world) for i in range(0, n, size)]
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as ex:
@@ -429,5 +415,5 @@ def _parse_all(
     except (OSError, RuntimeError) as exc:  # no fork/semaphores (sandbox): parse in-process
         log.info("parallel parse unavailable (%s); parsing in one process", exc)
         out = [p for p in out if p.path not in {r for r, _ in rest}]
-        out.extend(_parse_chunk((rest, opts)))
+        out.extend(_parse_chunk((rest, opts, world)))
     return out

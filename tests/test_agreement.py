@@ -14,7 +14,7 @@ from mkdocs.config import load_config as mkdocs_load_config
 from conftest import REPO
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.engine import run_checks
+from kb_tools.checks.engine import run_checks
 
 SEEDED = {"link.missing-target", "link.missing-anchor", "asset.missing", "meta.required", "meta.invalid",
           "meta.unknown-tag", "meta.unknown-owner"}

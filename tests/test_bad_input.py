@@ -10,7 +10,7 @@ import pytest
 
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.engine import run_checks
+from kb_tools.checks.engine import run_checks
 
 GOOD = "---\ntitle: 良いページ\n---\n\n[壊れ](nowhere.md)\n"
 

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from conftest import MKDOCS_YML
-from kb_tools import findings as findings_mod
+from kb_tools.checks import registry as findings_mod
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.engine import run_checks
+from kb_tools.checks.engine import run_checks
 
 DOCS = {"index.md": "# ホーム\n\n[壊れ](missing.md)\n\n[ok](a.md#手順)\n", "a.md": "# A\n\n## 手順\n"}
 

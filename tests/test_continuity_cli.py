@@ -10,9 +10,9 @@ from continuity_site import FILES, ROSTER, make_repo
 
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.engine import run_checks
+from kb_tools.checks.engine import run_checks
 from conftest import MKDOCS_YML
-from kb_tools.meta import load_registry
+from kb_tools.datadir import load_registry
 
 NAV_YML = MKDOCS_YML + """\
 nav:

@@ -9,12 +9,12 @@ import markdown
 import pytest
 from continuity_site import FILES, git, make_repo
 
-from kb_tools import git_facts
+from kb_tools.continuity import git_facts
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.reports.handover import handover_markdown, handover_report
-from kb_tools.reports.ownership import ownership_markdown, ownership_report
-from kb_tools.reports.review import review_items, review_markdown
+from kb_tools.continuity.handover import handover_markdown, handover_report
+from kb_tools.continuity.ownership import ownership_markdown, ownership_report
+from kb_tools.continuity.review import review_items, review_markdown
 
 TODAY = dt.date(2026, 11, 26)
 

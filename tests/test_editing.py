@@ -9,8 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb_tools import frontmatter
-from kb_tools.editing import EditError, Snapshot, create_new, mark_reviewed, set_fields, split_lines, write_atomic
+from kb_tools.parse import frontmatter
+from kb_tools.edit.files import (
+    EditError,
+    Snapshot,
+    create_new,
+    mark_reviewed,
+    set_fields,
+    split_lines,
+    write_atomic,
+)
 
 D = dt.date(2026, 11, 26)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools import external
+from kb_tools.checks import _http as external
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.utils import meta as mkdocs_meta
 
-from kb_tools.frontmatter import InvalidDate, split
+from kb_tools.parse.frontmatter import InvalidDate, split
 
 
 def test_simple_front_matter_lines() -> None:
@@ -101,7 +101,7 @@ SCALARS = st.sampled_from(["手順", "infra", "365", "0", "012", "1.5", "true", 
 def test_fast_yaml_path_agrees_with_pyyaml(pairs) -> None:
     import yaml as pyyaml
 
-    from kb_tools.frontmatter import _Loader, fast_load
+    from kb_tools.parse.frontmatter import _Loader, fast_load
 
     raw = "".join(f"{k}: {v}\n" for k, v in pairs)
     fast = fast_load(raw)

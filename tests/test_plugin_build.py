@@ -34,7 +34,7 @@ def _build(root: Path, strict: bool, caplog: pytest.LogCaptureFixture) -> None:
 
 
 def _kb_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
-    return [(r.levelno, r.getMessage()) for r in caplog.records if r.name.endswith("kb_tools.mkdocs_plugin")]
+    return [(r.levelno, r.getMessage()) for r in caplog.records if r.name.endswith("kb_tools.site.plugin")]
 
 
 def test_errors_fail_strict_build_with_kb_check_text(make_docs, run_kb, caplog) -> None:

@@ -10,8 +10,8 @@ import pytest
 from conftest import MKDOCS_YML
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.engine import run_checks
-from kb_tools.findings import all_rules
+from kb_tools.checks.engine import run_checks
+from kb_tools.checks import all_rules
 
 TODAY = dt.date(2026, 11, 26)
 

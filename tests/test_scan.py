@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from markdown.extensions.toc import slugify as default_slugify
 from pymdownx.slugs import slugify as pymdownx_slugify
 
-from kb_tools import slugs
-from kb_tools.scan import scan
+from kb_tools.parse import slugs
+from kb_tools.parse.markdown import scan
 
 UNICODE_SLUG = pymdownx_slugify(case="lower")
 
@@ -120,7 +120,7 @@ def test_assign_ids_never_raise_and_are_unique(texts, reserved) -> None:
 def test_join_norm_is_normpath(base_parts, rel_parts) -> None:
     import posixpath
 
-    from kb_tools.resolve import join_norm
+    from kb_tools.parse.links import join_norm
 
     base, rel = "/".join(base_parts), "/".join(rel_parts)
     if rel.startswith("/"):

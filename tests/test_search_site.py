@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools.search import site as kb_site
+from kb_tools.site import search_override as kb_site
 from kb_tools.search.normalize import export_data, normalize
 
 REPO = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ The override (kb_tools/theme/assets/javascripts/kb-search/worker.js) wraps Mater
 worker. If one of these tests fails after upgrading mkdocs-material: re-read the new worker
 source (templates/assets/javascripts/workers/search.*.min.js and its .map), check every item of
 the "Depends on Material internals" list at the top of worker.js, run
-tests/test_search_site.py, then add the version to kb_tools.search.site.MATERIAL_TESTED.
+tests/test_search_site.py, then add the version to kb_tools.site.search_override.MATERIAL_TESTED.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import material
 import pytest
 
-from kb_tools.search import site as kb_site
+from kb_tools.site import search_override as kb_site
 
 MATERIAL = Path(material.__file__).resolve().parent / "templates"
 RECHECK = ("mkdocs-material {v} is not a version kb's Japanese site search was checked against {t}: "

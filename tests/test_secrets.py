@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools.secrets import mynumber
-from kb_tools.secrets.scan import scan_text
+from kb_tools.analyzers.secrets import mynumber
+from kb_tools.analyzers.secrets.scan import scan_text
 
 # (line of text, rule, the secret value that must be found and never printed)
 PLANTED = [

@@ -9,10 +9,10 @@ import pytest
 
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
-from kb_tools.pages import generate, onboarding, path_pages
-from kb_tools.pages.glossary import KbAbbrExtension, abbreviations, load_glossary
-from kb_tools.pages.tags import gojuon_key
-from kb_tools.pages.view import page_view
+from kb_tools.site.pages import generate, onboarding, path_pages
+from kb_tools.site.pages.glossary import KbAbbrExtension, abbreviations, load_glossary
+from kb_tools.site.pages.tags import gojuon_key
+from kb_tools.site.pages.view import page_view
 from test_site_support import FILES, TODAY, assert_golden
 
 

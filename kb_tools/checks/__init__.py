@@ -1,10 +1,24 @@
-"""Rule families. Importing this package registers every rule (explicit imports, no magic)."""
+"""Rule families. Importing this package registers every rule (explicit imports, no magic).
 
-from . import links, metadata, parse, site, staleness  # noqa: F401
-from . import external  # noqa: F401
-from . import roster  # noqa: F401
+Callers import the registry's read functions from here, so that every family is loaded first.
+"""
 
-try:  # rule families added by later modules register themselves the same way
-    from . import secrets  # noqa: F401
-except ImportError:  # pragma: no cover - until the secrets family exists
-    pass
+from __future__ import annotations
+
+from kb_tools.checks import external, links, metadata, parse, review, roster, secrets, site  # noqa: F401
+from kb_tools.checks.registry import RuleInfo, all_rules, by_name, lookup, registered_passes
+
+
+def passes() -> list[tuple[str, object]]:
+    """Every registered check function, in registration order."""
+    return registered_passes()  # type: ignore[return-value]
+
+
+def info_for(name: str) -> RuleInfo:
+    info = by_name(name)
+    if info is None:
+        raise KeyError(name)
+    return info
+
+
+__all__ = ["all_rules", "info_for", "lookup", "passes"]

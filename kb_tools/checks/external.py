@@ -12,11 +12,12 @@ import datetime as _dt
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .. import external
-from ..findings import Emit, RuleContext, Severity, check_pass, declare
+from kb_tools.checks import _http as external
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
+    from kb_tools.corpus import Corpus
 
 declare("KB211", "link.external-broken", severity=Severity.ERROR, doc="""
     External link whose server answers that the page does not exist (HTTP 404, 410, other 4xx).

@@ -8,14 +8,16 @@ import posixpath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from .. import resolve as R
-from .. import slugs
-from ..findings import Emit, RuleContext, Severity, check_pass, declare
-from ..fuzzy import NameIndex
-from ..model import LinkKind, Page
+from kb_tools.checks import linkgraph
+from kb_tools.parse import links as R
+from kb_tools.parse import slugs
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
+from kb_tools.fuzzy import NameIndex
+from kb_tools.model import LinkKind, Page
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
+    from kb_tools.corpus import Corpus
 
 declare("KB201", "link.missing-target", severity=Severity.ERROR, doc="""
     Relative link to a page or file that does not exist in the docs tree.
@@ -118,9 +120,9 @@ def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Check every relative link and image of every page, resolved once in kb_tools.resolve."""
     default_slug = slugs.is_default_slugify(corpus.config.slugify)
     sugg = _Suggester(corpus)
-    res = R.resolver(corpus)
+    res = linkgraph.link_graph(corpus)
     pages = corpus.pages
-    for src, items in R.resolved_links(corpus).items():
+    for src, items in linkgraph.resolved_links(corpus).items():
         for r in items:
             outcome = r.outcome
             if outcome is R.PAGE or outcome == R.PAGE:
@@ -145,7 +147,7 @@ def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                 emit("link.excluded-target", src, lk.line, lk.column,
                      f"link '{target}' points at '{r.path}', which exclude_docs keeps out of the site", target=target)
             elif outcome == R.DIRECTORY:
-                idx = res.index_of(r.path)
+                idx = res.index_of(corpus, r.path)
                 if idx:
                     emit("link.directory", src, lk.line, lk.column,
                          f"link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from non-index pages",

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..findings import Emit, RuleContext, Severity, check_pass, declare, lookup
-from ..frontmatter import InvalidDate
-from ..meta import FOREIGN_KEYS, OUR_KEYS, FrontMatterModel
-from ..model import Page
+from kb_tools.checks.registry import families, lookup, Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
+from kb_tools.parse.frontmatter import InvalidDate
+from kb_tools.schema import FOREIGN_KEYS, OUR_KEYS, FrontMatterModel
+from kb_tools.model import Page
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
+    from kb_tools.corpus import Corpus
 
 declare("KB101", "meta.required", severity=Severity.ERROR, kb_metadata=True, doc="""
     A required front matter field is missing.
@@ -151,11 +152,5 @@ def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         ign = page.meta.get("kb_ignore")
         if isinstance(ign, list):
             for r in ign:
-                if isinstance(r, str) and lookup(r) is None and r not in _families():
+                if isinstance(r, str) and lookup(r) is None and r not in families():
                     emit("meta.invalid", src, _line(page, "kb_ignore"), None, f"kb_ignore names no rule: '{r}'", target=r)
-
-
-def _families() -> set[str]:
-    from ..findings import all_rules
-
-    return {i.family for i in all_rules()}

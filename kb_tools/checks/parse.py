@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..findings import Emit, RuleContext, Severity, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
+    from kb_tools.corpus import Corpus
 
 declare("KB901", "parse.encoding", severity=Severity.ERROR, doc="""
     File is not valid UTF-8 (a BOM is accepted).

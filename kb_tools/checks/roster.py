@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING
 
-from ..findings import Emit, RuleContext, Severity, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
-    from ..meta import Role
+    from kb_tools.corpus import Corpus
+    from kb_tools.datadir import Role
 
 declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, doc="""
     A role's history in roster.yml overlaps or is out of order: a past holder's ``from`` is

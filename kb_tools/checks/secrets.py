@@ -1,7 +1,7 @@
 """Secrets and personal data (KB6xx, family ``secret``): credentials, personal data and
 infrastructure detail found in page text, front matter, code blocks, alt text and file names.
 
-The scan itself runs while parsing (``kb_tools.secrets.scan``, cached with the page); this pass
+The scan itself runs while parsing (``kb_tools.analyzers.secrets.scan``, cached with the page); this pass
 applies the configuration (``plugins: - kb: secrets: {...}`` in mkdocs.yml):
 
 ```yaml
@@ -24,12 +24,13 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..findings import Emit, RuleContext, Severity, check_pass, declare, info_for
-from ..secrets import scan
+from kb_tools.checks.registry import by_name, Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
+from kb_tools.analyzers.secrets import scan
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
-    from ..model import Page
+    from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
 
 _R = "**Why** a knowledge base is copied, exported and published; what is written in it leaks.\n    "
 
@@ -209,7 +210,7 @@ def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     for err in opts.errors:
         emit("secret.config", ".", 0, None, f"plugins.kb.secrets: {err}")
     for name in ("secret.private-ip", "secret.internal-host"):
-        code = info_for(name).code
+        code = by_name(name).code  # type: ignore[union-attr]
         if code not in ctx.severities:  # an explicit kb.severity override wins
             ctx.severities[code] = opts.infrastructure
     for path in sorted(corpus.pages):

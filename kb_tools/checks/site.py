@@ -11,12 +11,13 @@ from urllib.parse import unquote, urlsplit
 
 import pathspec
 
-from .. import slugs
-from ..resolve import linked_pages
-from ..findings import Emit, RuleContext, Severity, check_pass, declare
+from kb_tools.parse import slugs
+from kb_tools.checks.linkgraph import linked_pages
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.findings import Severity
 
 if TYPE_CHECKING:
-    from ..corpus import Corpus
+    from kb_tools.corpus import Corpus
 
 declare("KB401", "page.orphan", severity=Severity.WARNING, doc="""
     A page reachable from neither the nav nor any link of another page: nobody will find it.

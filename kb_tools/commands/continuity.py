@@ -1,6 +1,6 @@
 """Knowledge continuity commands: review, review mark, handover, roster assign, report ownership, new.
 
-Thin shells over kb_tools.reports, kb_tools.editing, kb_tools.roster_edit and kb_tools.new_page.
+Thin shells over kb_tools.continuity, kb_tools.edit.files, kb_tools.edit.roster and kb_tools.edit.new_page.
 Exit codes: 0 ok; 1 only for ``kb review --fail-on-overdue`` when pages are overdue;
 2 usage/configuration errors, unknown person/role (with "did you mean"), refused edits.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ..cli import State, config_option, fail, main, parse_date, pass_state
+from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
 
 
 def _today(value: str | None) -> _dt.date:
@@ -23,7 +23,7 @@ def _today(value: str | None) -> _dt.date:
 
 
 def _git(state: State, enabled: bool = True) -> Any:
-    from .. import git_facts
+    from kb_tools.continuity import git_facts
 
     if not enabled:
         return None
@@ -44,7 +44,7 @@ def _check_role(corpus: Any, role: str) -> None:
 
 
 def _check_person(corpus: Any, person: str) -> None:
-    from ..reports.handover import suggest_person
+    from kb_tools.continuity.handover import suggest_person
 
     if person in corpus.registry.people():
         return
@@ -74,7 +74,7 @@ def review(ctx: click.Context, due_within: int, owner: str | None, fmt: str, tod
     """What needs review, grouped by owner role (and `kb review mark PATH…` to record a review)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..reports.review import review_items, review_markdown, review_text
+    from kb_tools.continuity.review import review_items, review_markdown, review_text
 
     state: State = ctx.find_object(State)  # type: ignore[assignment]
     day = _today(today)
@@ -127,12 +127,12 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
 
     All pages are checked first: if one cannot be edited safely, none is written.
     """
-    from ..editing import EditError, Snapshot, diff, mark_reviewed, write_atomic
+    from kb_tools.edit.files import EditError, Snapshot, diff, mark_reviewed, write_atomic
 
     cfg = state.config()
     day = parse_date(date_s) or _dt.date.today()
     if by:
-        from ..meta import load_registry
+        from kb_tools.datadir import load_registry
 
         reg = load_registry(cfg.data_path, cfg.docs_dir)
         if reg.has_roster and by not in reg.people():
@@ -181,7 +181,7 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
 @pass_state
 def handover(state: State, person: str, fmt: str, today: str | None, no_git: bool) -> None:
     """Handover report (引継ぎ書) for PERSON: roles, pages, overdue reviews, successor checklist."""
-    from ..reports.handover import handover_markdown, handover_report
+    from kb_tools.continuity.handover import handover_markdown, handover_report
 
     corpus = state.corpus()
     _check_person(corpus, person)
@@ -208,7 +208,7 @@ def report() -> None:
 @pass_state
 def report_ownership(state: State, fmt: str, today: str | None, no_git: bool) -> None:
     """Bus-factor report by area (top folder) and tag; pages without a deputy; leaving holders."""
-    from ..reports.ownership import ownership_markdown, ownership_report
+    from kb_tools.continuity.ownership import ownership_markdown, ownership_report
 
     corpus = state.corpus()
     day = _today(today)
@@ -257,9 +257,9 @@ def roster() -> None:
 def roster_assign(state: State, role: str, to: str, from_date: str | None, replace: str | None, add: bool,
                   dry_run: bool) -> None:
     """Make PERSON the holder of ROLE; the previous holder moves to `past` (from/to dates)."""
-    from ..editing import EditError, Snapshot, diff, write_atomic
-    from ..meta import load_registry
-    from ..roster_edit import RosterError, assign
+    from kb_tools.edit.files import EditError, Snapshot, diff, write_atomic
+    from kb_tools.datadir import load_registry
+    from kb_tools.edit.roster import RosterError, assign
 
     cfg = state.config()
     path = cfg.data_path / "roster.yml"
@@ -311,8 +311,8 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
 def new(state: State, page_type: str, title: str, area: str, owner: str | None, deputy: str | None,
         tags: tuple[str, ...], slug: str | None, description: str, today: str | None, dry_run: bool) -> None:
     """Create a page from the TYPE's template with valid front matter (and add it to an explicit nav)."""
-    from ..editing import EditError, diff
-    from ..new_page import NewPageError, plan_new_page, write_new_page
+    from kb_tools.edit.files import EditError, diff
+    from kb_tools.edit.new_page import NewPageError, plan_new_page, write_new_page
 
     corpus = state.corpus()
     try:

@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from ..cli import State, color_enabled, config_option, fail, main, pass_state
+from kb_tools.commands._shared import State, color_enabled, config_option, fail, main, pass_state
 
 
 def _ensure_index(state: State, quiet_if_current: bool = True, force: bool = False) -> Any:
     """Build or update the index when missing or stale (``force``: from scratch); returns the
     report, or None when it was already current and ``quiet_if_current``."""
-    from ..search.index import IndexBusy, build_index, is_current
-    from ..search.normalize import export_data
+    from kb_tools.search.index import IndexBusy, build_index, is_current
+    from kb_tools.search.normalize import export_data
 
     cfg = state.config()
     corpus = state.corpus()
@@ -66,8 +66,8 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
 
     QUERY syntax: words, "quoted phrases", tag:タグ owner:ROLE type:TYPE status:STATUS.
     """
-    from ..search.index import index_dir
-    from ..search.query import QueryError, Searcher, highlight
+    from kb_tools.search.index import index_dir
+    from kb_tools.search.query import QueryError, Searcher, highlight
 
     if batch is None and query is None:
         fail("give a QUERY or --batch FILE (kb search --help)")
@@ -119,9 +119,9 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
 
 def _open(state: State, no_update: bool, damaged: str | None = None) -> Any:
     """Open the index; a corrupt one is rebuilt (with a message) unless --no-update."""
-    from ..search.index import IndexBusy, build_index
-    from ..search.normalize import export_data
-    from ..search.query import Searcher
+    from kb_tools.search.index import IndexBusy, build_index
+    from kb_tools.search.normalize import export_data
+    from kb_tools.search.query import Searcher
 
     cfg = state.config()
     if damaged is None:
@@ -143,7 +143,7 @@ def _open(state: State, no_update: bool, damaged: str | None = None) -> Any:
 
 
 def _run_batch(searcher: Any, batch: str, limit: int, filters: dict[str, list[str]]) -> None:
-    from ..search.query import QueryError
+    from kb_tools.search.query import QueryError
 
     try:
         stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8", errors="replace")  # noqa: SIM115

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import State, config_option, fail, main, parse_date, pass_state
+from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
 
 
 def _check_first(state: State, today: str | None) -> None:
@@ -21,8 +21,8 @@ def _check_first(state: State, today: str | None) -> None:
     When mkdocs.yml lists the kb plugin, the build reports the same findings itself, so here
     they are printed only when they stop the build.
     """
-    from ..engine import run_checks
-    from ..report.text import render, summary
+    from kb_tools.checks.engine import run_checks
+    from kb_tools.formats.text import render, summary
 
     corpus = state.corpus()
     result = run_checks(corpus, today=parse_date(today))
@@ -146,7 +146,7 @@ def pages(state: State, out_dir: str, today: str | None) -> None:
     """Write the generated pages (review, ownership, tags, onboarding paths) without MkDocs."""
     import datetime as _dt
 
-    from ..pages import write_pages
+    from kb_tools.site.pages import write_pages
 
     corpus = state.corpus()
     day = parse_date(today) or _dt.date.today()

@@ -31,7 +31,7 @@ from whoosh.analysis import StopFilter, Token, Tokenizer
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from .normalize import normalize, normalize_map
+from kb_tools.search.normalize import normalize, normalize_map
 
 ANALYZER_VERSION = 3  # bump when tokens change: the index is rebuilt
 

@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
-from .analysis import FastFrequency, _tokenizer
+from kb_tools.search.analysis import FastFrequency, _tokenizer
 
 BLOCK = 1024  # postings per block (Whoosh's default 128): 1.7x faster to read whole lists
 _FREQ_BYTES: list[bytes] = [pack_uint(i) for i in range(256)]

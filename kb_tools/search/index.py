@@ -34,9 +34,9 @@ from whoosh.index import TOC, clean_files
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
-from .analysis import ANALYZER_VERSION, FastFrequency, FastPositions, japanese_analyzer
-from .bulk import BulkWriter
-from .normalize import export_data
+from kb_tools.search.analysis import ANALYZER_VERSION, FastFrequency, FastPositions, japanese_analyzer
+from kb_tools.search.bulk import BulkWriter
+from kb_tools.search.normalize import export_data
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,9 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .analysis import JapaneseTokenizer, cjk_char
-from .index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta, stored_text
-from .normalize import normalize, normalize_map
+from kb_tools.search.analysis import JapaneseTokenizer, cjk_char
+from kb_tools.search.index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta, stored_text
+from kb_tools.search.normalize import normalize, normalize_map
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8  # the rarest terms drive the AND; more only cost time

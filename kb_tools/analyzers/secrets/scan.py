@@ -1,0 +1,483 @@
+"""The page analyzer of the secret scan: candidate hits, masked, config-independent.
+
+Runs in the parse workers on each page's full text (front matter, body, code blocks, alt text
+and link targets alike) and is cached with the page by content hash. One combined prefilter
+regex finds trigger positions; a specific validator then runs on each triggering line only.
+
+``page.extra["secrets"]`` is a list of tuples ``(rule, line, column, length, masked, kind)``:
+file line (1-based), column (1-based, characters), length of the secret value in characters
+(so that allow-lists can re-read the value from the file later), the masked snippet, and a
+detector-specific kind. The secret itself is never stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import datetime as _dt
+import os
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import unquote
+
+from kb_tools.analyzers.secrets import mynumber
+from kb_tools.analyzers.secrets.patterns import (
+    ADDRESS_PLACEHOLDER,
+    ADDRESS_PUBLIC_CONTEXT,
+    ADDRESS_RE,
+    char_classes,
+    halfwidth,
+    has_cjk,
+    is_placeholder,
+    looks_random,
+    mask_digits,
+    mask_email,
+    mask_host,
+    mask_ipv4,
+    mask_token,
+)
+
+ANALYZER_VERSION = 2
+KEY = "secrets"
+# bench/secrets.py measures the scan's cost by switching it off in the workers.
+DISABLED = os.environ.get("KB_SECRETS_SCAN") == "0"
+
+Hit = tuple[str, int, int, int, str, str]  # rule, line, column, length, masked, kind
+_Raw = tuple[int, int, str, str, str]  # start offset in line, length, rule, masked, kind
+
+AWS, PKEY, PASSWORD, TOKEN, CONN, KINTONE = ("secret.aws-key", "secret.private-key", "secret.password",
+                                             "secret.token", "secret.connection-string", "secret.kintone-token")
+MYNUMBER, PHONE, EMAIL, ADDRESS = "secret.mynumber", "secret.phone", "secret.email", "secret.address"
+PRIVATE_IP, INTERNAL_HOST = "secret.private-ip", "secret.internal-host"
+# When two hits overlap, the one with the higher rank is kept.
+_RANK = {AWS: 9, PKEY: 9, KINTONE: 9, CONN: 8, TOKEN: 7, PASSWORD: 7, MYNUMBER: 6, EMAIL: 5, PHONE: 5,
+         ADDRESS: 5, INTERNAL_HOST: 2, PRIVATE_IP: 2}
+
+_D = "[0-9０-９]"
+_SEP = "[-‐－―ー−()（） ]"
+# The prefilter runs on the lower-cased page text. Every trigger is a literal (or a literal first
+# character): alternatives are grouped by that first character, so that the regex engine skips
+# every other character with its first-character set and tries one group per candidate.
+_LITERALS: dict[str, tuple[str, ...]] = {}
+for _fam, _words in {
+    "aws": "akia asia abia acca agpa aida aipa anpa anva apka aroa asca シークレット",
+    "aws token": "secret",
+    "pkey": "-----begin",
+    "kintone": "x-cybozu-",
+    "password": "pass pwd pw パスワード 暗証 ﾊﾟｽﾜｰﾄﾞ",
+    "conn": "://",  # refined below: only ``://user:pass@``
+    "token": "bearer token api_key api-key apikey apiキー トークン ghp_ gho_ ghu_ ghs_ ghr_ github_pat_ xoxb- xoxa- "
+             "xoxp- xoxr- xoxs- aiza sk_live_ rk_live_ glpat- npm_ eyj hooks.slack.com/ sg.",
+    "email": "@",
+    "host": ".local .lan .internal .intra .corp .localdomain home.arpa lgwan.jp intra.",
+    "address": "都 道 府 県",
+    "phone": "+81",
+    "ip": "10. 172. 192.168.",
+}.items():
+    for _w in _words.split():
+        _LITERALS[_w] = tuple(_fam.split())
+
+
+def _build_prefilter() -> list[re.Pattern[str]]:
+    groups: dict[str, list[str]] = {}
+    for w in _LITERALS:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    groups[":"] = [r"//[^\s/@:]+:[^\s/@]+@" if r == "//" else r for r in groups[":"]]
+    for d in "0123456789０１２３４５６７８９":  # 12-digit runs (マイナンバー)
+        groups.setdefault(d, []).append(_D + r"{3}[ \-－−‐]?" + _D + r"{4}[ \-－−‐]?" + _D + "{4}")
+    for z in "0０":  # a trunk-prefixed number followed by a separator (phone)
+        groups[z].append(_D + "{0,4}" + _SEP)
+    alts = []
+    letters = []
+    for first, rests in groups.items():
+        rests.sort(key=len, reverse=True)
+        alt = re.escape(first) + ("(?:" + "|".join(rests) + ")" if any(rests) else "")
+        # Common ASCII letters get one regex each: a literal first character is found with a
+        # fast scan, where a shared first-character set costs a check per character.
+        (letters if first.isascii() and first.isalpha() else alts).append(alt)
+    return [re.compile("|".join(alts))] + [re.compile(a) for a in letters]
+
+
+_PREFILTERS = _build_prefilter()
+
+
+def _families(trigger: str) -> tuple[str, ...]:
+    fam = _LITERALS.get(trigger)
+    if fam is not None:
+        return fam
+    if trigger.startswith("://"):
+        return ("conn",)
+    if trigger[-1] in "-‐－―ー−()（） " and len(trigger) <= 7:
+        return ("phone",)
+    return ("mynumber",)
+
+
+# --------------------------------------------------------------------------- validators
+
+_AWS_ID_RE = re.compile(r"(?<![A-Za-z0-9])(A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA)[A-Z0-9]{16})(?![A-Za-z0-9])")
+_AWS_SECRET_RE = re.compile(
+    r"(?i:aws_?secret_?access_?key|secret[ _]?access[ _]?key|secretkey|secret_key|シークレット(?:アクセス)?キー)"
+    r"(?:[ \t]*\[[^\]\n]{0,10}\])?[^A-Za-z0-9/+\n]{1,12}(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+)
+
+
+def _aws(line: str) -> Iterator[_Raw]:
+    for m in _AWS_ID_RE.finditer(line):
+        v = m.group(1)
+        tail = v[4:]
+        if "EXAMPLE" in v or len(set(tail)) <= 2 or tail in ("1234567890ABCDEF", "0123456789ABCDEF"):
+            continue
+        yield m.start(1), len(v), AWS, mask_token(v), "access-key-id"
+    for m in _AWS_SECRET_RE.finditer(line):
+        v = m.group("v")
+        if "EXAMPLE" in v or is_placeholder(v) or char_classes(v) < 2:
+            continue
+        yield m.start("v"), len(v), AWS, mask_token(v), "secret-access-key"
+
+
+_PKEY_RE = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP |SSH2 )?PRIVATE KEY(?: BLOCK)?)-----")
+_B64_RUN_RE = re.compile(r"[A-Za-z0-9+/=]{40,}")
+
+
+def _pkey_at(text: str, start: int, end: int) -> Iterator[tuple[int, int, str, str, str]]:
+    """Private key headers in ``text[start:end]``; the key body is looked for after the header."""
+    for m in _PKEY_RE.finditer(text, start, end):
+        body = text[m.end():m.end() + 400].replace("\\n", "\n")
+        head = body.split("-----END", 1)[0]
+        if re.search(r"\.\.\.|…|省略|EXAMPLE|xxxx|<", head, re.IGNORECASE):
+            continue
+        run = _B64_RUN_RE.search(head.replace("\n", "").replace(" ", ""))
+        if not run or len(set(run.group(0))) < 12:
+            continue
+        yield m.start(), m.end() - m.start(), PKEY, f"-----BEGIN {m.group(1)}----- …", m.group(1).split()[0].lower()
+
+
+_PW_RE = re.compile(
+    r"(?:(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*(?i:password|passwd|passphrase|pass|pwd|pw)(?![A-Za-z])"
+    r"|(?:初期|仮|管理者|共通)?(?:パスワード|(?P<pin>暗証番号)|ﾊﾟｽﾜｰﾄﾞ))"
+    r"(?:[（(][^）)\n]{0,12}[）)])?[\"'*]*[ \t]*(?:[:=：＝|][ \t]*(?P<q>[\"'`「『]?)|(?:は|→)[ \t]*(?P<q2>[\"'`「『]))"
+    r"(?P<v>[^\s\"'`」』|,;&<>)）]+)"
+)
+# ``password=password`` / ``password: str`` / ``password = get_pw()``: code, not a value.
+_CODE_VALUE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\(|\.[A-Za-z_]|\[)|^[A-Za-z_]+\(|^\d+(?:文字|桁|字|chars?)")
+
+
+_PW_SEPARATORS = frozenset(":=：＝|「『\"'`")
+
+
+def _password(line: str) -> Iterator[_Raw]:
+    if _PW_SEPARATORS.isdisjoint(line):
+        return
+    for m in _PW_RE.finditer(line):
+        v = m.group("v").rstrip(".。,、")
+        if len(v) < 4 or has_cjk(v) or is_placeholder(v) or _CODE_VALUE_RE.match(v):
+            continue
+        if m.group("pin") and v.isdigit() and 4 <= len(v) <= 8:
+            pass  # 暗証番号：4821
+        elif not (m.group("q") or m.group("q2")):
+            # bare values: a word in prose (``password: Terraform``) is not one; a password
+            # written bare has a digit or a symbol besides letters
+            if char_classes(v) < 2 or v.isalpha() or (v.isdigit() and len(v) < 6):
+                continue
+        yield m.start("v"), len(v), PASSWORD, "****", "password"
+
+
+_CONN_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<user>[^\s/@:]+):(?P<pw>[^\s/@]+)@(?P<host>[^\s/?#\"'`<>)]+)")
+
+
+def _conn(line: str) -> Iterator[_Raw]:
+    for m in _CONN_RE.finditer(line):
+        pw = m.group("pw")
+        if is_placeholder(pw) or pw.lower() in ("pass", "password", "pw", "passwd", "secret"):
+            continue
+        masked = f"{m.group('scheme')}://{m.group('user')}:****@{m.group('host')}"
+        yield m.start("pw"), len(pw), CONN, masked, m.group("scheme").lower()
+
+
+_PREFIX_TOKEN_RE = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<v>gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|xox[baprs]-[A-Za-z0-9-]{20,}"
+    r"|AIza[0-9A-Za-z_\-]{35}|[sr]k_live_[0-9A-Za-z]{20,}|glpat-[0-9A-Za-z_\-]{20}|npm_[A-Za-z0-9]{36}"
+    r"|SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"
+    r"|eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}"
+    r"|hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,})"
+)
+_BEARER_RE = re.compile(r"(?i:bearer)[ \t]+(?P<v>[A-Za-z0-9\-._~+/]{20,}=*)")
+_ASSIGN_TOKEN_RE = re.compile(
+    r"(?:(?<![A-Za-z0-9])(?i:(?:[a-z0-9]+[_-])*(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token"
+    r"|client[_-]?secret|secret[_-]?key|secret))|APIキー|(?:アクセス)?トークン)"
+    r"[\"']?[ \t]*[:=：][ \t]*[\"'`]?(?P<v>[A-Za-z0-9\-_./+=]{16,})"
+)
+
+
+def _is_example_jwt(v: str) -> bool:
+    """The jwt.io sample token (``John Doe``, iat 1516239022) and others whose payload says example."""
+    if not v.startswith("eyJ"):
+        return False
+    import base64
+
+    try:
+        part = v.split(".")[1]
+        payload = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", "replace")
+    except (IndexError, ValueError):
+        return False
+    return "John Doe" in payload or "1516239022" in payload or "example" in payload.lower()
+
+
+def _token(line: str) -> Iterator[_Raw]:
+    for m in _PREFIX_TOKEN_RE.finditer(line):
+        v = m.group("v")
+        if is_placeholder(v) or "EXAMPLE" in v.upper() or _is_example_jwt(v):
+            continue
+        yield m.start("v"), len(v), TOKEN, mask_token(v), v[:4].rstrip("_-.")
+    for m in _BEARER_RE.finditer(line):
+        v = m.group("v")
+        if is_placeholder(v) or not looks_random(v, 20):
+            continue
+        yield m.start("v"), len(v), TOKEN, mask_token(v), "bearer"
+    for m in _ASSIGN_TOKEN_RE.finditer(line):
+        v = m.group("v").rstrip(".")
+        if is_placeholder(v) or not looks_random(v):
+            continue
+        yield m.start("v"), len(v), TOKEN, mask_token(v), "api-token"
+
+
+_KINTONE_RE = re.compile(r"(?i:x-cybozu-api-token)[\"']?[ \t]*[:=,][ \t]*[\"'`]?(?P<v>[A-Za-z0-9]{40}(?:,[A-Za-z0-9]{40})*)(?![A-Za-z0-9])")
+_CYBOZU_AUTH_RE = re.compile(r"(?i:x-cybozu-authorization)[\"']?[ \t]*[:=,][ \t]*[\"'`]?(?P<v>[A-Za-z0-9+/]{8,}={0,2})")
+
+
+def _kintone(line: str) -> Iterator[_Raw]:
+    for m in _KINTONE_RE.finditer(line):
+        v = m.group("v")
+        if is_placeholder(v):
+            continue
+        yield m.start("v"), len(v), KINTONE, mask_token(v), "api-token"
+    for m in _CYBOZU_AUTH_RE.finditer(line):
+        v = m.group("v")
+        try:
+            decoded = base64.b64decode(v, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        login, sep, pw = decoded.partition(":")
+        if not sep or not pw or is_placeholder(pw):
+            continue
+        yield m.start("v"), len(v), KINTONE, mask_token(v), "password-auth"
+
+
+_EMAIL_RE = re.compile(r"(?<![\w.+\-/%=])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)@(?P<domain>(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})(?![\w\-]|\.[A-Za-z0-9])")
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "example.jp", "example.co.jp")
+_RESERVED_TLDS = ("example", "invalid", "test", "localhost", "local")
+_FILE_TLDS = frozenset("png jpg jpeg gif svg webp bmp css js ts md html htm pdf txt json yml yaml xml zip".split())
+# Mailboxes that are roles, not people.
+ROLE_LOCALS = frozenset("""
+    info contact contacts support help helpdesk service noreply no-reply donotreply do-not-reply webmaster postmaster
+    hostmaster abuse security admin administrator root sales office inquiry toiawase soc csirt cert privacy
+    system notification notifications alert alerts mailer-daemon git
+""".split())
+
+
+def _email(line: str) -> Iterator[_Raw]:
+    for m in _EMAIL_RE.finditer(line):
+        local, domain = m.group("local"), m.group("domain").lower()
+        labels = domain.split(".")
+        if labels[-1] in _FILE_TLDS or labels[-1] in _RESERVED_TLDS or domain.endswith(_RESERVED_DOMAINS):
+            continue
+        if any(lb.startswith("example") for lb in labels) or local.lower() in ROLE_LOCALS:
+            continue
+        if re.match(r"(?i)^(?:user|username|name|taro|hanako|yamada|foo|bar|someone|xxx+|abc)$", local):
+            continue
+        pre = line[max(0, m.start() - 7):m.start()]
+        if pre.endswith(":") and not pre.lower().endswith("mailto:"):
+            continue  # scheme://user:pass@host is a URL, not an address
+        if pre.endswith(("ssh ", "scp ")) or line[m.end():m.end() + 1] == ":":
+            continue  # user@host of a shell command, git@host:repo
+        yield m.start(), m.end() - m.start(), EMAIL, mask_email(local, domain), "address"
+
+
+_MYNUMBER_RE = re.compile(r"(?<![0-9０-９\-－.,:/_A-Za-z])(" + _D + r"{4})([ \-－−‐]?)(" + _D + r"{4})\2(" + _D + r"{4})(?![0-9０-９]|[\-－.,/]" + _D + ")")
+_MYNUMBER_CONTEXT = re.compile(r"マイナンバー|個人番号|(?i:my ?number)")
+_NOT_MYNUMBER_CONTEXT = re.compile(r"(?i)arn:|account|アカウント|口座|invoice|請求|注文|伝票|受付番号|管理番号|文書番号|シリアル|serial")
+
+
+def _mynumber(line: str) -> Iterator[_Raw]:
+    for m in _MYNUMBER_RE.finditer(line):
+        digits = halfwidth(m.group(1) + m.group(3) + m.group(4))
+        if not mynumber.is_valid(digits) or len(set(digits)) <= 2:
+            continue
+        if not _MYNUMBER_CONTEXT.search(line):
+            if _NOT_MYNUMBER_CONTEXT.search(line) or _timestamp(digits):
+                continue
+        yield m.start(), m.end() - m.start(), MYNUMBER, mask_digits(m.group(0), 2), "mynumber"
+
+
+def _timestamp(d: str) -> bool:
+    try:
+        _dt.datetime.strptime(d, "%Y%m%d%H%M")
+        return 1900 <= int(d[:4]) <= 2100
+    except ValueError:
+        return False
+
+
+_PHONE_RE = re.compile(
+    r"(?<![0-9０-９A-Za-z.\-－/_#+=:])(?P<n>(?:\+81[ \-]?\(?0?\)?|[0０](?![0０]))" + _D + r"{0,4}"
+    r"(?:[-‐－―ー−]|[(（]|[)）] ?| )" + _D + r"{1,4}(?:[-‐－―ー−]|[)）] ?| )" + _D + r"{3,4})"
+    r"(?![0-9０-９A-Za-z]|[-‐－.]" + _D + "|号)"
+)
+_PHONE_KEYWORDS = re.compile(r"(?i)tel|電話|携帯|fax|ファクス|連絡先|緊急連絡|直通|内線")
+_PHONE_PUBLIC = re.compile(r"代表|窓口|センター|相談|受付|コールセンター|ヘルプデスク|サポート|お問い?合わせ|問合せ|フリーダイ[ヤア]ル|ナビダイヤル")
+_DOC_NUMBER = re.compile(r"第\s*$|(?i:no\.?)\s*$|番号[:：]?\s*$|(?i:id)[:：]?\s*$")
+
+
+def _phone(line: str) -> Iterator[_Raw]:
+    for m in _PHONE_RE.finditer(line):
+        raw = m.group("n")
+        s = halfwidth(raw)
+        if s.startswith("+81"):
+            s = "0" + s[3:].lstrip(" -(0)")
+        groups = [g for g in re.split(r"[-() ]+", s) if g]
+        if len(groups) != 3 or not groups[0].startswith("0"):
+            continue
+        digits = "".join(groups)
+        g1, g2, g3 = groups
+        if _DOC_NUMBER.search(line[:m.start()]):
+            continue
+        kind = None
+        if g1 in ("070", "080", "090", "050") and len(g2) == 4 and len(g3) == 4:
+            kind = "mobile" if g1 != "050" else "ip-phone"
+        elif g1 in ("0120", "0570", "0800") and len(g2) == 3 and len(g3) in (3, 4):
+            continue  # toll-free and navi-dial numbers belong to organisations
+        elif len(digits) == 10 and len(g1) + len(g2) == 6 and len(g3) == 4 and g1[1] != "0":
+            kind = "landline"
+        if kind is None or len(set(g2 + g3)) <= 1:
+            continue  # 03-0000-0000
+        if kind == "landline" and _PHONE_PUBLIC.search(line) and not re.search(r"直通|携帯|自宅|個人", line):
+            continue  # 代表 / 相談窓口: a public number
+        yield m.start("n"), len(raw), PHONE, mask_digits(raw, 2), kind
+
+
+_IP_RE = re.compile(r"(?<![\d.])(?P<ip>(?:10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3})(?P<cidr>/\d{1,2})?(?![\d]|\.\d)")
+_GENERIC_BLOCKS = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+
+
+def _ip(line: str) -> Iterator[_Raw]:
+    for m in _IP_RE.finditer(line):
+        ip = m.group("ip")
+        o = [int(x) for x in ip.split(".")]
+        if max(o) > 255:
+            continue
+        if not (o[0] == 10 or (o[0] == 172 and 16 <= o[1] <= 31) or (o[0] == 192 and o[1] == 168)):
+            continue
+        if ip + (m.group("cidr") or "") in _GENERIC_BLOCKS:
+            continue  # the RFC 1918 ranges themselves are general knowledge
+        if re.search(r"(?i)(?:version|ver\.?|バージョン|\bv)\s*$", line[:m.start()]):
+            continue
+        yield m.start("ip"), len(ip), PRIVATE_IP, mask_ipv4(ip), "rfc1918"
+
+
+_HOST_RE = re.compile(
+    r"(?<![\w.\-@])(?P<h>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?i:local|lan|internal|intranet|intra|corp|localdomain|home\.arpa|lgwan\.jp))(?![\w\-]|\.[A-Za-z0-9])"
+    r"|(?<![\w.\-@])(?P<h2>(?:[A-Za-z0-9\-]+\.)*(?i:intra|intranet)\.(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,})(?![\w\-]|\.[A-Za-z0-9])"
+)
+
+
+def _host(line: str) -> Iterator[_Raw]:
+    for m in _HOST_RE.finditer(line):
+        h = m.group("h") or m.group("h2")
+        g = "h" if m.group("h") else "h2"
+        labels = h.lower().split(".")
+        if any(lb.startswith("example") for lb in labels) or labels[0] in ("your", "yourdomain", "domain", "host", "hostname"):
+            continue
+        yield m.start(g), len(h), INTERNAL_HOST, mask_host(h), labels[-1]
+
+
+def _address(line: str) -> Iterator[_Raw]:
+    for m in ADDRESS_RE.finditer(line):
+        if ADDRESS_PLACEHOLDER.search(m.group(0)) or ADDRESS_PUBLIC_CONTEXT.search(line):
+            continue
+        masked = f"{m.group('pref')}{m.group('city')}…"
+        yield m.start(), m.end() - m.start(), ADDRESS, masked, "address"
+
+
+_LINE_VALIDATORS: dict[str, Callable[[str], Iterator[_Raw]]] = {
+    "aws": _aws, "kintone": _kintone, "password": _password, "conn": _conn, "token": _token, "email": _email,
+    "mynumber": _mynumber, "phone": _phone, "ip": _ip, "host": _host, "address": _address,
+}
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def scan_text(text: str) -> list[tuple[int, int, str, str, str]]:
+    """Hits in ``text`` as ``(offset, length, rule, masked, kind)``, overlaps resolved."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two (İ): keep offsets exact
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    todo: set[tuple[str, int]] = set()
+    hits: list[tuple[int, int, str, str, str]] = []
+    for m in (m for rx in _PREFILTERS for m in rx.finditer(low)):
+        pos = m.start()
+        start = low.rfind("\n", 0, pos) + 1
+        for fam in _families(m.group()):
+            if fam == "pkey":
+                end = text.find("\n", pos)
+                hits.extend(_pkey_at(text, start, len(text) if end < 0 else end))
+            else:
+                todo.add((fam, start))
+    if not todo and not hits:
+        return []
+    for fam, start in todo:
+        end = text.find("\n", start)
+        line = text[start:len(text) if end < 0 else end]
+        for off, length, rule, masked, kind in _LINE_VALIDATORS[fam](line):
+            hits.append((start + off, length, rule, masked, kind))
+    return _resolve(hits)
+
+
+def _resolve(hits: list[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
+    hits = sorted(set(hits), key=lambda h: (-_RANK[h[2]], h[0]))
+    kept: list[tuple[int, int, str, str, str]] = []
+    for h in hits:
+        a, b = h[0], h[0] + h[1]
+        if any(k[0] < b and a < k[0] + k[1] for k in kept):
+            continue
+        kept.append(h)
+    kept.sort()
+    return kept
+
+
+def analyze(page: object, text: str) -> None:
+    """Store masked candidate hits of ``text`` in ``page.extra["secrets"]`` (nothing when none)."""
+    if DISABLED:
+        return
+    found = scan_text(text)
+    hits: list[Hit] = []
+    if found:
+        starts = [0]
+        pos = text.find("\n")
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+        for off, length, rule, masked, kind in found:
+            i = bisect.bisect_right(starts, off) - 1
+            hits.append((rule, i + 1, off - starts[i] + 1, length, masked, kind))
+    # Link targets written percent-encoded (file names): scanned decoded as well.
+    for link in getattr(page, "links", ()):
+        t = link.target
+        if "%" not in t:
+            continue
+        dec = unquote(t)
+        if dec == t:
+            continue
+        for _off, _length, rule, masked, kind in scan_text(dec):
+            hits.append((rule, link.line, link.column, len(t), masked, kind + "-encoded"))
+    if hits:
+        page.extra[KEY] = hits  # type: ignore[attr-defined]
+
+
+def scan_name(name: str) -> list[tuple[str, str, str, str]]:
+    """Hits in a file path, one folder or file name a line: ``(rule, masked, kind, value)``.
+
+    Used at check time only (a page's path is not part of its cached content)."""
+    text = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", unquote(name)).replace("/", "\n")  # without the extension
+    return [(rule, masked, kind, text[o:o + n]) for o, n, rule, masked, kind in scan_text(text)]

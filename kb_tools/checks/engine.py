@@ -1,0 +1,102 @@
+"""Run the checks over a corpus: the one entry point for the CLI and the MkDocs plugin."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import posixpath
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kb_tools.config import SiteConfig
+from kb_tools.corpus import Corpus
+from kb_tools.checks.registry import Emit, RuleContext
+from kb_tools.findings import Finding, Severity, sort_findings
+from kb_tools.checks import all_rules, info_for, lookup, passes
+
+log = logging.getLogger(__name__)
+
+_ABS_LINKS = {"warn": Severity.WARNING, "info": Severity.INFO, "ignore": None}
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    pages: int
+    seconds: float
+    stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    def summary(self) -> dict[str, object]:
+        return {"pages": self.pages, "errors": self.errors, "warnings": self.warnings,
+                "infos": len(self.findings) - self.errors - self.warnings, "seconds": round(self.seconds, 3)}
+
+
+def severities(cfg: SiteConfig) -> dict[str, Severity | None]:
+    """Per-rule severity overrides from mkdocs.yml (plugin ``severity:`` block and validation)."""
+    out: dict[str, Severity | None] = {}
+    if cfg.absolute_links in _ABS_LINKS:
+        out[info_for("link.absolute").code] = _ABS_LINKS[cfg.absolute_links]
+    for key, value in cfg.kb.severity.items():
+        sev = Severity.parse(str(value))
+        matched = False
+        for info in all_rules():
+            if key in (info.code, info.name, info.family) or (key.upper().startswith("KB") and info.code.startswith(key.upper())):
+                out[info.code] = sev
+                matched = True
+        if not matched:
+            from kb_tools.config import ConfigError
+
+            raise ConfigError(f"plugins.kb.severity: '{key}' names no rule (see kb rules)")
+    for info in all_rules():
+        if not info.default_enabled and info.code not in out:
+            out[info.code] = None
+    return out
+
+
+def page_ignores(corpus: Corpus) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for path, page in corpus.pages.items():
+        ign = page.meta.get("kb_ignore")
+        if isinstance(ign, list) and ign:
+            keys = set()
+            for r in ign:
+                if not isinstance(r, str):
+                    continue
+                info = lookup(r)
+                keys.add(info.code if info else r)
+            out[path] = frozenset(keys)
+    return out
+
+
+def run_checks(
+    corpus: Corpus, *, today: _dt.date | None = None, paths: Iterable[str] | None = None,
+    options: dict[str, object] | None = None,
+) -> CheckResult:
+    t0 = time.perf_counter()
+    ctx = RuleContext(today=today or _dt.date.today(), severities=severities(corpus.config), options=dict(options or {}))
+    emit = Emit(ctx, page_ignores(corpus))
+    for name, fn in passes():
+        try:
+            fn(corpus, ctx, emit)
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+            log.debug("check %s failed:\n%s", name, traceback.format_exc())
+            emit("internal.error", ".", 0, None, f"internal error in {name}: {type(exc).__name__}: {exc}")
+    findings = emit.findings
+    if not corpus.kb_metadata:
+        meta_codes = {i.code for i in all_rules() if i.needs_kb_metadata}
+        findings = [f for f in findings if f.code not in meta_codes]
+    if paths is not None:
+        wanted = {posixpath.normpath(p) for p in paths}
+        findings = [f for f in findings if f.path in wanted or any(f.path.startswith(w.rstrip("/") + "/") for w in wanted)]
+    return CheckResult(sort_findings(findings), len(corpus.pages), time.perf_counter() - t0 + float(corpus.stats.get("seconds", 0.0)),
+                       dict(corpus.stats))

@@ -1,0 +1,123 @@
+"""``kb check``, ``kb rules``, ``kb schema``: the checker's commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb_tools.commands._shared import State, color_enabled, config_option, fail, main, parse_date, pass_state
+from kb_tools.config import SiteConfig
+
+
+@main.command()
+@config_option
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD), for review checks.")
+@click.option("--no-cache", is_flag=True, help="Parse every file again (ignore .kb/cache).")
+@click.option("--external", is_flag=True, help="Also check http(s) links (slow; uses the network and a cache).")
+@pass_state
+def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str, exit_zero: bool,
+          today: str | None, no_cache: bool, external: bool) -> None:
+    """Validate front matter, links, anchors, assets and review dates.
+
+    PATHS (files or folders, relative to docs_dir or to the current folder) limit the report.
+    """
+    from kb_tools.checks.engine import run_checks
+    from kb_tools.findings import Severity
+    from kb_tools.formats import FORMATS
+    from kb_tools.formats.text import summary
+
+    cfg = state.config()
+    corpus = state.corpus(use_cache=not no_cache)
+    rel_paths = _docs_relative(cfg, paths) if paths else None
+    options: dict[str, Any] = {"external": external}
+    if external:
+        options["external_progress"] = state.progress("external links")
+    from kb_tools.config import ConfigError
+
+    try:
+        result = run_checks(corpus, today=parse_date(today), paths=rel_paths, options=options)
+    except ConfigError as exc:
+        fail(str(exc))
+    prefix = os.path.relpath(cfg.docs_dir, Path.cwd()).replace(os.sep, "/") + "/"
+    stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "text":
+            if state.quiet < 2:
+                stream.write(FORMATS["text"](result, color=color_enabled(state.color, stream)))
+        else:
+            stream.write(FORMATS[fmt](result, docs_prefix=prefix))
+    finally:
+        if output:
+            stream.close()
+    if not state.quiet:
+        click.echo(summary(result), err=True)
+    threshold = Severity[fail_on.upper()]
+    failed = any(f.severity >= threshold for f in result.findings)
+    raise SystemExit(0 if exit_zero or not failed else 1)
+
+
+def _docs_relative(cfg: SiteConfig, paths: tuple[str, ...]) -> list[str]:
+    out = []
+    for p in paths:
+        ap = Path(p).resolve()
+        try:
+            out.append(ap.relative_to(cfg.docs_dir).as_posix())
+            continue
+        except ValueError:
+            pass
+        if (cfg.docs_dir / p).exists():
+            out.append(Path(p).as_posix())
+        else:
+            fail(f"{p}: not a file or folder inside docs_dir ({cfg.docs_dir})")
+    return out
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules(code: str | None, fmt: str) -> None:
+    """List the rules, or explain one (by code KB201 or name link.missing-target)."""
+    import json
+
+    from kb_tools.checks import all_rules, lookup
+
+    if code:
+        info = lookup(code)
+        if info is None:
+            import difflib
+
+            names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
+            m = difflib.get_close_matches(code, names, n=1, cutoff=0.5)
+            fail(f"no rule '{code}'" + (f"; did you mean '{m[0]}'?" if m else " (kb rules lists them)"))
+        infos = [info]
+    else:
+        infos = all_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"code": i.code, "name": i.name, "severity": i.default_severity.label,
+                                "summary": i.summary, "doc": i.doc} for i in infos], ensure_ascii=False, indent=2))
+        return
+    for i in infos:
+        if code or fmt == "markdown":
+            click.echo(f"{i.code} {i.name} [{i.default_severity.label}]\n\n{i.doc}\n")
+        else:
+            click.echo(f"{i.code}  {i.name:<26} {i.default_severity.label:<8} {i.summary}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the front matter JSON Schema (for editors' YAML language servers)."""
+    import json
+
+    from kb_tools.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))

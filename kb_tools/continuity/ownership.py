@@ -1,0 +1,295 @@
+"""The ownership map and bus-factor report (「担当マップ」, ``kb report ownership``).
+
+Who can keep each area (top folder) and each tag alive: the current holders of the roles that
+own or deputise its pages, plus the people who recently committed to them (git facts). An area
+or tag whose count is 1 is orphaned by a single transfer.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kb_tools import mdtext as _md
+
+if TYPE_CHECKING:
+    from kb_tools.corpus import Corpus
+    from kb_tools.continuity.git_facts import GitFacts
+    from kb_tools.datadir import Registry
+    from kb_tools.model import Page
+
+PAGE_PATH = "kb/ownership.md"
+ROOT_AREA = "（トップ）"
+LIVE_STATUSES = ("active", "draft")
+
+
+@dataclass
+class RoleInfo:
+    id: str
+    name: str
+    holders: list[str]
+    leaving: dict[str, str]  # person -> leaving date (ISO)
+    owned: list[str] = field(default_factory=list)  # page paths
+    deputised: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageRef:
+    path: str
+    title: str
+    type: str
+    owner: str
+
+
+@dataclass
+class BusFactor:
+    key: str  # area folder or tag id
+    label: str
+    pages: int
+    roles: list[str]  # owner roles
+    holders: list[str]  # current holders of owner/deputy roles (and deputy persons)
+    authors: list[str]  # recent git authors who currently hold some role (besides holders)
+    people: list[str]  # holders ∪ authors
+    leaving: list[str]  # people among them with a leaving date
+
+    @property
+    def bus_factor(self) -> int:
+        return len(self.people)
+
+    @property
+    def after_leaving(self) -> int:
+        return len(set(self.people) - set(self.leaving))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["bus_factor"] = self.bus_factor
+        d["after_leaving"] = self.after_leaving
+        return d
+
+
+@dataclass
+class OwnershipReport:
+    today: _dt.date
+    roles: list[RoleInfo]
+    no_deputy: list[PageRef]  # live pages without a deputy (runbooks first)
+    unknown_owner: list[PageRef]  # owner missing or not a roster role
+    single_role_areas: list[BusFactor]
+    leaving_roles: list[RoleInfo]
+    areas: list[BusFactor]
+    tags: list[BusFactor]
+    git_used: bool
+    git_note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "roles": [asdict(r) for r in self.roles],
+            "no_deputy": [asdict(p) for p in self.no_deputy],
+            "unknown_owner": [asdict(p) for p in self.unknown_owner],
+            "single_role_areas": [a.key for a in self.single_role_areas],
+            "leaving_roles": [r.id for r in self.leaving_roles],
+            "areas": [a.to_dict() for a in self.areas],
+            "tags": [t.to_dict() for t in self.tags],
+            "git": {"used": self.git_used, "note": self.git_note},
+        }
+
+
+def area_of(path: str) -> str:
+    return path.split("/", 1)[0] if "/" in path else ROOT_AREA
+
+
+def _str(v: Any) -> str:
+    return v.strip() if isinstance(v, str) else ""
+
+
+def live_pages(corpus: Corpus) -> list[Page]:
+    data = f"{corpus.config.kb.data_dir}/"
+    return [p for p in corpus.sorted_pages()
+            if p.meta.get("status", "active") in LIVE_STATUSES and not p.path.startswith(data)]
+
+
+def departed(reg: Registry) -> set[str]:
+    """People the roster knows only as past holders (transferred away)."""
+    return {p.person for r in reg.roles.values() for p in r.past} - current_people(reg)
+
+
+def current_people(reg: Registry) -> set[str]:
+    return {h.person for r in reg.roles.values() for h in r.holders}
+
+
+def page_people(page: Page, reg: Registry, git: GitFacts | None, today: _dt.date, days: int,
+                gone: set[str], current: set[str]) -> tuple[set[str], set[str]]:
+    """(current holders of the page's owner/deputy roles or deputy person, recent authors in post).
+
+    Only authors who currently hold a role count: a git identity the roster does not know (a
+    bot, a vendor, someone since transferred) cannot be relied on to keep the page alive.
+    """
+    holders: set[str] = set()
+    for key in ("owner", "deputy"):
+        v = _str(page.meta.get(key))
+        if not v:
+            continue
+        role = reg.roles.get(v)
+        if role is not None:
+            holders.update(h.person for h in role.holders)
+        elif key == "deputy" and v not in gone:
+            holders.add(v)  # a deputy may name a person
+    authors = set(git.recent_authors(page.path, today, days)) & current if git is not None else set()
+    return holders, authors
+
+
+def _leaving(reg: Registry) -> dict[str, _dt.date]:
+    out: dict[str, _dt.date] = {}
+    for r in reg.roles.values():
+        for h in r.holders:
+            if h.leaving is not None:
+                out[h.person] = min(out.get(h.person, h.leaving), h.leaving)
+    return out
+
+
+def ownership_report(corpus: Corpus, today: _dt.date, git: GitFacts | None = None) -> OwnershipReport:
+    reg = corpus.registry
+    days = corpus.config.kb.recent_author_days
+    gone = departed(reg)
+    current = current_people(reg)
+    leaving = _leaving(reg)
+    roles = {rid: RoleInfo(rid, r.name, [h.person for h in r.holders],
+                           {h.person: h.leaving.isoformat() for h in r.holders if h.leaving})
+             for rid, r in reg.roles.items()}
+    no_deputy: list[PageRef] = []
+    unknown: list[PageRef] = []
+    acc: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(kind: str, key: str, owner: str, holders: set[str], authors: set[str]) -> None:
+        a = acc.setdefault((kind, key), {"pages": 0, "roles": set(), "holders": set(), "authors": set()})
+        a["pages"] += 1
+        if owner:
+            a["roles"].add(owner)
+        a["holders"] |= holders
+        a["authors"] |= authors
+
+    for page in live_pages(corpus):
+        owner = _str(page.meta.get("owner"))
+        deputy = _str(page.meta.get("deputy"))
+        ptype = _str(page.meta.get("type")) or "guide"
+        ref = PageRef(page.path, page.title, ptype, owner)
+        if owner in roles:
+            roles[owner].owned.append(page.path)
+        else:
+            unknown.append(ref)
+        if deputy in roles:
+            roles[deputy].deputised.append(page.path)
+        if not deputy:
+            no_deputy.append(ref)
+        holders, authors = page_people(page, reg, git, today, days, gone, current)
+        add("area", area_of(page.path), owner if owner in roles else "", holders, authors)
+        tags = page.meta.get("tags")
+        for t in tags if isinstance(tags, list) else []:
+            tid = reg.resolve_tag(str(t)) or str(t)
+            add("tag", tid, owner if owner in roles else "", holders, authors)
+
+    def bus(kind: str, key: str, a: dict[str, Any]) -> BusFactor:
+        people = sorted(a["holders"] | a["authors"])
+        label = reg.tag_label(key) if kind == "tag" else key
+        return BusFactor(key, label, a["pages"], sorted(a["roles"]), sorted(a["holders"]),
+                         sorted(a["authors"] - a["holders"]), people, sorted(p for p in people if p in leaving))
+
+    areas = sorted((bus(k, key, a) for (k, key), a in acc.items() if k == "area"), key=lambda b: (b.bus_factor, b.key))
+    tags = sorted((bus(k, key, a) for (k, key), a in acc.items() if k == "tag"), key=lambda b: (b.bus_factor, b.key))
+    no_deputy.sort(key=lambda r: (r.type != "runbook", r.path))
+    role_list = sorted(roles.values(), key=lambda r: r.id)
+    return OwnershipReport(
+        today=today, roles=role_list, no_deputy=no_deputy, unknown_owner=unknown,
+        single_role_areas=[a for a in areas if len(a.roles) == 1],
+        leaving_roles=[r for r in role_list if r.leaving],
+        areas=areas, tags=tags, git_used=git is not None and git.available,
+        git_note=(git.note if git is not None else "git の履歴は使っていません"),
+    )
+
+
+def _people(names: list[str], leaving: list[str]) -> str:
+    if not names:
+        return "**なし**"
+    return "、".join(_md.text(n) + ("（異動予定）" if n in leaving else "") for n in names)
+
+
+def _bus_rows(items: list[BusFactor], link_area: bool) -> list[list[str]]:
+    rows = []
+    for b in items:
+        risk = "**要対応**" if b.bus_factor <= 1 else ("注意（異動予定あり）" if b.after_leaving <= 1 else "")
+        rows.append([_md.text(b.label), str(b.pages), "、".join(_md.text(r) for r in b.roles) or "—",
+                     _people(b.people, b.leaving), str(b.bus_factor), risk])
+    return rows
+
+
+def ownership_markdown(corpus: Corpus, today: _dt.date, git: GitFacts | None = None) -> str:
+    """Body of 「担当マップ」 (generated at kb/ownership.md), in Japanese Markdown."""
+    rep = ownership_report(corpus, today, git)
+    reg = corpus.registry
+    at_risk = [a for a in rep.areas if a.bus_factor <= 1]
+    runbooks = [p for p in rep.no_deputy if p.type == "runbook"]
+    lines = [
+        f"{today.isoformat()} 時点の担当状況です。ページの担当は人ではなくロール（役割）に付きます。"
+        "人事異動のときはロール台帳（`_data/roster.yml`）の担当者だけを変更します。",
+        "",
+        f"- 1人の異動で担当者がいなくなる分野: **{len(at_risk)}件**",
+        f"- 副担当のいない手順書（runbook）: **{len(runbooks)}件**",
+        f"- 異動予定の担当者がいるロール: **{len(rep.leaving_roles)}件**",
+        "",
+        "「担当者数」は、その分野のページを担当するロールの現任者と、"
+        f"最近{corpus.config.kb.recent_author_days}日以内に更新した、いずれかのロールの現任者の合計人数です。"
+        + ("" if rep.git_used else "（git の更新履歴が使えないため、ロールの現任者だけで数えています）"),
+        "",
+        "## 分野別の担当者数",
+        "",
+    ]
+    lines += _md.table(["分野（フォルダ）", "ページ数", "担当ロール", "担当者", "人数", ""], _bus_rows(rep.areas, True))
+    lines.append("")
+    if rep.leaving_roles:
+        lines += ["## 異動予定の担当者がいるロール", ""]
+        rows = []
+        for r in rep.leaving_roles:
+            for person, date in sorted(r.leaving.items()):
+                others = [h for h in r.holders if h != person]
+                rows.append([_md.text(r.name), _md.text(person), date, "、".join(_md.text(o) for o in others) or "**なし**",
+                             str(len(r.owned)), f"`kb handover {person}`"])
+        lines += _md.table(["ロール", "異動予定者", "異動日", "残る担当者", "担当ページ数", "引継ぎ書"], rows)
+        lines.append("")
+    lines += ["## ロール別の担当ページ", ""]
+    rows = [[f"{_md.text(r.name)}（{_md.text(r.id)}）", _people(r.holders, list(r.leaving)), str(len(r.owned)),
+             str(len(r.deputised))] for r in rep.roles]
+    lines += _md.table(["ロール", "現任者", "主担当", "副担当"], rows)
+    lines.append("")
+    for r in rep.roles:
+        if not r.owned and not r.deputised:
+            continue
+        lines += [f"### {_md.text(r.name)}（{_md.text(r.id)}）", "", f"現任者: {_people(r.holders, list(r.leaving))}", ""]
+        for path in r.owned:
+            lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}")
+        for path in r.deputised:
+            lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}（副担当）")
+        lines.append("")
+    lines += ["## 副担当のいないページ", ""]
+    if rep.no_deputy:
+        rows = [[_md.link(PAGE_PATH, p.path, p.title), _md.text(p.type) + ("（**必須**）" if p.type == "runbook" else ""),
+                 _md.text(reg.roles[p.owner].name if p.owner in reg.roles else p.owner or "—")] for p in rep.no_deputy]
+        lines += _md.table(["ページ", "種類", "主担当ロール"], rows)
+    else:
+        lines.append("すべてのページに副担当がいます。")
+    lines += ["", "## 1つのロールだけが担当している分野", ""]
+    if rep.single_role_areas:
+        for a in rep.single_role_areas:
+            role = reg.roles.get(a.roles[0])
+            lines.append(f"- {_md.text(a.label)}: {_md.text(role.name if role else a.roles[0])}"
+                         f"（{a.pages}ページ、担当者 {_people(a.people, a.leaving)}）")
+    else:
+        lines.append("該当する分野はありません。")
+    if rep.unknown_owner:
+        lines += ["", "## 担当ロールが台帳にないページ", ""]
+        for p in rep.unknown_owner:
+            lines.append(f"- {_md.link(PAGE_PATH, p.path, p.title)}（owner: {_md.text(p.owner or '未設定')}）")
+    lines += ["", "## タグ別の担当者数", ""]
+    lines += _md.table(["タグ", "ページ数", "担当ロール", "担当者", "人数", ""], _bus_rows(rep.tags, False))
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Editing commands' core: byte-exact line edits, roster changes, new pages."""

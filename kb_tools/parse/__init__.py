@@ -1,0 +1,1 @@
+"""Reading the Markdown tree: front matter, body scan, heading ids, link resolution."""

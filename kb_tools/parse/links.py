@@ -1,0 +1,187 @@
+"""Link resolution, pure: a link target against the set of paths of the tree (a ``World``).
+
+Runs in the parse workers; the per-corpus view lives in ``kb_tools.checks.linkgraph``.
+
+Mirrors MkDocs 1.6 ``_RelativePathTreeprocessor``: relative to the linking page, URL-decoded,
+``?query`` ignored, ``/abs`` left alone unless ``absolute_links: relative_to_docs``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from kb_tools.model import Link
+
+# outcome kinds
+EXTERNAL = "external"
+ABSOLUTE = "absolute"  # left as is by MkDocs (reported per validation.links.absolute_links)
+SELF = "self"  # fragment-only link to the same page
+PAGE = "page"
+FILE = "file"
+GENERATED = "generated"
+EXCLUDED = "excluded"
+OUTSIDE = "outside"
+DIRECTORY = "directory"  # a folder (with or without index page)
+MISSING = "missing"
+INVALID = "invalid"
+
+
+@dataclass(slots=True)
+class Resolved:
+    link: Link
+    outcome: str
+    path: str  # docs-relative resolved path ("" for external/self)
+    url_path: str  # the path part, URL-decoded, as written
+    anchor: str  # fragment as written (not decoded)
+
+
+def split_target(target: str) -> tuple[str, str, str] | None:
+    """(scheme_or_netloc_flag, path, fragment); None when the URL cannot be parsed.
+
+    A fast path for the common case (no ``:``): most links are plain relative paths and
+    ``urlsplit`` is the hottest call of a 10,000-page check otherwise.
+    """
+    if target.startswith(("https://", "http://", "mailto:")) or "{{" in target or "{%" in target:
+        return "x", "", ""  # external, or a template placeholder (mkdocs-macros) resolved at build time
+    if ":" not in target and not target.startswith("//"):
+        path, _, frag = target.partition("#")
+        path = path.partition("?")[0]
+        return "", path, frag
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    return ("x" if (parts.scheme or parts.netloc) else ""), parts.path, parts.fragment
+
+
+def join_norm(base: str, rel: str) -> str:
+    """``posixpath.normpath(posixpath.join(base, rel))`` for relative paths; "" for the root.
+
+    Leading ``..`` that climb above the root are kept (``../x``), as normpath keeps them. The
+    common shapes (``x.md``, ``../../a/b.md``) take a fast path without a per-segment loop.
+    """
+    ups = 0
+    while rel.startswith("../"):
+        rel = rel[3:]
+        ups += 1
+    if rel and rel[0] != "/" and "./" not in rel and "//" not in rel and rel not in ("..", ".") \
+            and not rel.endswith(("/..", "/.")):
+        if ups == 0:
+            return f"{base}/{rel}".rstrip("/") if base else rel.rstrip("/")
+        parts = base.split("/") if base else []
+        if ups <= len(parts):
+            head = "/".join(parts[: len(parts) - ups])
+            return f"{head}/{rel}".rstrip("/") if head else rel.rstrip("/")
+    rel = "../" * ups + rel
+    parts = base.split("/") if base else []
+    for seg in rel.split("/"):
+        if seg == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            else:
+                parts.append("..")
+        elif seg and seg != ".":
+            parts.append(seg)
+    return "/".join(parts)
+
+
+@dataclass(frozen=True)
+class World:
+    """Every path of the docs tree: all that link resolution depends on (besides the link)."""
+
+    pages: frozenset[str]
+    files: frozenset[str]
+    excluded: frozenset[str]
+    dirs: frozenset[str]
+    relative_to_docs: bool
+    key: str
+
+    @classmethod
+    def build(cls, pages: Iterable[str], files: Iterable[str], excluded: Iterable[str], relative_to_docs: bool) -> World:
+        pages, files, excluded = frozenset(pages), frozenset(files), frozenset(excluded)
+        dirs: set[str] = set()
+        for p in (*pages, *files, *excluded):
+            d = p.rpartition("/")[0]
+            while d and d not in dirs:
+                dirs.add(d)
+                d = d.rpartition("/")[0]
+        h = hashlib.blake2b(digest_size=12)
+        for group in (pages, files, excluded):
+            h.update("\n".join(sorted(group)).encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        h.update(b"1" if relative_to_docs else b"0")
+        return cls(pages, files, excluded, frozenset(dirs), relative_to_docs, h.hexdigest())
+
+
+# One resolved link that needs a look at check time (a problem, or an anchor to verify), kept
+# self-contained so checks need not decode the page's links:
+# (outcome, path, url_path, anchor, target, line, column, kind)
+Entry = tuple[str, str, str, str, str, int, int, str]
+
+
+def resolve_target(world: World, src: str, src_dir: str, target: str) -> tuple[str, str, str, str]:
+    """(outcome, resolved path, URL-decoded path, fragment) of one link target."""
+    target = target.strip()
+    sp = split_target(target)
+    if sp is None:
+        return INVALID, "", "", ""
+    ext, path, anchor = sp
+    if ext:
+        return EXTERNAL, "", path, anchor
+    if not path:
+        return (SELF, src, "", anchor) if anchor else (EXTERNAL, "", "", "")
+    upath = unquote(path) if "%" in path else path
+    absolute = target.startswith(("/", "\\"))
+    if absolute:
+        if not world.relative_to_docs:
+            return ABSOLUTE, posixpath.normpath(upath.lstrip("/\\")), upath, anchor
+        src_dir = ""
+    resolved = join_norm(src_dir, upath.lstrip("/"))
+    if resolved == "" and not upath.endswith("/"):
+        resolved = src
+    if resolved == ".." or resolved.startswith("../"):
+        return OUTSIDE, resolved, upath, anchor
+    if resolved in world.pages:
+        return PAGE, resolved, upath, anchor
+    if resolved in world.files:
+        return FILE, resolved, upath, anchor
+    if resolved in world.excluded:
+        return EXCLUDED, resolved, upath, anchor
+    last = upath.rstrip("/").rpartition("/")[2]
+    if (upath.endswith("/") or "." not in last) and (resolved in world.dirs or resolved == ""):
+        return DIRECTORY, resolved, upath, anchor
+    return MISSING, resolved, upath, anchor
+
+
+def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, str, list[Entry], list[str]]:
+    """(world key, src, entries to check, linked page paths) for one page's links.
+
+    Runs in the parse workers and is cached with the page: valid while the set of paths in
+    the tree (the world key) and the page's own path are unchanged.
+    """
+    src_dir = src.rpartition("/")[0]
+    entries: list[Entry] = []
+    linked: set[str] = set()
+    for lk in links:
+        outcome, path, upath, anchor = resolve_target(world, src, src_dir, lk.target)
+        if outcome == PAGE:
+            if path != src:
+                linked.add(path)
+            if not anchor:
+                continue
+        elif outcome in (EXTERNAL, FILE):
+            continue
+        elif outcome == DIRECTORY:
+            linked.add(path)
+        entries.append((outcome, path, upath, anchor, lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind))))
+    return world.key, src, entries, sorted(linked)
+
+
+def pack_resolution(res: tuple[str, str, list[Entry], list[str]]) -> tuple[str, str, bytes]:
+    """The cached form: entries and linked paths in one marshal blob (fast to load)."""
+    return res[0], res[1], marshal.dumps((res[2], res[3]))

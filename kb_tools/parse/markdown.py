@@ -1,0 +1,305 @@
+"""One pass over a Markdown body: headings, links, images and ids, with file positions.
+
+This is a line scanner that follows Python-Markdown's block rules (the renderer the site uses)
+where they decide what a checker sees: fenced and indented code, ATX headings without a space,
+setext headings on the first line of a block, attr_list ids, raw HTML ids. A full CommonMark
+parse costs 10-20 s on 10,000 pages (research/perf-baseline.md) and follows different rules
+from the site's renderer anyway; this scanner is about 10x cheaper and the property and
+differential tests in tests/test_scan.py hold it to Python-Markdown's output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from kb_tools.model import Link, LinkKind
+
+_LINK, _IMAGE, _HTML, _AUTOLINK = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value, LinkKind.AUTOLINK.value)
+
+_FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
+_ATX_RE = re.compile(r"^(#{1,6})((?:\\.|[^\\])*?)#*[ \t]*$")
+_SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
+_HR_RE = re.compile(r"^[ ]{0,3}((-[ ]{0,2}){3,}|(_[ ]{0,2}){3,}|(\*[ ]{0,2}){3,})[ ]*$")
+_LIST_RE = re.compile(r"^([ ]*)([-*+]|\d+[.)])[ \t]+")
+_CONTAINER_RE = re.compile(r"^([ ]*)(!!!|\?\?\?\+?|===\+?)[ \t]")
+_ATTR_TAIL_RE = re.compile(r"[ \t]*\{:?[ ]*([^}\n ][^}\n]*?)[ ]*\}[ \t]*$")
+_ATTR_ID_RE = re.compile(r"(?:^|\s)#([^\s}]+)")
+_BLOCK_ATTR_RE = re.compile(r"^[ \t]*\{:[ ]*([^}\n]*?)[ ]*\}[ \t]*$")
+_CODE_SPAN_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
+_LINK_RE = re.compile(
+    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
+    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.)*\))*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
+)
+_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
+_REF_DEF_RE = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)")
+_AUTOLINK_RE = re.compile(r"<(?P<url>(?:https?|ftp|mailto):[^<>\s]+)>")
+_TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*?)?/?>")
+_COMMENT_OPEN = "<!--"
+_COMMENT_CLOSE = "-->"
+_BLOCK_HTML_RE = re.compile(
+    r"^<(?:div|table|section|details|figure|p|pre|blockquote|ul|ol|dl|form|iframe|aside|nav|"
+    r"header|footer|article|center|script|style|h[1-6])(?:[\s>/]|$)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class RawHeading:
+    level: int
+    markdown: str  # inline Markdown of the heading, attr_list removed
+    explicit_id: str | None
+    line: int
+
+
+@dataclass(slots=True)
+class ScanResult:
+    headings: list[RawHeading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    explicit_ids: list[str] = field(default_factory=list)  # attr_list ids (reserved for toc)
+    html_ids: list[str] = field(default_factory=list)  # raw HTML id= / <a name=>
+
+
+class _TagAttrs(HTMLParser):
+    """Reads one tag's attributes with the standard HTML parser (no regex over attributes)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def _blank_out(line: str, spans: list[tuple[int, int]]) -> str:
+    """Replace the given spans with spaces, keeping every other column where it was."""
+    if not spans:
+        return line
+    parts = []
+    pos = 0
+    for a, b in spans:
+        parts.append(line[pos:a])
+        parts.append(" " * (b - a))
+        pos = b
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+def _indent_of(line: str) -> int:
+    if "\t" not in line:
+        return len(line) - len(line.lstrip(" "))
+    n = 0
+    for ch in line:
+        if ch == " ":
+            n += 1
+        elif ch == "\t":
+            n += 4 - (n % 4)
+        else:
+            break
+    return n
+
+
+_FENCE_START = ("`", "~")
+_SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
+_NEEDS_WORK = re.compile(r"[\[<`{]|-->")
+_CONTAINER_START = frozenset("!?=-*+0123456789")
+
+
+def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
+    """A heading's text without a trailing ``{#id .class}``, and the explicit id if any."""
+    explicit = None
+    if attr_list:
+        am = _ATTR_TAIL_RE.search(text)
+        if am:
+            idm = _ATTR_ID_RE.search(am.group(1))
+            if idm:
+                explicit = idm.group(1)
+            text = text[: am.start()]
+    return text.strip(), explicit
+
+
+def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResult:
+    """Scan body ``lines`` whose first element is file line ``first_line`` (1-based)."""
+    res = ScanResult()
+    ref_defs: dict[str, tuple[str, int, int]] = {}
+    ref_uses: list[tuple[str, str, int, int, bool]] = []  # (ref key, text, line, col, image)
+    fence: tuple[str, int] | None = None
+    in_comment = False
+    in_html_block = False
+    prev_blank = True
+    prev_was_heading = False
+    last_nonblank_container = False  # list item / admonition / tab opener, or content inside one
+    container_depth_indent = -1  # indent of the innermost open container; -1 = none
+    n = len(lines)
+    i = 0
+    while i < n:
+        raw = lines[i]
+        lineno = first_line + i
+        i += 1
+        # --- fenced code (superfences: may be indented inside lists/admonitions) ---
+        if fence is not None:
+            m = _FENCE_RE.match(raw) if fence[0] in raw else None
+            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= fence[1] and not m.group("rest").strip():
+                fence = None
+            prev_blank = False
+            continue
+        if in_comment:
+            end = raw.find(_COMMENT_CLOSE)
+            if end < 0:
+                continue
+            in_comment = False
+            raw = " " * (end + 3) + raw[end + 3:]
+        stripped = raw.strip()
+        if not stripped:
+            prev_blank = True
+            prev_was_heading = False
+            in_html_block = False
+            continue
+        # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
+        if raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-"):
+            if prev_blank:
+                container_depth_indent = -1
+            last_nonblank_container = False
+            prev_blank = False
+            prev_was_heading = False
+            continue
+        indent = _indent_of(raw)
+        first = stripped[0]
+        m = _FENCE_RE.match(raw) if first in _FENCE_START else None
+        if m and (m.group("fence")[0] != "`" or "`" not in m.group("rest")):
+            if indent < 4 or (container_depth_indent >= 0 and indent <= container_depth_indent + 8):
+                fence = (m.group("fence")[0], len(m.group("fence")))
+                prev_blank = False
+                continue
+        # --- indented code: 4+ spaces after a blank line, not continuing a list/container ---
+        if indent >= 4 and prev_blank and not last_nonblank_container and container_depth_indent < 0:
+            prev_blank = False
+            continue
+        if indent < 4 and container_depth_indent >= 0 and indent <= container_depth_indent and prev_blank:
+            container_depth_indent = -1
+        # --- HTML comments (may span lines) ---
+        line = raw
+        if _COMMENT_OPEN in line:
+            spans = []
+            pos = 0
+            while (a := line.find(_COMMENT_OPEN, pos)) >= 0:
+                b = line.find(_COMMENT_CLOSE, a + 4)
+                if b < 0:
+                    spans.append((a, len(line)))
+                    in_comment = True
+                    break
+                spans.append((a, b + 3))
+                pos = b + 3
+            line = _blank_out(line, spans)
+            if not line.strip():
+                prev_blank = False
+                continue
+        if prev_blank and indent == 0 and first == "<" and _BLOCK_HTML_RE.match(line):
+            in_html_block = True
+        body = line.lstrip(" \t")
+        is_heading = False
+        # --- headings ---
+        if body.startswith("#") and not in_html_block and (indent < 4 or container_depth_indent >= 0):
+            hm = _ATX_RE.match(body)
+            if hm:
+                text, explicit = _split_attr_list(hm.group(2), attr_list)
+                res.headings.append(RawHeading(len(hm.group(1)), text, explicit, lineno))
+                is_heading = True
+        elif (
+            (prev_blank or prev_was_heading) and i < n and lines[i][:1] in ("=", "-") and _SETEXT_RE.match(lines[i])
+            and not in_html_block and indent < 4 and not _HR_RE.match(line)
+        ):
+            text, explicit = _split_attr_list(body.rstrip(), attr_list)
+            level = 1 if lines[i].lstrip().startswith("=") else 2
+            res.headings.append(RawHeading(level, text, explicit, lineno))
+            i += 1  # the underline
+            is_heading = True
+        elif attr_list and "{" in line:
+            bm = _BLOCK_ATTR_RE.match(line) or _ATTR_TAIL_RE.search(line)
+            if bm:
+                idm = _ATTR_ID_RE.search(bm.group(1))
+                if idm:
+                    res.explicit_ids.append(idm.group(1))
+        # --- code spans: their content is text, never links ---
+        if "`" in line:
+            line = _blank_out(line, [(mm.start(), mm.end()) for mm in _CODE_SPAN_RE.finditer(line)])
+        # --- links, images, reference definitions, autolinks ---
+        if "[" in line and not in_html_block:
+            dm = _REF_DEF_RE.match(line)
+            if dm:
+                dest = dm.group("dest")
+                col = dm.start("dest")
+                if dest.startswith("<"):
+                    dest, col = dest[1:-1], col + 1
+                ref_defs.setdefault(dm.group("ref").strip().lower(), (dest, lineno, col + 1))
+            else:
+                covered: list[tuple[int, int]] = []
+                for lm in _LINK_RE.finditer(line):
+                    dest = lm.group("dest")
+                    col = lm.start("dest")
+                    if dest.startswith("<"):
+                        dest, col = dest[1:-1], col + 1
+                    kind = _IMAGE if lm.group("bang") else _LINK
+                    res.links.append(Link(dest, lineno, col + 1, kind, lm.group("text")))
+                    covered.append((lm.start(), lm.end()))
+                rest = _blank_out(line, covered)
+                if "[" in rest:
+                    for um in _REF_USE_RE.finditer(rest):
+                        ref = um.group("ref")
+                        key = (ref if ref else um.group("text")).strip().lower()
+                        if key:
+                            ref_uses.append((key, um.group("text"), lineno, um.start() + 1, bool(um.group("bang"))))
+        if "<" in line:
+            for am in _AUTOLINK_RE.finditer(line):
+                res.links.append(Link(am.group("url"), lineno, am.start("url") + 1, _AUTOLINK))
+            for tm in _TAG_RE.finditer(line):
+                attrs_src = tm.group("attrs")
+                if not attrs_src or "=" not in attrs_src:
+                    continue
+                p = _TagAttrs()
+                try:
+                    p.feed(tm.group(0))
+                    p.close()
+                except Exception:  # noqa: BLE001 - hostile HTML must not stop the scan
+                    continue
+                for tag, attrs in p.found:
+                    for k, v in attrs:
+                        if v is None:
+                            continue
+                        if k == "id" or (k == "name" and tag == "a"):
+                            res.html_ids.append(v)
+                        elif (k == "href" and tag == "a") or (k == "src" and tag in ("img", "source")):
+                            col = line.find(v, tm.start())
+                            res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
+        # --- block context bookkeeping ---
+        if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
+            last_nonblank_container = True
+            container_depth_indent = indent
+        elif indent >= 4 and (last_nonblank_container or container_depth_indent >= 0):
+            last_nonblank_container = True
+        else:
+            last_nonblank_container = False
+            if indent <= max(container_depth_indent, 0) and prev_blank:
+                container_depth_indent = -1
+        prev_blank = False
+        prev_was_heading = is_heading
+    for key, text, lineno, col, image in ref_uses:
+        d = ref_defs.get(key)
+        if d is not None:
+            res.links.append(Link(d[0], d[1], d[2], _IMAGE if image else _LINK, text))
+    # one Link per definition line: several uses of one reference are one target to check
+    seen: set[tuple[str, int, int]] = set()
+    uniq: list[Link] = []
+    for lk in res.links:
+        k = (lk.target, lk.line, lk.column)
+        if k in seen:
+            continue
+        seen.add(k)
+        uniq.append(lk)
+    uniq.sort(key=lambda lk: (lk.line, lk.column))
+    res.links = uniq
+    return res

@@ -1,0 +1,96 @@
+"""The front matter schema, declared once as pydantic models.
+
+``kb schema`` exports the JSON Schema for editors, and the metadata checks validate every page
+with the same model. The registries (roster, taxonomy, …) are read by ``kb_tools.datadir``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from kb_tools.parse.frontmatter import InvalidDate
+
+PAGE_TYPES = ("runbook", "guide", "reference", "checklist", "decision", "path", "glossary")
+STATUSES = ("draft", "active", "deprecated", "archived")
+AUDIENCES = ("new-hire", "staff", "maintainer", "vendor", "manager")
+
+# Keys that MkDocs or Material give a meaning to: allowed besides our own.
+FOREIGN_KEYS = frozenset({
+    "hide", "icon", "template", "search", "comments", "subtitle", "social", "robots", "nav_title",
+    "kb_ignore", "authors", "date", "slug", "categories", "draft", "links", "readtime", "pin",
+})
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, InvalidDate):
+        raise ValueError(f"'{value}' is not a real calendar date")
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        # A quoted date is text to YAML (and to every other tool reading the front matter).
+        try:
+            if len(value) == 10 and value[4] == "-" and value[7] == "-":
+                _dt.date.fromisoformat(value)
+                raise ValueError(f"'{value}' is quoted text, not a date: write it without quotes")
+        except ValueError as exc:
+            if "quoted" in str(exc):
+                raise
+            raise ValueError(f"'{value}' is not a real calendar date") from None
+        raise ValueError(f"'{value}' is not a date in YYYY-MM-DD form")
+    raise ValueError(f"expected a date in YYYY-MM-DD form, got {type(value).__name__}")
+
+
+IsoDate = Annotated[_dt.date, BeforeValidator(_iso_date)]
+
+
+def _str_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+class PathStep(BaseModel):
+    """One step of an onboarding path."""
+
+    model_config = ConfigDict(extra="forbid")
+    page: str = Field(description="page path relative to docs_dir")
+    minutes: int = Field(ge=1, le=24 * 60, description="estimated minutes for the step")
+    goal: str = Field(min_length=1, description="what the reader can do after this step")
+    check: str = Field(min_length=1, description="a self-check question")
+
+
+class FrontMatterModel(BaseModel):
+    """Front matter of a knowledge base page (schema version 1)."""
+
+    model_config = ConfigDict(extra="allow", title="kb-tools page front matter")
+    title: str = Field(min_length=1, description="page title (required)")
+    description: str | None = Field(None, description="1-2 sentences for search results; required for active pages")
+    type: Literal[PAGE_TYPES] = Field("guide", description="page type")  # type: ignore[valid-type]
+    owner: str = Field(min_length=1, description="owner ROLE id from roster.yml (required)")
+    deputy: str | None = Field(None, description="deputy role id; required for runbooks")
+    status: Literal[STATUSES] = "active"  # type: ignore[valid-type]
+    last_reviewed: IsoDate | None = Field(None, description="date of the last review, YYYY-MM-DD")
+    review_every: int | None = Field(None, ge=1, le=3650, description="review interval in days")
+    review_by: IsoDate | None = Field(None, description="hard review date (contract end, end of support)")
+    review_on_fiscal_year: bool = Field(False, description="due again after each April 1 (年度切替)")
+    reviewed_by: str | None = Field(None, description="person who did the last review")
+    tags: Annotated[list[str], BeforeValidator(_str_list)] = Field(default_factory=list)
+    audience: Annotated[list[Literal[AUDIENCES]], BeforeValidator(_str_list)] = Field(default_factory=list)  # type: ignore[valid-type]
+    replaced_by: str | None = Field(None, description="successor page; required when deprecated")
+    kb_ignore: Annotated[list[str], BeforeValidator(_str_list)] = Field(default_factory=list, description="rule codes or names not to report on this page")
+    steps: list[PathStep] | None = Field(None, description="onboarding path steps (type: path)")
+
+
+OUR_KEYS = frozenset(FrontMatterModel.model_fields)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = FrontMatterModel.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "kb-tools/front-matter/v1"
+    return schema

@@ -1,0 +1,93 @@
+"""Pages generated from the corpus: review dashboard, ownership map, tag index, onboarding paths.
+
+Everything here works without MkDocs: the ``kb`` plugin adds these pages to the site with
+``File.generated`` and ``kb pages --out DIR`` writes the very same Markdown to disk.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from kb_tools.corpus import Corpus
+from kb_tools.site.pages import _md, onboarding, tags
+
+log = logging.getLogger(__name__)
+
+SECTION = "kb"
+SECTION_TITLE = "ナレッジベースの状況"
+INDEX_PATH = "kb/index.md"
+REVIEW_PATH = "kb/review.md"
+OWNERSHIP_PATH = "kb/ownership.md"
+TAGS_PATH = tags.PATH
+ABBREVIATIONS_FILE = "_abbreviations.md"
+
+__all__ = ["GENERATED_PATHS", "generate", "path_pages", "write_pages"]
+
+GENERATED_PATHS = (INDEX_PATH, REVIEW_PATH, OWNERSHIP_PATH, TAGS_PATH)
+
+
+def _index_markdown() -> str:
+    return (_md.front_matter(SECTION_TITLE, "レビュー状況・担当マップ・タグ一覧（自動生成）")
+            + f"# {SECTION_TITLE}\n\n"
+            "このフォルダのページはナレッジベースの内容から自動で作られます（編集しないでください）。\n\n"
+            f"- [レビュー状況]({_md.rel_link(INDEX_PATH, REVIEW_PATH)}): レビュー期限を過ぎたページと、30日以内に期限が来るページ（担当ロール別）\n"
+            f"- [担当マップ]({_md.rel_link(INDEX_PATH, OWNERSHIP_PATH)}): ロールごとの担当ページ、副担当のいないページ、1ロールだけが担当する分野、異動予定\n"
+            f"- [タグ一覧]({_md.rel_link(INDEX_PATH, TAGS_PATH)}): タグごとのページ\n")
+
+
+def _report(title: str, description: str, body: str) -> str:
+    return _md.front_matter(title, description) + f"# {title}\n\n" + body.rstrip("\n") + "\n"
+
+
+def generate(corpus: Corpus, today: _dt.date) -> dict[str, str]:
+    """``docs path -> Markdown`` of the pages under ``kb/`` (sorted, deterministic for a given today)."""
+    from kb_tools.continuity.ownership import ownership_markdown
+    from kb_tools.continuity.review import review_markdown
+
+    out = {INDEX_PATH: _index_markdown()}
+    out[REVIEW_PATH] = _report("レビュー状況", "レビュー期限を過ぎたページと期限が近いページ（自動生成）",
+                               review_markdown(corpus, today))
+    from kb_tools.continuity.git_facts import collect
+
+    git = collect(corpus.config)  # never raises; cached by HEAD under .kb/cache
+    out[OWNERSHIP_PATH] = _report("担当マップ", "ロールごとの担当ページと引継ぎのリスク（自動生成）",
+                                  ownership_markdown(corpus, today, git))
+    out[TAGS_PATH] = tags.tags_markdown(corpus)
+    return dict(sorted(out.items()))
+
+
+def path_pages(corpus: Corpus) -> dict[str, str]:
+    """``docs path -> full page text`` of every onboarding path page, with its steps rendered."""
+    out = {}
+    for path, page in sorted(corpus.pages.items()):
+        if onboarding.is_path_page(page):
+            out[path] = onboarding.render_into(corpus.read_text(page), onboarding.steps_markdown(corpus, page))
+    return out
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_pages(corpus: Corpus, out_dir: Path, today: _dt.date) -> list[Path]:
+    """Write every generated page under ``out_dir`` (same relative paths as in the site)."""
+    from kb_tools.site.pages.glossary import abbreviations_markdown, load_glossary
+
+    written = []
+    pages = generate(corpus, today) | path_pages(corpus)
+    terms, _problems = load_glossary(corpus.config.data_path)
+    if terms:
+        pages[ABBREVIATIONS_FILE] = abbreviations_markdown(terms)
+    for rel, text in sorted(pages.items()):
+        dest = out_dir / rel
+        _write(dest, text)
+        written.append(dest)
+    return written
