@@ -111,10 +111,15 @@ class Emit:
         self._infos: dict[str, RuleInfo] = {}
 
     def __call__(
-        self, name: str, path: str, line: int, column: int | None, message: str,
+        self, rule: RuleInfo | str, path: str, line: int, column: int | None, message: str,
         hint: str | None = None, target: str | None = None,
     ) -> None:
-        info = self._infos.get(name)
+        if isinstance(rule, RuleInfo):
+            info: RuleInfo | None = rule
+            name = rule.name
+        else:  # transitional: a dotted name (being replaced by the declared object everywhere)
+            name = rule
+            info = self._infos.get(name)
         if info is None:
             found = by_name(name)
             if found is None:
