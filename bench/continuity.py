@@ -2,7 +2,7 @@
 
     /work/venv/bin/python bench/continuity.py [--pages 10000] [--commits 50000] [--keep DIR]
 
-Generates a corpus with ../shared/bench/gen_corpus.py, builds a git history of N commits with
+Generates a corpus with bench/corpus.py, builds a git history of N commits with
 `git fast-import` (one process, no `git commit` per commit: each commit edits one page, by an
 author drawn from the roster, dates rising over five years), then times, as subprocesses:
 
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
+GEN = HERE / "corpus.py"  # the project's own deterministic generator
 KB = Path(sys.executable).parent / "kb"
 PEOPLE = ["担当者A", "担当者B", "担当者C", "担当者D", "担当者E", "担当者F", "担当者X", "担当者Y", "担当者Z"]
 

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus_dir = args.corpus
         if corpus_dir is None:
             corpus_dir = tmp / "corpus"
-            subprocess.run([sys.executable, str(REPO.parent / "shared/bench/gen_corpus.py"), str(corpus_dir),
+            subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), str(corpus_dir),
                             "--pages", str(args.pages), "--seed", str(args.seed)], check=True, capture_output=True)
         work = tmp / "site"
         work.mkdir()

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
+GEN = HERE / "corpus.py"  # the project's own deterministic generator
 
 
 def run(corpus: Path, scan: bool, cold: bool) -> tuple[float, dict[str, int]]:

@@ -29,7 +29,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -252,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     with chromium() as browser, tempfile.TemporaryDirectory(prefix="kb-site-bench-") as tmp:
         for n in args.pages:
             corpus = Path(tmp) / f"c{n}"
-            subprocess.run([sys.executable, str(SHARED / "bench" / "gen_corpus.py"), str(corpus), "--pages", str(n),
+            subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), str(corpus), "--pages", str(n),
                             "--seed", str(args.seed)], check=True, capture_output=True)
             for ja in (False, True):
                 out = Path(tmp) / f"b{n}{int(ja)}"

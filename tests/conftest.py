@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 
 MKDOCS_YML = """\
@@ -93,19 +92,20 @@ def fixture_browser() -> Iterator[object]:
 
 @pytest.fixture(scope="session", name="gen_corpus")
 def fixture_gen_corpus(tmp_path_factory: pytest.TempPathFactory):
-    """Generate a corpus with ../shared/bench/gen_corpus.py (deterministic); returns its folder."""
-    import subprocess
-    import sys
+    """Generate a corpus with the project's bench/corpus.py (deterministic); returns its folder."""
+    import importlib.util
 
+    spec = importlib.util.spec_from_file_location("kb_bench_corpus", REPO / "bench" / "corpus.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
     made: dict[tuple[int, int], Path] = {}
 
     def _gen(pages: int = 120, seed: int = 7) -> Path:
         key = (pages, seed)
         if key not in made:
             out = tmp_path_factory.mktemp(f"corpus{pages}_{seed}")
-            shutil.rmtree(out)
-            subprocess.run([sys.executable, str(SHARED / "bench" / "gen_corpus.py"), str(out), "--pages", str(pages),
-                            "--seed", str(seed)], check=True, capture_output=True)
+            gen.generate(out, pages, seed)
             made[key] = out
         return made[key]
 
