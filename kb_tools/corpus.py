@@ -31,7 +31,7 @@ from kb_tools.parse.links import World, pack_resolution, resolve_page
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PARSER_VERSION = 5  # bump when Page contents change: invalidates every cache
+PARSER_VERSION = 6  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192
@@ -83,6 +83,7 @@ class Corpus:
     registry: Registry
     file_issues: list[tuple[str, ParseIssue]] = field(default_factory=list)  # unreadable files, loops
     generated: set[str] = field(default_factory=set)  # pages the kb plugin generates at build time
+    shadowed: set[str] = field(default_factory=set)  # README.md pages hidden by the folder's index.md
     stats: dict[str, Any] = field(default_factory=dict)
     _derived: dict[type, Any] = field(default_factory=dict, repr=False)
 
@@ -185,6 +186,9 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.headings = [Heading(h.level, t, i, h.line) for h, t, i in zip(res.headings, texts, ids)]
     page.links = res.links
     page.anchors = set(ids) | set(res.explicit_ids) | set(res.html_ids)
+    unused = [(label, line) for label, line in res.footnote_defs if label not in res.footnote_refs]
+    if unused:
+        page.extra["footnotes_unused"] = unused
     if world is not None:
         page.extra["_res"] = pack_resolution(resolve_page(world, page.path, page.links))
     for analyzer in _analyzers():
@@ -324,11 +328,14 @@ def build_corpus(
         elif rel not in excluded:
             other.add(rel)
     # README.md is the folder's index page unless an index.md exists (then MkDocs skips README).
-    md_names = {rel for rel, _ in md}
+    # An *included* index.md wins; with index.md excluded (gitignore-style), README.md is the page.
+    index_pages = {rel for rel, _ in md if rel not in excluded and rel.rpartition("/")[2] == "index.md"}
+    shadowed: set[str] = set()
     for rel, _ in md:
         folder, _, name = rel.rpartition("/")
-        if name == "README.md" and (f"{folder}/index.md" if folder else "index.md") in md_names:
+        if name == "README.md" and rel not in excluded and (f"{folder}/index.md" if folder else "index.md") in index_pages:
             excluded.add(rel)
+            shadowed.add(rel)
             file_issues.append((rel, ParseIssue("parse.file", 1, 1, "both index.md and README.md exist in this folder; "
                                                 "MkDocs uses index.md and skips README.md")))
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
@@ -345,7 +352,7 @@ def build_corpus(
     # Link resolution depends only on the set of paths, known now: the workers resolve each
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
-    world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs")
+    world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
     parsed = _parse_all(todo, opts, world, workers, progress, cache)
     for p in parsed:
         pages[p.path] = p
@@ -359,7 +366,7 @@ def build_corpus(
     included = {k: v for k, v in pages.items() if k not in excluded}
     excluded_pages = {k: v for k, v in pages.items() if k in excluded}
     registry = load_registry(cfg.data_path, cfg.docs_dir)
-    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues)
+    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed)
     corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused,
                     "seconds": time.perf_counter() - t0}
     return corpus

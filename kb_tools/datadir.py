@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from kb_tools.model import ParseIssue
-from kb_tools.parse.frontmatter import InvalidDate
+from kb_tools.parse.frontmatter import InvalidDate, _Loader
 
 
 @dataclass(slots=True)
@@ -118,26 +118,55 @@ def _date(v: Any) -> _dt.date | None:
     return None
 
 
-def _load_yaml(path: Path, rel: str, reg: Registry) -> Any:
-    from kb_tools.parse.frontmatter import _Loader  # the lenient-date SafeLoader
+class _DataLoader(_Loader):  # the lenient-date SafeLoader, remembering where impossible dates are
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.bad_dates: list[tuple[int, int, str]] = []
 
+
+def _timestamp(loader: _DataLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError:
+        loader.bad_dates.append((node.start_mark.line + 1, node.start_mark.column + 1, node.value))
+        return InvalidDate(node.value)
+
+
+_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def read_yaml(path: Path, rel: str, rule: str = "meta.registry") -> tuple[Any, list[ParseIssue]]:
+    """The one way kb reads a ``_data`` YAML file: (data or None, problems with lines). Never raises.
+
+    Impossible dates (``2025-02-29``: PyYAML raises a plain ValueError) are kept as
+    ``InvalidDate`` text and reported at their line, so one bad value never hides the whole file.
+    """
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        reg.issues.append((rel, ParseIssue("meta.registry", 1, None or 1, f"not valid UTF-8: {exc.reason}")))
-        return None
+        return None, [ParseIssue(rule, 1, 1, f"not valid UTF-8: {exc.reason}")]
     except OSError as exc:
-        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, f"cannot be read: {exc.strerror}")))
-        return None
+        return None, [ParseIssue(rule, 1, 1, f"cannot be read: {exc.strerror}")]
+    loader = _DataLoader(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        reg.issues.append((rel, ParseIssue("meta.registry", (mark.line + 1) if mark else 1,
-                                           (mark.column + 1) if mark else 1, f"not valid YAML: {exc.problem}")))
-    except (yaml.YAMLError, ValueError) as exc:
-        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, f"not valid YAML: {exc}")))
-    return None
+        return None, [ParseIssue(rule, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
+                                 f"not valid YAML: {exc.problem}")]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        return None, [ParseIssue(rule, 1, 1, f"not valid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    issues = [ParseIssue(rule, line, col, f"'{value}' is not a real calendar date")
+              for line, col, value in loader.bad_dates]
+    return data, issues
+
+
+def _load_yaml(path: Path, rel: str, reg: Registry) -> Any:
+    data, issues = read_yaml(path, rel)
+    reg.issues.extend((rel, i) for i in issues)
+    return data
 
 
 def _key_lines(path: Path) -> dict[str, int]:
@@ -162,9 +191,8 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
         reg.roster_path, reg.taxonomy_path = str(roster), str(taxonomy)
     reg.present = roster.is_file() or taxonomy.is_file()
     if roster.is_file():
-        n_issues = len(reg.issues)
         data = _load_yaml(roster, reg.roster_path, reg)
-        reg.has_roster = len(reg.issues) == n_issues
+        reg.has_roster = data is not None
         lines = _key_lines(roster)
         if isinstance(data, dict) and isinstance(data.get("roles"), dict):
             data = data["roles"]  # also accept a top-level "roles:" wrapper
@@ -191,9 +219,8 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
                     reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}': a past holder needs person, from, to")))
             reg.roles[rid] = role
     if taxonomy.is_file():
-        n_issues = len(reg.issues)
         data = _load_yaml(taxonomy, reg.taxonomy_path, reg)
-        reg.has_taxonomy = len(reg.issues) == n_issues
+        reg.has_taxonomy = data is not None
         lines = _key_lines(taxonomy)
         if isinstance(data, dict) and isinstance(data.get("tags"), dict):
             data = data["tags"]
@@ -212,4 +239,18 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
                     reg.issues.append((reg.taxonomy_path, ParseIssue("meta.registry", lines.get(tid, 1), 1,
                                                                      f"alias '{a}' names two tags: '{reg._alias[a]}' and '{tid}'")))
                 reg._alias.setdefault(a, tid)
+    for name in OTHER_DATA_FILES:  # read by search and the site; their YAML problems are findings too
+        path = data_dir / name
+        if path.is_file():
+            _load_yaml(path, _rel(path, docs_dir), reg)
     return reg
+
+
+OTHER_DATA_FILES = ("synonyms.yml", "glossary.yml")
+
+
+def _rel(path: Path, docs_dir: Path) -> str:
+    try:
+        return path.relative_to(docs_dir).as_posix()
+    except ValueError:
+        return str(path)

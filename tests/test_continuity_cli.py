@@ -171,3 +171,13 @@ def test_report_ownership_cli(root, run_kb) -> None:
     assert {a["key"]: a["bus_factor"] for a in data["areas"]}["cloud"] == 2
     r = run_kb(root, "report", "ownership", "--today", "2026-11-26")
     assert r.exit_code == 0 and "runbooks without a deputy: 1" in r.stdout and "cloud/b.md" in r.stdout
+
+
+def test_handover_with_an_unreadable_roster_says_so(make_docs, run_kb) -> None:
+    files = dict(FILES)
+    files["_data/roster.yml"] = "infra:\n  name: [インフラ担当\n"
+    root = make_docs(files)
+    r = run_kb(root, "handover", "担当者A", "--today", "2026-11-26")
+    assert r.exit_code == 2
+    assert "roster cannot be read" in r.stderr and "_data/roster.yml:" in r.stderr
+    assert "unknown person" not in r.stderr

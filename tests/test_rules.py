@@ -149,11 +149,10 @@ def test_plain_mkdocs_project_gets_structural_rules_only(make_docs) -> None:
     assert got == ["index.md:3:link.missing-target"]
 
 
-def test_every_rule_is_documented_and_tested() -> None:
-    text = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+def test_every_rule_is_documented() -> None:
+    # that every rule is tested is held by tests/test_rule_cases.py (a failing and a passing case each)
     for info in all_rules():
         assert info.doc, f"{info.code} has no documentation"
-        assert info.name in text or info.code in text, f"no test mentions {info.code} {info.name}"
 
 
 @pytest.mark.parametrize("directory_urls", ["true", "false"])

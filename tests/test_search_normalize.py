@@ -66,7 +66,7 @@ def test_missing_and_broken_dictionary(tmp_path: Path) -> None:
     issues: list[str] = []
     data = export_data(tmp_path / "docs", issues=issues)
     assert data["table"] == []
-    assert issues and "synonyms.yml:" in issues[0] and "broken YAML" in issues[0]
+    assert issues and "synonyms.yml:" in issues[0] and "not valid YAML" in issues[0]
     (data_dir / "synonyms.yml").write_text("- just\n- a list\n", encoding="utf-8")
     issues = []
     export_data(tmp_path / "docs", issues=issues)

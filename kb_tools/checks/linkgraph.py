@@ -33,7 +33,7 @@ class LinkGraph:
 def world_of(corpus: Corpus) -> World:
     return corpus.derived(World, lambda c: World.build(
         c.pages, c.files, set(c.excluded_pages) | set(c.excluded_files),
-        c.config.absolute_links == "relative_to_docs"))
+        c.config.absolute_links == "relative_to_docs", c.shadowed))
 
 
 def _page_resolution(world: World, page: Page) -> tuple[list[Entry], list[str]]:

@@ -19,6 +19,22 @@ from kb_tools.model import LinkKind, Page
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
+FOOTNOTE_UNREFERENCED = declare("KB209", "footnote.unreferenced", severity=Severity.WARNING, doc="""
+    A footnote is defined (``[^1]: …``) but never referenced in the text (``[^1]``). The reader
+    never reaches it, and MkDocs reports its back-link ``#fnref:1`` as a missing anchor.
+    Reference it where the fact is stated, or delete the definition.
+    """)
+
+
+@check_pass
+def check_footnotes(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
+    for page in corpus.pages.values():
+        for label, line in page.extra.get("footnotes_unused", ()):
+            emit(FOOTNOTE_UNREFERENCED, page.path, line, 1,
+                 f"footnote '[^{label}]' is defined but never referenced", target=f"[^{label}]",
+                 hint=f"write [^{label}] where the fact is stated, or delete the definition")
+
+
 declare("KB201", "link.missing-target", severity=Severity.ERROR, doc="""
     Relative link to a page or file that does not exist in the docs tree.
 
@@ -143,6 +159,13 @@ def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                      hint=f"write it relative: '{_rel(r.path, src)}'", target=target)
             elif outcome == R.OUTSIDE:
                 emit("link.outside-docs", src, lk.line, lk.column, f"link '{target}' points outside the docs folder", target=target)
+            elif outcome == R.SHADOWED:
+                folder = r.path.rpartition("/")[0]
+                index = f"{folder}/index.md" if folder else "index.md"
+                emit("link.missing-target", src, lk.line, lk.column,
+                     f"link '{target}' points at '{r.path}', which is shadowed by '{index}': MkDocs builds "
+                     "index.md as the folder's page and skips README.md",
+                     hint=f"link to '{_rel(index, src)}' or merge the two pages", target=target)
             elif outcome == R.EXCLUDED:
                 emit("link.excluded-target", src, lk.line, lk.column,
                      f"link '{target}' points at '{r.path}', which exclude_docs keeps out of the site", target=target)

@@ -46,8 +46,13 @@ def _check_role(corpus: Any, role: str) -> None:
 def _check_person(corpus: Any, person: str) -> None:
     from kb_tools.continuity.handover import suggest_person
 
-    if person in corpus.registry.people():
+    reg = corpus.registry
+    if person in reg.people():
         return
+    if not reg.has_roster:
+        problems = [i for path, i in reg.issues if path == reg.roster_path]
+        where = f"{reg.roster_path}:{problems[0].line}: {problems[0].message}" if problems else reg.roster_path
+        fail(f"the roster cannot be read ({where or 'roster.yml is missing'}); fix it, then run kb handover again")
     hint = suggest_person(corpus, person)
     fail(f"unknown person '{person}' (not in {corpus.registry.roster_path or 'roster.yml'})"
          + (f"; did you mean '{hint}'?" if hint else ""))

@@ -28,6 +28,7 @@ EXCLUDED = "excluded"
 OUTSIDE = "outside"
 DIRECTORY = "directory"  # a folder (with or without index page)
 MISSING = "missing"
+SHADOWED = "shadowed"  # a README.md hidden by the folder's index.md (MkDocs uses index.md)
 INVALID = "invalid"
 
 
@@ -100,10 +101,12 @@ class World:
     dirs: frozenset[str]
     relative_to_docs: bool
     key: str
+    shadowed: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, pages: Iterable[str], files: Iterable[str], excluded: Iterable[str], relative_to_docs: bool) -> World:
-        pages, files, excluded = frozenset(pages), frozenset(files), frozenset(excluded)
+    def build(cls, pages: Iterable[str], files: Iterable[str], excluded: Iterable[str], relative_to_docs: bool,
+              shadowed: Iterable[str] = ()) -> World:
+        pages, files, excluded, hidden = frozenset(pages), frozenset(files), frozenset(excluded), frozenset(shadowed)
         dirs: set[str] = set()
         for p in (*pages, *files, *excluded):
             d = p.rpartition("/")[0]
@@ -111,11 +114,11 @@ class World:
                 dirs.add(d)
                 d = d.rpartition("/")[0]
         h = hashlib.blake2b(digest_size=12)
-        for group in (pages, files, excluded):
+        for group in (pages, files, excluded, hidden):
             h.update("\n".join(sorted(group)).encode("utf-8", "surrogatepass"))
             h.update(b"\0")
         h.update(b"1" if relative_to_docs else b"0")
-        return cls(pages, files, excluded, frozenset(dirs), relative_to_docs, h.hexdigest())
+        return cls(pages, files, excluded, frozenset(dirs), relative_to_docs, h.hexdigest(), hidden)
 
 
 # One resolved link that needs a look at check time (a problem, or an anchor to verify), kept
@@ -140,6 +143,8 @@ def resolve_target(world: World, src: str, src_dir: str, target: str) -> tuple[s
     if absolute:
         if not world.relative_to_docs:
             return ABSOLUTE, posixpath.normpath(upath.lstrip("/\\")), upath, anchor
+        if not upath.strip("/\\"):
+            return MISSING, "", upath, anchor  # MkDocs: '/' names no file, even relative to docs
         src_dir = ""
     resolved = join_norm(src_dir, upath.lstrip("/"))
     if resolved == "" and not upath.endswith("/"):
@@ -150,6 +155,8 @@ def resolve_target(world: World, src: str, src_dir: str, target: str) -> tuple[s
         return PAGE, resolved, upath, anchor
     if resolved in world.files:
         return FILE, resolved, upath, anchor
+    if resolved in world.shadowed:
+        return SHADOWED, resolved, upath, anchor
     if resolved in world.excluded:
         return EXCLUDED, resolved, upath, anchor
     last = upath.rstrip("/").rpartition("/")[2]

@@ -18,6 +18,8 @@ from kb_tools.model import Link, LinkKind
 
 _LINK, _IMAGE, _HTML, _AUTOLINK = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value, LinkKind.AUTOLINK.value)
 
+_FOOTNOTE_DEF_RE = re.compile(r"^[ ]{0,3}\[\^([^\]\s]+)\]:")
+_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
 _ATX_RE = re.compile(r"^(#{1,6})((?:\\.|[^\\])*?)#*[ \t]*$")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
@@ -60,6 +62,8 @@ class ScanResult:
     links: list[Link] = field(default_factory=list)
     explicit_ids: list[str] = field(default_factory=list)  # attr_list ids (reserved for toc)
     html_ids: list[str] = field(default_factory=list)  # raw HTML id= / <a name=>
+    footnote_defs: list[tuple[str, int]] = field(default_factory=list)  # ([^label]:, line)
+    footnote_refs: set[str] = field(default_factory=set)  # labels used as [^label]
 
 
 class _TagAttrs(HTMLParser):
@@ -228,6 +232,11 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         if "`" in line:
             line = _blank_out(line, [(mm.start(), mm.end()) for mm in _CODE_SPAN_RE.finditer(line)])
         # --- links, images, reference definitions, autolinks ---
+        if "[^" in line and not in_html_block:
+            fd = _FOOTNOTE_DEF_RE.match(line)
+            if fd:
+                res.footnote_defs.append((fd.group(1), lineno))
+            res.footnote_refs.update(m.group(1) for m in _FOOTNOTE_REF_RE.finditer(line, fd.end() if fd else 0))
         if "[" in line and not in_html_block:
             dm = _REF_DEF_RE.match(line)
             if dm:

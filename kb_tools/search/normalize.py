@@ -54,7 +54,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kb_tools.datadir import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +119,10 @@ def read_synonyms(path: Path) -> tuple[list[tuple[str, list[str]]], list[str]]:
     issues: list[str] = []
     if not path.is_file():
         return [], issues
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [f"{path}: cannot read ({exc}); search runs without the house dictionary"]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        return [], [f"{where}: broken YAML ({getattr(exc, 'problem', exc)}); search runs without the house dictionary"]
+    raw, problems = read_yaml(path, path.name)
+    if raw is None and problems:
+        return [], [f"{path}:{problems[0].line}: {problems[0].message}; search runs without the house dictionary"]
+    issues.extend(f"{path}:{p.line}: {p.message}" for p in problems)
     if raw is None:
         return [], issues
     if not isinstance(raw, dict):
@@ -165,10 +161,7 @@ def build_table(pairs: list[tuple[str, list[str]]]) -> list[list[str]]:
 
 def _tag_aliases(data_dir: Path) -> dict[str, str]:
     path = data_dir / TAXONOMY_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}  # kb check reports a broken taxonomy with file and line
+    raw = read_yaml(path, path.name)[0] if path.is_file() else None  # kb check reports its problems
     out: dict[str, str] = {}
     if isinstance(raw, dict):
         for tid, spec in raw.items():

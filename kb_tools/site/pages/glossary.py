@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from kb_tools.datadir import read_yaml
 from markdown import Markdown
 from markdown.extensions.abbr import AbbrBlockprocessor, AbbrExtension, AbbrTreeprocessor
 
@@ -42,14 +42,9 @@ def load_glossary(data_path: Path) -> tuple[list[Term], list[str]]:
     path = data_path / GLOSSARY_FILE
     if not path.is_file():
         return [], []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: PyYAML on a date like 2024-13-01
-        return [], [f"{path}: cannot be read: {exc}"]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        return [], [f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]
+    raw, issues = read_yaml(path, path.name)
+    if raw is None and issues:
+        return [], [f"{path}:{issues[0].line}: {issues[0].message}"]
     if isinstance(raw, dict) and isinstance(raw.get("terms"), list):
         raw = raw["terms"]
     if not isinstance(raw, list):
