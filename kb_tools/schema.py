@@ -62,6 +62,7 @@ class PathStep(BaseModel):
     minutes: int = Field(ge=1, le=24 * 60, description="estimated minutes for the step")
     goal: str = Field(min_length=1, description="what the reader can do after this step")
     check: str = Field(min_length=1, description="a self-check question")
+    answer: str | None = Field(None, min_length=1, description="the model answer, shown folded under the question")
 
 
 class FrontMatterModel(BaseModel):

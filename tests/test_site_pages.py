@@ -125,3 +125,19 @@ def test_broken_glossary_is_reported_not_raised(tmp_path: Path) -> None:
 def test_gojuon_key_ignores_voicing_and_long_vowels() -> None:
     assert sorted(["ばっくあっぷ", "はんだん", "あーる", "あかうんと"], key=gojuon_key) == [
         "あかうんと", "あーる", "ばっくあっぷ", "はんだん"]
+
+
+def test_path_answers_fold_under_the_question_and_totals_are_computed(make_docs) -> None:
+    files = dict(FILES)
+    files["onboarding/paths/start.md"] = files["onboarding/paths/start.md"].replace(
+        "check: 分からない言葉はどこで調べますか？",
+        "check: 分からない言葉はどこで調べますか？\n            answer: 用語集で調べ、<なければ>担当に聞く。").replace(
+        "minutes: 20", "minutes: 80")
+    root = make_docs(files)
+    corpus = build_corpus(load_config(root / "mkdocs.yml"), use_cache=False)
+    out = path_pages(corpus)["onboarding/paths/start.md"]
+    assert ('<details class="kb-step__answer"><summary>解答例</summary><p>用語集で調べ、&lt;なければ&gt;担当に聞く。'
+            '</p></details>') in out
+    assert out.count("kb-step__answer") == 1  # only the step that has an answer
+    total = sum(s.minutes or 0 for s in onboarding.steps_of(corpus.pages["onboarding/paths/start.md"]))
+    assert total > 60 and f"（目安 合計 {total:,} 分、約" in out

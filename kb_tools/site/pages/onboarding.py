@@ -8,6 +8,7 @@ it works offline and from file://.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ class Step:
     minutes: int | None
     goal: str
     check: str
+    answer: str = ""
 
 
 def is_path_page(page: Page) -> bool:
@@ -38,8 +40,14 @@ def steps_of(page: Page) -> list[Step]:
             continue
         m = raw.get("minutes")
         minutes = m if isinstance(m, int) and not isinstance(m, bool) and m > 0 else None
-        out.append(Step(raw["page"].strip().lstrip("/"), minutes, str(raw.get("goal") or ""), str(raw.get("check") or "")))
+        out.append(Step(raw["page"].strip().lstrip("/"), minutes, str(raw.get("goal") or ""), str(raw.get("check") or ""),
+                        str(raw.get("answer") or "")))
     return out
+
+
+def _hours(minutes: int) -> str:
+    """'（約23時間）' for a total of 1,385 minutes: computed, never written by hand."""
+    return f"、約{minutes / 60:.1f}時間".replace(".0時間", "時間") if minutes >= 60 else ""
 
 
 def _field(label: str, value: Any) -> str:
@@ -54,7 +62,7 @@ def steps_markdown(corpus: Corpus, page: Page) -> str:
     out = [f'<div class="kb-path" data-kb-path="{pid}" markdown>', "",
            f'<p class="kb-path__progress" aria-live="polite"><progress class="kb-path__bar" max="{len(steps)}" value="0">'
            f'</progress> <span class="kb-path__count">0 / {len(steps)}</span> ステップ完了'
-           f'（目安 合計 {total} 分）</p>', ""]
+           f'（目安 合計 {total:,} 分{_hours(total)}）</p>', ""]
     if not steps:
         out += ["このパスにはまだステップがありません。", "", "</div>", ""]
         return "\n".join(out)
@@ -74,6 +82,8 @@ def steps_markdown(corpus: Corpus, page: Page) -> str:
             out.append(_field("ゴール", s.goal))
         if s.check:
             out.append(_field("確認問題", s.check))
+        if s.answer:  # folded, so the reader answers first (a <details> prints open: kb.css)
+            out += ["", f'<details class="kb-step__answer"><summary>解答例</summary><p>{html.escape(s.answer)}</p></details>']
         out += ["", "</div>", ""]
     out += ["</div>", ""]
     return "\n".join(out)

@@ -72,3 +72,8 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// Printing a path (mentor sign-off): show the folded model answers on paper.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details.kb-step__answer").forEach(function (d) { d.open = true; });
+});
