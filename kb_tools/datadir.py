@@ -7,7 +7,6 @@ Every problem (unreadable file, YAML error, impossible date, wrong shape) become
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 
 from kb_tools.model import ParseIssue
 from kb_tools.parse.frontmatter import InvalidDate, _Loader
+from kb_tools.fuzzy import did_you_mean
 
 
 @dataclass(slots=True)
@@ -74,12 +74,7 @@ class Registry:
 
     def suggest_tag(self, tag: str) -> str | None:
         keys = list(self.tags) + list(self._alias)
-        m = difflib.get_close_matches(tag, keys, n=1, cutoff=0.6)
-        if not m:
-            low = {k.lower(): k for k in keys}
-            m2 = difflib.get_close_matches(tag.lower(), list(low), n=1, cutoff=0.6)
-            m = [low[m2[0]]] if m2 else []
-        return m[0] if m else None
+        return did_you_mean(tag, keys)
 
     def suggest_role(self, value: str) -> str | None:
         # A person's name written as owner: point at the role they hold.
@@ -89,10 +84,8 @@ class Registry:
         names = {r.name: r.id for r in self.roles.values()}
         if value in names:
             return names[value]
-        m = difflib.get_close_matches(value, list(self.roles) + list(names), n=1, cutoff=0.6)
-        if m:
-            return names.get(m[0], m[0])
-        return None
+        m = did_you_mean(value, list(self.roles) + list(names))
+        return names.get(m, m) if m else None
 
     def people(self) -> set[str]:
         out = set()

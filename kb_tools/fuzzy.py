@@ -41,3 +41,27 @@ class NameIndex:
             return None
         scored = sorted(((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in cands), key=lambda t: (-t[0], t[1]))
         return scored[0][1] if scored[0][0] >= cutoff else None
+
+
+def did_you_mean(word: str, names: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The one "did you mean": the closest of ``names`` to ``word``, or None.
+
+    Typos within edit distance 2 come from the delete-neighbourhood index (cheap on any number of
+    names); for short lists (ids, roles, tags, rule codes) a wider ``difflib`` look also catches
+    changed case, a swapped word order or a longer slip.
+    """
+    pool = names if isinstance(names, (list, tuple, set, frozenset)) else list(names)
+    near = NameIndex(pool).suggest(word, cutoff)
+    if near is not None or len(pool) > 2000:
+        return near
+    found = close_matches(word, list(pool), 1, cutoff)
+    if found:
+        return found[0]
+    low = {str(n).lower(): n for n in pool}
+    found = close_matches(word.lower(), list(low), 1, cutoff)
+    return low[found[0]] if found else None
+
+
+def close_matches(word: str, names: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The ``n`` closest names by similarity ratio (search suggestions; short lists only)."""
+    return difflib.get_close_matches(word, names, n=n, cutoff=cutoff)

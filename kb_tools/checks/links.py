@@ -3,7 +3,6 @@ MkDocs is not (percent-encoded anchors, links to folders)."""
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -15,6 +14,7 @@ from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
 from kb_tools.fuzzy import NameIndex
 from kb_tools.model import LinkKind, Page
+from kb_tools.fuzzy import did_you_mean
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -123,11 +123,9 @@ def _anchor_hint(anchor: str, page: Page) -> str | None:
     ids = page.anchors
     if not ids:
         return f"'{page.path}' has no headings with ids"
-    # A page has a handful of ids: difflib over them is cheaper than building an index.
-    m = difflib.get_close_matches(anchor, sorted(ids), n=1, cutoff=0.6) if len(ids) <= 300 else \
-        [x for x in [NameIndex(ids).suggest(anchor)] if x]
+    m = did_you_mean(anchor, sorted(ids))
     if m:
-        return f"did you mean '#{m[0]}'?"
+        return f"did you mean '#{m}'?"
     return None
 
 

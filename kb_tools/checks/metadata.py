@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from kb_tools.findings import Severity
 from kb_tools.parse.frontmatter import InvalidDate
 from kb_tools.schema import FOREIGN_KEYS, OUR_KEYS, FrontMatterModel
 from kb_tools.model import Page
+from kb_tools.fuzzy import did_you_mean
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -107,9 +107,9 @@ def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             emit(rule_name, src, line, None, msg, target=fld if rule_name == "meta.required" else str(page.meta.get(fld)))
         for key in page.meta:
             if key not in OUR_KEYS and key not in FOREIGN_KEYS:
-                m = difflib.get_close_matches(key, _KNOWN, n=1, cutoff=0.7)
+                m = did_you_mean(key, _KNOWN, cutoff=0.7)
                 emit("meta.unknown-field", src, _line(page, key), None, f"unknown front matter field '{key}'",
-                     hint=f"did you mean '{m[0]}'?" if m else None, target=key)
+                     hint=f"did you mean '{m}'?" if m else None, target=key)
         owner = page.meta.get("owner")
         if reg.has_roster and isinstance(owner, str) and owner and owner not in reg.roles:
             sug = reg.suggest_role(owner)

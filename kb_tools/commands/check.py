@@ -11,6 +11,7 @@ import click
 
 from kb_tools.commands._shared import State, color_enabled, config_option, fail, main, parse_date, pass_state
 from kb_tools.config import SiteConfig
+from kb_tools.fuzzy import did_you_mean
 
 
 @main.command()
@@ -94,11 +95,9 @@ def rules(code: str | None, fmt: str) -> None:
     if code:
         info = lookup(code)
         if info is None:
-            import difflib
-
             names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
-            m = difflib.get_close_matches(code, names, n=1, cutoff=0.5)
-            fail(f"no rule '{code}'" + (f"; did you mean '{m[0]}'?" if m else " (kb rules lists them)"))
+            m = did_you_mean(code.upper() if code[:2].lower() == "kb" else code, names, cutoff=0.5)
+            fail(f"no rule '{code}'" + (f"; did you mean '{m}'?" if m else " (kb rules lists them)"))
         infos = [info]
     else:
         infos = all_rules()

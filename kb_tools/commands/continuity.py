@@ -8,7 +8,6 @@ Exit codes: 0 ok; 1 only for ``kb review --fail-on-overdue`` when pages are over
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import click
 
 from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
+from kb_tools.fuzzy import did_you_mean
 
 
 def _today(value: str | None) -> _dt.date:
@@ -142,8 +142,8 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
         reg = load_registry(cfg.data_path, cfg.docs_dir)
         if reg.has_roster and by not in reg.people():
             people = sorted(reg.people())
-            m = [p for p in people if p.casefold() == by.casefold()] or difflib.get_close_matches(by, people, n=1, cutoff=0.5)
-            fail(f"unknown person '{by}' (not in {reg.roster_path})" + (f"; did you mean '{m[0]}'?" if m else ""))
+            m = did_you_mean(by, people, cutoff=0.5)
+            fail(f"unknown person '{by}' (not in {reg.roster_path})" + (f"; did you mean '{m}'?" if m else ""))
     plans = []
     errors = []
     for p in paths:

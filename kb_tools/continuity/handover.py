@@ -8,13 +8,13 @@ checklist for the successor. Markdown ready to paste into a handover document, o
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.schedule import due_date
 from kb_tools import mdtext as _md
 from kb_tools.continuity.ownership import live_pages
+from kb_tools.fuzzy import did_you_mean
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -94,8 +94,7 @@ def suggest_person(corpus: Corpus, name: str) -> str | None:
     folded = [p for p in people if p.casefold() == name.casefold()]
     if folded:
         return folded[0]
-    m = difflib.get_close_matches(name, people, n=1, cutoff=0.5)
-    return m[0] if m else None
+    return did_you_mean(name, people, cutoff=0.5)
 
 
 def _entry(corpus: Corpus, page: Page, relation: str, role: str, today: _dt.date,

@@ -11,7 +11,6 @@ overwritten.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 import string
 from collections import Counter
@@ -26,6 +25,7 @@ from kb_tools.edit.files import Snapshot, create_new, decode, plain_ok, render, 
 from kb_tools.schema import PAGE_TYPES, FrontMatterModel
 from kb_tools.model import Page
 from kb_tools.schedule import review_interval
+from kb_tools.fuzzy import did_you_mean
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -112,8 +112,8 @@ def plan_new_page(corpus: Corpus, page_type: str, *, title: str, area: str, owne
                   description: str = "", today: _dt.date) -> NewPagePlan:
     cfg = corpus.config
     if page_type not in PAGE_TYPES:
-        m = difflib.get_close_matches(page_type, PAGE_TYPES, n=1, cutoff=0.5)
-        raise NewPageError(f"unknown page type '{page_type}'" + (f"; did you mean '{m[0]}'?" if m else
+        m = did_you_mean(page_type, PAGE_TYPES, cutoff=0.5)
+        raise NewPageError(f"unknown page type '{page_type}'" + (f"; did you mean '{m}'?" if m else
                                                                  f" (types: {', '.join(PAGE_TYPES)})"))
     tpl_path = TEMPLATES / f"{page_type}.md"
     if not tpl_path.is_file():

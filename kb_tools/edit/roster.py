@@ -11,13 +11,13 @@ Pages are never touched, so no page's review date changes.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from kb_tools.fuzzy import did_you_mean
 from kb_tools.edit.files import EditError, decode, render, split_lines
 from kb_tools.parse.frontmatter import _Loader
 
@@ -126,6 +126,22 @@ def _person(item: Any) -> str | None:
     return None
 
 
+def _predecessor(label: str, role: str, names: list[Any], replace: str | None) -> int | None:
+    """Index of the holder who hands over (``--replace``, or the only holder)."""
+    if replace is not None:
+        if replace not in names:
+            m = did_you_mean(replace, [n for n in names if n])
+            raise RosterError(f"{label}: {replace} does not hold '{role}' (holders: {', '.join(map(str, names)) or 'none'})"
+                              + (f"; did you mean '{m}'?" if m else ""))
+        return names.index(replace)
+    if len(names) == 1:
+        return 0
+    if len(names) > 1:
+        raise RosterError(f"'{role}' has several holders ({', '.join(map(str, names))}): say who hands over with "
+                          "--replace PERSON, or add a holder with --add")
+    return None
+
+
 def assign(data: bytes, role: str, person: str, day: _dt.date, *, replace: str | None = None,
            add: bool = False, label: str = "roster.yml") -> tuple[bytes, str | None]:
     """New roster bytes with ``person`` holding ``role`` from ``day``; returns (bytes, moved person)."""
@@ -144,19 +160,7 @@ def assign(data: bytes, role: str, person: str, day: _dt.date, *, replace: str |
     names = [_person(h) for h in holders]
     if person in names:
         raise RosterError(f"{label}: {person} already holds '{role}'")
-    old_idx: int | None = None
-    if not add:
-        if replace is not None:
-            if replace not in names:
-                m = difflib.get_close_matches(replace, [n for n in names if n], n=1, cutoff=0.5)
-                raise RosterError(f"{label}: {replace} does not hold '{role}' (holders: {', '.join(map(str, names)) or 'none'})"
-                                  + (f"; did you mean '{m[0]}'?" if m else ""))
-            old_idx = names.index(replace)
-        elif len(holders) == 1:
-            old_idx = 0
-        elif len(holders) > 1:
-            raise RosterError(f"'{role}' has several holders ({', '.join(map(str, names))}): say who hands over with "
-                              "--replace PERSON, or add a holder with --add")
+    old_idx = None if add else _predecessor(label, role, names, replace)
     old = holders[old_idx] if old_idx is not None else None
     old_since = _date(old.get("since")) if isinstance(old, dict) else None
     if old_since is not None and day <= old_since:

@@ -16,12 +16,10 @@ page features for the next queries (``--batch``).
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import accumulate
 from typing import Any
 
 from whoosh import query as Q
@@ -33,64 +31,24 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from kb_tools.search.analysis import JapaneseTokenizer, cjk_char
 from kb_tools.search.index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta, stored_text
-from kb_tools.search.normalize import normalize, normalize_map
+from kb_tools.search.normalize import normalize
+from kb_tools.fuzzy import close_matches
+from kb_tools.search.querylang import (  # noqa: F401 - re-exported: kb_tools.search.query is the API
+    FILTER_KEYS,
+    MAX_QUERY_CHARS,
+    ParsedQuery,
+    QueryError,
+    highlight,
+    parse_query,
+    snippet,
+)
 
-MAX_QUERY_CHARS = 200
 MAX_TERMS = 8  # the rarest terms drive the AND; more only cost time
 CANDIDATES = 20  # pages reranked with title / heading evidence
 TITLE_EXTRA = 10  # + pages whose title holds every term, whatever their body score
 PRESCORE = 400  # larger candidate sets are first cut by the two rarest terms
 PL_CACHE = 256  # decoded posting lists kept per Searcher (the most recent)
 K1, B = 1.2, 0.75
-FILTER_KEYS = ("tag", "owner", "type", "status")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_SENTENCE = re.compile(r"[^。\n！？!?]*[。！？!?\n]?")
-
-
-class QueryError(ValueError):
-    """The query cannot be searched (message for staff, in Japanese)."""
-
-
-@dataclass
-class ParsedQuery:
-    text: str  # free text (words joined by spaces)
-    words: list[str] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-def parse_query(raw: str) -> ParsedQuery:
-    """Split ``raw`` into words, "quoted phrases" and ``key:value`` filters. Never raises on
-    syntax: stray quotes, ``*``, ``(``, ``\\`` and ``:`` are just text."""
-    notes = []
-    q = _CONTROL.sub(" ", raw or "")
-    if len(q) > MAX_QUERY_CHARS:
-        notes.append(f"検索語が長すぎるため、先頭 {MAX_QUERY_CHARS} 文字で検索します")
-        q = q[:MAX_QUERY_CHARS]
-    q = unicodedata.normalize("NFKC", q)
-    pq = ParsedQuery(text="", notes=notes)
-    if q.count('"') % 2:
-        notes.append("閉じていない引用符（\"）は無視しました")
-        idx = q.rfind('"')
-        q = q[:idx] + " " + q[idx + 1:]
-    parts = re.split(r'("[^"]*")', q)
-    words: list[str] = []
-    for part in parts:
-        if part.startswith('"') and part.endswith('"') and len(part) >= 2:
-            inner = part[1:-1].strip()
-            if inner:
-                pq.phrases.append(inner)
-            continue
-        for w in part.split():
-            key, sep, value = w.partition(":")
-            if sep and key.lower() in FILTER_KEYS and value:
-                pq.filters.setdefault(key.lower(), []).append(value)
-            else:
-                words.append(w)
-    pq.words = words
-    pq.text = " ".join(words)
-    return pq
 
 
 @dataclass
@@ -393,42 +351,7 @@ class Searcher:
 
     def snippet(self, text: str, terms: list[str], words: list[str], width: int = 110) -> tuple[str, list[tuple[int, int]]]:
         """A sentence of ``text`` with the best match, and the spans to highlight in it."""
-        if not text:
-            return "", []
-        needles = sorted({w for w in words if w} | set(terms), key=len, reverse=True)
-        best, best_score = None, 0
-        ms = list(islice(_SENTENCE.finditer(text), 61))
-        # one normaliser call for all sentences: no step of the SPEC crosses U+001F
-        normed = normalize("\x1f".join(m.group() for m in ms), self.data).split("\x1f")
-        if len(normed) != len(ms):
-            normed = [normalize(m.group(), self.data) for m in ms]
-        for m, n in zip(ms, normed):
-            if not m.group().strip():
-                continue
-            sc = sum(len(x) for x in needles if x in n)
-            if sc > best_score:
-                best, best_score = m, sc
-                if any(w and w in n for w in words):
-                    break
-        if best is None:
-            first = text.strip().split("\n", 1)[0]
-            return first[:width], []
-        start, end = best.start(), best.end()
-        if end - start > width:
-            end = start + width
-        s = text[start:end].strip()
-        norm, starts = normalize_map(s, self.data)
-        spans: list[tuple[int, int]] = []
-        for x in needles:
-            for mm in re.finditer(re.escape(x), norm):
-                spans.append((starts[mm.start()], starts[mm.end()]))
-        merged: list[tuple[int, int]] = []
-        for a, b in sorted(spans):
-            if merged and a <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-            else:
-                merged.append((a, b))
-        return s.replace("\n", " "), merged
+        return snippet(text, terms, words, self.data, width)
 
     def suggest(self, pq: ParsedQuery) -> list[str]:
         """Nearest titles and dictionary spellings for a query that found nothing."""
@@ -436,12 +359,12 @@ class Searcher:
         qn = normalize(pq.text or " ".join(pq.phrases), self.data)
         if qn.strip():
             by_norm = {normalize(t, self.data): t for t in self.titles.values()}
-            for m in difflib.get_close_matches(qn, list(by_norm), n=3, cutoff=0.3):
+            for m in close_matches(qn, list(by_norm), n=3, cutoff=0.3):
                 out.append(by_norm[m])
             keys = {k for k, _ in self.data.get("table", [])} | {v for _, v in self.data.get("table", [])}
             for w in pq.words:
                 wn = normalize(w, self.data)
-                for m in difflib.get_close_matches(wn, sorted(keys), n=2, cutoff=0.6):
+                for m in close_matches(wn, sorted(keys), n=2, cutoff=0.6):
                     if m != wn and m not in out:
                         out.append(m)
         if pq.filters:
@@ -470,12 +393,3 @@ def _read_all(m: Any, offset: int, out: dict[int, float]) -> None:
     while m.is_active():
         out[m.id() + offset] = m.weight()
         m.next()
-
-
-def highlight(snippet: str, marks: list[tuple[int, int]], open_: str = "【", close: str = "】") -> str:
-    out, pos = [], 0
-    for a, b in marks:
-        out += [snippet[pos:a], open_, snippet[a:b], close]
-        pos = b
-    out.append(snippet[pos:])
-    return "".join(out)
