@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import pickle
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -20,13 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pathspec
-
 from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.links import World, pack_resolution, resolve_page
+from kb_tools.parse.tree import exclude_spec, walk_docs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,7 +33,6 @@ PARSER_VERSION = 6  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192
-_DEFAULT_EXCLUDE = ".*\n/templates/\n"
 
 # Page analyzers run on each page's text inside the parse workers, and their results are cached
 # with the page by content hash (so a warm check never reads unchanged files again). A module
@@ -218,54 +215,6 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
     return out
 
 
-# ----------------------------------------------------------------------------- walking
-
-
-def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str, ParseIssue]]]:
-    """Every file under docs_dir (following symlinks like MkDocs), with loops reported."""
-    files: list[tuple[str, os.stat_result]] = []
-    issues: list[tuple[str, ParseIssue]] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    try:
-        st = os.stat(docs_dir)
-    except OSError as exc:
-        raise FileNotFoundError(f"docs_dir {docs_dir}: {exc.strerror}") from exc
-    seen_dirs.add((st.st_dev, st.st_ino))
-    stack = [("", str(docs_dir))]
-    while stack:
-        rel_dir, abs_dir = stack.pop()
-        try:
-            entries = list(os.scandir(abs_dir))
-        except OSError as exc:
-            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, f"folder cannot be read: {exc.strerror}")))
-            continue
-        for e in entries:
-            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-            try:
-                est = e.stat(follow_symlinks=True)
-            except OSError as exc:
-                if e.is_symlink():
-                    issues.append((rel, ParseIssue("parse.file", 1, 1, f"broken or looping symlink ({exc.strerror})")))
-                continue
-            if stat.S_ISDIR(est.st_mode):
-                key = (est.st_dev, est.st_ino)
-                if key in seen_dirs:
-                    if e.is_symlink():
-                        issues.append((rel, ParseIssue("parse.file", 1, 1, "symlink loop: this folder link points back into the tree; skipped")))
-                    continue
-                seen_dirs.add(key)
-                stack.append((rel, e.path))
-            elif stat.S_ISREG(est.st_mode):
-                files.append((rel, est))
-    files.sort()
-    return files, issues
-
-
-def _exclude_spec(cfg: SiteConfig) -> pathspec.PathSpec:
-    lines = (_DEFAULT_EXCLUDE + cfg.exclude_docs).splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines)
-
-
 # ----------------------------------------------------------------------------- cache
 
 
@@ -316,7 +265,7 @@ def build_corpus(
     t0 = time.perf_counter()
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list)
     files, file_issues = walk_docs(cfg.docs_dir)
-    spec = _exclude_spec(cfg)
+    spec = exclude_spec(cfg.exclude_docs)
     md: list[tuple[str, os.stat_result]] = []
     other: set[str] = set()
     excluded: set[str] = set()

@@ -126,6 +126,17 @@ def _person(item: Any) -> str | None:
     return None
 
 
+def _apply(lines: list[str], edits: list[tuple[int, int, list[str]]]) -> str:
+    """Apply (start, end, replacement lines) edits bottom-up, so earlier offsets stay valid."""
+    for a, b, repl in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines[a:b] = repl
+    return "".join(lines)
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+
+
 def _predecessor(label: str, role: str, names: list[Any], replace: str | None) -> int | None:
     """Index of the holder who hands over (``--replace``, or the only holder)."""
     if replace is not None:
@@ -167,7 +178,7 @@ def assign(data: bytes, role: str, person: str, day: _dt.date, *, replace: str |
         raise RosterError(f"{label}: --from-date {day} is not after {names[old_idx]}'s start ({old_since})")  # type: ignore[index]
 
     lines = split_lines(text)
-    nl = "\r\n" if "\r\n" in text else ("\r" if "\r" in text and "\n" not in text else "\n")
+    nl = _newline(text)
     rl = _find_key(lines, 0, len(lines), role, 0 if roles is doc else None)
     if rl is None:
         raise RosterError(f"{label}: cannot find the line of role '{role}'; edit it by hand")
@@ -217,9 +228,7 @@ def assign(data: bytes, role: str, person: str, day: _dt.date, *, replace: str |
             if pseq.inline == "[]":
                 edits.append((pl, pl + 1, [_body(lines[pl]).replace("[]", "", 1).rstrip() + nl]))
             edits.append((pseq.end, pseq.end, _item(past_fields, pflow, pind, nl)))
-    for a, b, repl in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
-        lines[a:b] = repl
-    out = "".join(lines)
+    out = _apply(lines, edits)
     if not out.endswith(("\n", "\r")) and text.endswith(("\n", "\r")):
         out += nl
     _verify(doc, roles, role, old_idx, new_fields, past_fields, out, label)
