@@ -108,23 +108,14 @@ class Emit:
         self.ctx = ctx
         self.findings: list[Finding] = []
         self._ignores = ignores or {}
-        self._infos: dict[str, RuleInfo] = {}
 
     def __call__(
-        self, rule: RuleInfo | str, path: str, line: int, column: int | None, message: str,
+        self, rule: RuleInfo, path: str, line: int, column: int | None, message: str,
         hint: str | None = None, target: str | None = None,
     ) -> None:
-        if isinstance(rule, RuleInfo):
-            info: RuleInfo | None = rule
-            name = rule.name
-        else:  # transitional: a dotted name (being replaced by the declared object everywhere)
-            name = rule
-            info = self._infos.get(name)
-        if info is None:
-            found = by_name(name)
-            if found is None:
-                raise KeyError(f"undeclared rule {name!r}")
-            info = self._infos[name] = found
+        if not isinstance(rule, RuleInfo):
+            raise TypeError(f"emit() takes the RuleInfo returned by declare(), not {rule!r}")
+        info = rule
         sev = self.ctx.severity(info)
         if sev is None:
             return

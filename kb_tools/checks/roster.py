@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
     from kb_tools.datadir import Role
 
-declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, doc="""
+OVERLAP = declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, doc="""
     A role's history in roster.yml overlaps or is out of order: a past holder's ``from`` is
     after their ``to``; two past periods overlap; past entries are not in date order; a past
     period overlaps the same person's current holding; the single current holder started
@@ -23,7 +23,7 @@ declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, 
     **Good** ``kb roster assign ROLE --to PERSON`` keeps the history consistent
     (``to`` = the day before the successor's ``since``).
 """)
-declare("KB112", "roster.leaving", severity=Severity.INFO, kb_metadata=True, doc="""
+LEAVING = declare("KB112", "roster.leaving", severity=Severity.INFO, kb_metadata=True, doc="""
     A role holder has a ``leaving`` date within 60 days (or already past) and nobody else holds
     the role: write the handover report (``kb handover PERSON``) and assign a successor
     (``kb roster assign ROLE --to PERSON``).
@@ -46,34 +46,34 @@ def _check_role(role: Role, lines: list[str], path: str, today: _dt.date, emit: 
     periods = []
     for p in role.past:
         if p.start and p.end and p.start > p.end:
-            emit("roster.overlap", path, at(p.person), None,
+            emit(OVERLAP, path, at(p.person), None,
                  f"role '{role.id}': past holder {p.person} has from {p.start} after to {p.end}")
             continue
         if p.start and p.end:
             periods.append(p)
     for a, b in zip(periods, periods[1:]):
         if b.start < a.start:  # type: ignore[operator]
-            emit("roster.overlap", path, at(b.person), None,
+            emit(OVERLAP, path, at(b.person), None,
                  f"role '{role.id}': past entries are out of date order ({b.person} from {b.start} is listed after "
                  f"{a.person} from {a.start})", hint="list past holders oldest first")
     ordered = sorted(periods, key=lambda p: p.start)  # type: ignore[arg-type, return-value]
     for a, b in zip(ordered, ordered[1:]):
         if b.start <= a.end:  # type: ignore[operator]
-            emit("roster.overlap", path, at(b.person), None,
+            emit(OVERLAP, path, at(b.person), None,
                  f"role '{role.id}': past periods of {a.person} ({a.start}–{a.end}) and {b.person} "
                  f"({b.start}–{b.end}) overlap")
     for h in role.holders:
         if h.since and h.leaving and h.leaving < h.since:
-            emit("roster.overlap", path, at(h.person), None,
+            emit(OVERLAP, path, at(h.person), None,
                  f"role '{role.id}': {h.person} is leaving on {h.leaving}, before their start {h.since}")
         for p in periods:
             if p.person == h.person and h.since and p.end >= h.since:  # type: ignore[operator]
-                emit("roster.overlap", path, at(h.person), None,
+                emit(OVERLAP, path, at(h.person), None,
                      f"role '{role.id}': {h.person}'s past period to {p.end} overlaps their current holding since {h.since}")
     if len(role.holders) == 1 and role.holders[0].since and ordered:
         h, last = role.holders[0], ordered[-1]
         if last.end >= h.since and last.person != h.person:  # type: ignore[operator]
-            emit("roster.overlap", path, at(h.person), None,
+            emit(OVERLAP, path, at(h.person), None,
                  f"role '{role.id}': {h.person} holds it since {h.since}, but the previous holder {last.person} "
                  f"is recorded until {last.end}", hint=f"set {last.person}'s 'to' to the day before {h.since}")
 
@@ -98,6 +98,6 @@ def check_roster(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             others = [o.person for o in role.holders if o.person != h.person]
             if days <= LEAVING_SOON_DAYS and not others:
                 when = f"left on {h.leaving}" if days < 0 else f"leaves on {h.leaving} (in {days} days)"
-                emit("roster.leaving", reg.roster_path, _line_of(lines, role.line, h.person), None,
+                emit(LEAVING, reg.roster_path, _line_of(lines, role.line, h.person), None,
                      f"role '{role.id}': {h.person} {when} and nobody else holds it",
                      hint=f"kb handover {h.person}; kb roster assign {role.id} --to PERSON")

@@ -19,22 +19,22 @@ from kb_tools.findings import Severity
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
-declare("KB401", "page.orphan", severity=Severity.WARNING, doc="""
+ORPHAN = declare("KB401", "page.orphan", severity=Severity.WARNING, doc="""
     A page reachable from neither the nav nor any link of another page: nobody will find it.
 
     With an automatic nav (no ``nav:`` in mkdocs.yml) every page is in the nav except those
     matched by ``not_in_nav``.
 """)
-declare("KB402", "page.duplicate-title", severity=Severity.WARNING, kb_metadata=True, doc="""
+DUPLICATE_TITLE = declare("KB402", "page.duplicate-title", severity=Severity.WARNING, kb_metadata=True, doc="""
     Two active pages have the same title: search results and the nav cannot tell them apart.
 """)
-declare("KB403", "config.default-slugify", severity=Severity.WARNING, doc="""
+DEFAULT_SLUGIFY = declare("KB403", "config.default-slugify", severity=Severity.WARNING, doc="""
     The site uses Python-Markdown's default slugify, which turns every all-Japanese heading into
     ``_1``, ``_2``…: links to headings break whenever a heading is added.
 
     **Config** ``markdown_extensions: [{toc: {slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}}}]``
 """)
-declare("KB404", "nav.missing-target", severity=Severity.WARNING, doc="""
+NAV_MISSING_TARGET = declare("KB404", "nav.missing-target", severity=Severity.WARNING, doc="""
     A ``nav:`` entry in mkdocs.yml names a page that does not exist.
 """)
 
@@ -67,7 +67,7 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             if path in corpus.pages or path in corpus.generated:
                 in_nav.add(path)
             elif path not in corpus.files:
-                emit("nav.missing-target", "../" + cfg.config_file.name, 0, None,
+                emit(NAV_MISSING_TARGET, "../" + cfg.config_file.name, 0, None,
                      f"nav entry '{entry}' names no page in docs_dir", target=entry)
     else:
         spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
@@ -89,7 +89,7 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     for path in corpus.pages:
         if path in in_nav or path in linked or path in ("index.md", "README.md"):
             continue
-        emit("page.orphan", path, 1, None, "page is reachable from neither the nav nor any other page",
+        emit(ORPHAN, path, 1, None, "page is reachable from neither the nav nor any other page",
              hint="link to it from a related page or an index page, or add it to nav")
     if corpus.kb_metadata:
         by_title: dict[str, list[str]] = {}
@@ -104,7 +104,7 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                 for p in paths:
                     others = ", ".join(o for o in paths if o != p)
                     page = corpus.pages[p]
-                    emit("page.duplicate-title", p, page.meta_lines.get("title", 1), None,
+                    emit(DUPLICATE_TITLE, p, page.meta_lines.get("title", 1), None,
                          f"title '{page.title}' is also used by {others}", target=others)
     if slugs.is_default_slugify(cfg.slugify):
         n = 0
@@ -116,6 +116,6 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                     example = example or (page.path, h)
         if n and example:
             path, h = example
-            emit("config.default-slugify", path, h.line, None,
+            emit(DEFAULT_SLUGIFY, path, h.line, None,
                  f"the site's default slugify gives {n} Japanese heading(s) positional ids like '#{h.id}' for '{h.text}'",
                  hint="set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml")
