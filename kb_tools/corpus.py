@@ -25,13 +25,14 @@ import pathspec
 from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
+from kb_tools.i18n import N_, _
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.links import World, pack_resolution, resolve_page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PARSER_VERSION = 5  # bump when Page contents change: invalidates every cache
+PARSER_VERSION = 6  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192
@@ -127,9 +128,9 @@ def decode(data: bytes) -> tuple[str, ParseIssue | None]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        issue = ParseIssue("parse.encoding", line, col,
-                           f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start}); "
-                           "MkDocs cannot build it", hint="save the file as UTF-8")
+        issue = ParseIssue("parse.encoding", line, col, N_("file is not valid UTF-8 (byte {byte} at byte offset "
+                           "{offset}); MkDocs cannot build it"), N_("save the file as UTF-8"),
+                           args={"byte": f"0x{data[exc.start]:02x}", "offset": exc.start})
         text = data.decode("utf-8-sig", errors="replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -142,24 +143,24 @@ def parse_page(rel: str, data: bytes, opts: ParseOptions, world: World | None = 
     page = Page(path=rel, hash=h, size=len(data))
     if b"\x00" in data[:_BINARY_SNIFF]:
         page.text_ok = False
-        page.issues.append(ParseIssue("parse.file", 1, None or 1, "file is binary (NUL bytes), not Markdown",
-                                      hint="rename it or move it out of the docs tree"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("file is binary (NUL bytes), not Markdown"),
+                                      hint=N_("rename it or move it out of the docs tree")))
         return page
     if len(data) > MAX_PARSE_BYTES:
         page.text_ok = False
-        page.issues.append(ParseIssue("parse.file", 1, 1, f"file is {len(data) / 1e6:.1f} MB; kb does not parse pages over "
-                                      f"{MAX_PARSE_BYTES // 2**20} MiB", hint="split the page"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("file is {size} MB; kb does not parse pages over {max} MiB"),
+                                      N_("split the page"), args={"size": f"{len(data) / 1e6:.1f}", "max": MAX_PARSE_BYTES // 2**20}))
         return page
     if len(data) > LARGE_PAGE_BYTES:
-        page.issues.append(ParseIssue("parse.file", 1, 1, f"page is {len(data) / 1e6:.1f} MB; pages this large make the site "
-                                      "and its search slow", hint="split the page"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("page is {size} MB; pages this large make the site and its "
+                                      "search slow"), N_("split the page"), args={"size": f"{len(data) / 1e6:.1f}"}))
     text, enc_issue = decode(data)
     if enc_issue:
         page.issues.append(enc_issue)
     try:
         _parse_text(page, text, opts, world)
     except RecursionError:
-        page.issues.append(ParseIssue("parse.file", 1, 1, "page is nested too deeply to parse"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("page is nested too deeply to parse")))
     return page
 
 
@@ -170,9 +171,9 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.meta = fm.meta
     page.meta_lines = fm.meta_lines
     if fm.error:
-        line, col, msg = fm.error
+        line, col, msg, args = fm.error
         page.issues.append(ParseIssue("parse.front-matter", line, col, msg,
-                                      hint="MkDocs silently renders this page without its metadata"))
+                                      N_("MkDocs silently renders this page without its metadata"), args=args))
     # MkDocs renders the whole file as the body when it cannot load the front matter.
     offset = 0 if fm.mkdocs_drops_meta else fm.body_offset
     page.body_offset = offset
@@ -191,7 +192,8 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
         try:
             analyzer.analyze(page, text)
         except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page
-            page.issues.append(ParseIssue("internal.error", 1, 1, f"internal error in {analyzer.__name__}: {exc!r}"))
+            page.issues.append(ParseIssue("internal.error", 1, 1, N_("internal error in {name}: {error}"),
+                                          args={"name": analyzer.__name__, "error": repr(exc)}))
 
 
 def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[tuple[Any, ...]]:
@@ -207,7 +209,7 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
             data = read_bytes(Path(abs_path))
         except OSError as exc:
             p = Page(path=rel, hash="", size=0, text_ok=False)
-            p.issues.append(ParseIssue("parse.file", 1, 1, f"file cannot be read: {exc.strerror}"))
+            p.issues.append(ParseIssue("parse.file", 1, 1, N_("file cannot be read: {error}"), args={"error": exc.strerror}))
             out.append(p)
             continue
         out.append(parse_page(rel, data, opts, world))
@@ -225,7 +227,7 @@ def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tu
     try:
         st = os.stat(docs_dir)
     except OSError as exc:
-        raise FileNotFoundError(f"docs_dir {docs_dir}: {exc.strerror}") from exc
+        raise FileNotFoundError(_("docs_dir {path}: {error}").format(path=docs_dir, error=exc.strerror)) from exc
     seen_dirs.add((st.st_dev, st.st_ino))
     stack = [("", str(docs_dir))]
     while stack:
@@ -233,7 +235,8 @@ def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tu
         try:
             entries = list(os.scandir(abs_dir))
         except OSError as exc:
-            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, f"folder cannot be read: {exc.strerror}")))
+            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, N_("folder cannot be read: {error}"),
+                                                     args={"error": exc.strerror})))
             continue
         for e in entries:
             rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
@@ -241,13 +244,14 @@ def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tu
                 est = e.stat(follow_symlinks=True)
             except OSError as exc:
                 if e.is_symlink():
-                    issues.append((rel, ParseIssue("parse.file", 1, 1, f"broken or looping symlink ({exc.strerror})")))
+                    issues.append((rel, ParseIssue("parse.file", 1, 1, N_("broken or looping symlink ({error})"),
+                                                   args={"error": exc.strerror})))
                 continue
             if stat.S_ISDIR(est.st_mode):
                 key = (est.st_dev, est.st_ino)
                 if key in seen_dirs:
                     if e.is_symlink():
-                        issues.append((rel, ParseIssue("parse.file", 1, 1, "symlink loop: this folder link points back into the tree; skipped")))
+                        issues.append((rel, ParseIssue("parse.file", 1, 1, N_("symlink loop: this folder link points back into the tree; skipped"))))
                     continue
                 seen_dirs.add(key)
                 stack.append((rel, e.path))
@@ -329,8 +333,8 @@ def build_corpus(
         folder, _, name = rel.rpartition("/")
         if name == "README.md" and (f"{folder}/index.md" if folder else "index.md") in md_names:
             excluded.add(rel)
-            file_issues.append((rel, ParseIssue("parse.file", 1, 1, "both index.md and README.md exist in this folder; "
-                                                "MkDocs uses index.md and skips README.md")))
+            file_issues.append((rel, ParseIssue("parse.file", 1, 1, N_("both index.md and README.md exist in this folder; "
+                                                "MkDocs uses index.md and skips README.md"))))
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
     pages: dict[str, Page] = {}
     todo: list[tuple[str, str]] = []

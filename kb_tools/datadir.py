@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from kb_tools.i18n import N_
 from kb_tools.model import ParseIssue
 from kb_tools.parse.frontmatter import InvalidDate
 
@@ -124,19 +125,20 @@ def _load_yaml(path: Path, rel: str, reg: Registry) -> Any:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        reg.issues.append((rel, ParseIssue("meta.registry", 1, None or 1, f"not valid UTF-8: {exc.reason}")))
+        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, N_("not valid UTF-8: {error}"), args={"error": exc.reason})))
         return None
     except OSError as exc:
-        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, f"cannot be read: {exc.strerror}")))
+        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, N_("cannot be read: {error}"), args={"error": exc.strerror})))
         return None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         reg.issues.append((rel, ParseIssue("meta.registry", (mark.line + 1) if mark else 1,
-                                           (mark.column + 1) if mark else 1, f"not valid YAML: {exc.problem}")))
+                                           (mark.column + 1) if mark else 1, N_("not valid YAML: {error}"),
+                                           args={"error": exc.problem})))
     except (yaml.YAMLError, ValueError) as exc:
-        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, f"not valid YAML: {exc}")))
+        reg.issues.append((rel, ParseIssue("meta.registry", 1, 1, N_("not valid YAML: {error}"), args={"error": str(exc)})))
     return None
 
 
@@ -169,12 +171,12 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
         if isinstance(data, dict) and isinstance(data.get("roles"), dict):
             data = data["roles"]  # also accept a top-level "roles:" wrapper
         if data is not None and not isinstance(data, dict):
-            reg.issues.append((reg.roster_path, ParseIssue("meta.registry", 1, 1, "roster must map role ids to {name, holders, past}")))
+            reg.issues.append((reg.roster_path, ParseIssue("meta.registry", 1, 1, N_("roster must map role ids to name, holders, past"))))
         for rid, body in (data or {}).items() if isinstance(data, dict) else []:
             rid = str(rid)
             line = lines.get(rid, 1)
             if not isinstance(body, dict):
-                reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}' must be a mapping with name, holders, past")))
+                reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}' must be a mapping with name, holders, past"), args={"role": rid})))
                 continue
             role = Role(rid, str(body.get("name") or rid), line=line)
             for h in body.get("holders") or []:
@@ -183,12 +185,12 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
                 elif isinstance(h, str):
                     role.holders.append(Holder(h))
                 else:
-                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}': a holder needs 'person'")))
+                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}': a holder needs 'person'"), args={"role": rid})))
             for p in body.get("past") or []:
                 if isinstance(p, dict) and p.get("person"):
                     role.past.append(PastHolder(str(p["person"]), _date(p.get("from")), _date(p.get("to"))))
                 else:
-                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}': a past holder needs person, from, to")))
+                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}': a past holder needs person, from, to"), args={"role": rid})))
             reg.roles[rid] = role
     if taxonomy.is_file():
         n_issues = len(reg.issues)
@@ -210,6 +212,7 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
             for a in tag.aliases:
                 if a in reg._alias and reg._alias[a] != tid:
                     reg.issues.append((reg.taxonomy_path, ParseIssue("meta.registry", lines.get(tid, 1), 1,
-                                                                     f"alias '{a}' names two tags: '{reg._alias[a]}' and '{tid}'")))
+                                                                     N_("alias '{alias}' names two tags: '{first}' and '{second}'"),
+                                                                     args={"alias": a, "first": reg._alias[a], "second": tid})))
                 reg._alias.setdefault(a, tid)
     return reg

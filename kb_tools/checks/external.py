@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from kb_tools.checks import _http as external
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -50,7 +51,7 @@ def check_external(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     try:
         opts = external.options(raw)
     except (ValueError, TypeError) as exc:
-        emit(EXTERNAL_CONFIG, ".", 0, None, f"plugins.kb.external: {exc}")
+        emit(EXTERNAL_CONFIG, ".", 0, None, f"plugins.kb.external: {exc}")  # the option checker's own words
         return
     skip = tuple(str(s) for s in opts["skip"])
     uses: dict[str, list[tuple[str, int, int, str]]] = {}
@@ -78,14 +79,17 @@ def check_external(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             continue
         for path, line, col, raw_target in where:
             if r.status == "broken":
-                emit(EXTERNAL_BROKEN, path, line, col, f"external link '{raw_target}' is broken ({r.reason})",
-                     f"it redirects to '{r.final_url}'" if r.final_url else None, raw_target)
+                emit(EXTERNAL_BROKEN, path, line, col,
+                     _("external link '{target}' is broken ({reason})").format(target=raw_target, reason=r.reason),
+                     _("it redirects to '{url}'").format(url=r.final_url) if r.final_url else None, raw_target)
             elif r.status == "redirect":
                 emit(EXTERNAL_REDIRECT, path, line, col,
-                     f"external link '{raw_target}' redirects permanently (HTTP {r.code}) to '{r.final_url}'",
-                     f"link to '{r.final_url}'", raw_target)
+                     _("external link '{target}' redirects permanently (HTTP {code}) to '{url}'").format(
+                         target=raw_target, code=r.code, url=r.final_url),
+                     _("link to '{url}'").format(url=r.final_url), raw_target)
             elif r.status == "unchecked":
                 last = _date(r.last_good)
-                emit(EXTERNAL_UNCHECKED, path, line, col,
-                     f"external link '{raw_target}' not checked ({r.reason}); "
-                     + (f"last good on {last}" if last else "never checked successfully"), None, raw_target)
+                msg = (_("external link '{target}' not checked ({reason}); last good on {last}") if last else
+                       _("external link '{target}' not checked ({reason}); never checked successfully"))
+                emit(EXTERNAL_UNCHECKED, path, line, col, msg.format(target=raw_target, reason=r.reason, last=last),
+                     None, raw_target)

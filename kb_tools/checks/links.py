@@ -14,6 +14,7 @@ from kb_tools.parse import slugs
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
 from kb_tools.fuzzy import NameIndex
+from kb_tools.i18n import _
 from kb_tools.model import LinkKind, Page
 
 if TYPE_CHECKING:
@@ -106,12 +107,12 @@ def _rel(target: str, src: str) -> str:
 def _anchor_hint(anchor: str, page: Page) -> str | None:
     ids = page.anchors
     if not ids:
-        return f"'{page.path}' has no headings with ids"
+        return _("'{page}' has no headings with ids").format(page=page.path)
     # A page has a handful of ids: difflib over them is cheaper than building an index.
     m = difflib.get_close_matches(anchor, sorted(ids), n=1, cutoff=0.6) if len(ids) <= 300 else \
         [x for x in [NameIndex(ids).suggest(anchor)] if x]
     if m:
-        return f"did you mean '#{m[0]}'?"
+        return _("did you mean '{suggestion}'?").format(suggestion="#" + m[0])
     return None
 
 
@@ -136,34 +137,40 @@ def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             if outcome == R.SELF:
                 _check_anchor(emit, src, r, pages[src], default_slug, True)
             elif outcome == R.INVALID:
-                emit(MISSING_TARGET, src, lk.line, lk.column, f"link '{target}' is not a valid URL", target=target)
+                emit(MISSING_TARGET, src, lk.line, lk.column, _("link '{target}' is not a valid URL").format(target=target), target=target)
             elif outcome == R.ABSOLUTE:
                 emit(ABSOLUTE, src, lk.line, lk.column,
-                     f"absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the server root",
-                     hint=f"write it relative: '{_rel(r.path, src)}'", target=target)
+                     _("absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the "
+                       "server root").format(target=target),
+                     hint=_("write it relative: '{link}'").format(link=_rel(r.path, src)), target=target)
             elif outcome == R.OUTSIDE:
-                emit(OUTSIDE_DOCS, src, lk.line, lk.column, f"link '{target}' points outside the docs folder", target=target)
+                emit(OUTSIDE_DOCS, src, lk.line, lk.column, _("link '{target}' points outside the docs folder").format(target=target), target=target)
             elif outcome == R.EXCLUDED:
                 emit(EXCLUDED_TARGET, src, lk.line, lk.column,
-                     f"link '{target}' points at '{r.path}', which exclude_docs keeps out of the site", target=target)
+                     _("link '{target}' points at '{path}', which exclude_docs keeps out of the site").format(
+                         target=target, path=r.path), target=target)
             elif outcome == R.DIRECTORY:
                 idx = res.index_of(corpus, r.path)
                 if idx:
                     emit(DIRECTORY, src, lk.line, lk.column,
-                         f"link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from non-index pages",
-                         hint=f"write '{_rel(idx, src)}'" + (f"#{r.anchor}" if r.anchor else ""), target=target)
+                         _("link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from "
+                           "non-index pages").format(target=target),
+                         hint=_("write '{link}'").format(link=_rel(idx, src) + (f"#{r.anchor}" if r.anchor else "")),
+                         target=target)
                 else:
                     emit(MISSING_TARGET, src, lk.line, lk.column,
-                         f"link '{target}' points at folder '{r.path or '.'}', which has no index.md", target=target)
+                         _("link '{target}' points at folder '{folder}', which has no index.md").format(
+                             target=target, folder=r.path or "."), target=target)
             else:  # MISSING
                 sug = sugg.suggest(r.path)
-                hint = f"did you mean '{_rel(sug, src)}'?" if sug else None
+                hint = _("did you mean '{suggestion}'?").format(suggestion=_rel(sug, src)) if sug else None
                 ext = posixpath.splitext(r.url_path)[1].lower()
                 is_image = lk.kind == LinkKind.IMAGE or (lk.kind == LinkKind.HTML and ext not in (".md", ".markdown"))
                 if ext in _PAGE_EXT and not (is_image and ext not in (".md", ".markdown")):
-                    emit(MISSING_TARGET, src, lk.line, lk.column, f"link target '{target}' does not exist", hint, target)
+                    emit(MISSING_TARGET, src, lk.line, lk.column, _("link target '{target}' does not exist").format(target=target), hint,
+                         target)
                 else:
-                    emit(ASSET_MISSING, src, lk.line, lk.column, f"file '{target}' does not exist", hint, target)
+                    emit(ASSET_MISSING, src, lk.line, lk.column, _("file '{target}' does not exist").format(target=target), hint, target)
 
 
 def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slug: bool, self_link: bool) -> None:
@@ -175,12 +182,15 @@ def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slu
     else:
         decoded = unquote(anchor)
         if decoded not in ids:
-            where = "this page" if self_link else f"'{target.path}'"
-            emit(MISSING_ANCHOR, src, lk.line, lk.column, f"anchor '#{decoded}' does not exist in {where}",
+            msg = (_("anchor '{anchor}' does not exist in this page") if self_link else
+                   _("anchor '{anchor}' does not exist in '{page}'"))
+            emit(MISSING_ANCHOR, src, lk.line, lk.column, msg.format(anchor="#" + decoded, page=target.path),
                  _anchor_hint(decoded, target), lk.target)
             return
     if default_slug and slugs.positional_id(decoded):
         emit(POSITIONAL_ANCHOR, src, lk.line, lk.column,
-             f"link '{lk.target}' uses the positional id '#{decoded}' that the default slugify gives a Japanese heading",
-             hint="configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link to the heading text",
+             _("link '{target}' uses the positional id '{anchor}' that the default slugify gives a Japanese "
+               "heading").format(target=lk.target, anchor="#" + decoded),
+             hint=_("configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link "
+                    "to the heading text"),
              target=lk.target)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -49,14 +50,27 @@ def _rule(issue: ParseIssue) -> RuleInfo:
     return _BY_NAME.get(issue.rule, INTERNAL_ERROR)
 
 
+def _text(issue: ParseIssue) -> tuple[str, str | None]:
+    """The issue's message and hint in the reader's language (issues hold msgids and values)."""
+    msg = _(issue.message)
+    if issue.args:
+        msg = msg.format(**issue.args)
+    return msg, _(issue.hint) if issue.hint else None
+
+
+def _emit(emit: Emit, path: str, i: ParseIssue) -> None:
+    msg, hint = _text(i)
+    emit(_rule(i), path, i.line, i.column, msg, hint, i.target)
+
+
 @check_pass
 def parse_findings(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Turn what the loader found while reading files into findings."""
     for page in corpus.pages.values():
         for i in page.issues:
-            emit(_rule(i), page.path, i.line, i.column, i.message, i.hint, i.target)
+            _emit(emit, page.path, i)
     for path, i in corpus.file_issues:
-        emit(_rule(i), path, i.line, i.column, i.message, i.hint, i.target)
+        _emit(emit, path, i)
     if corpus.kb_metadata:
         for path, i in corpus.registry.issues:
-            emit(_rule(i), path, i.line, i.column, i.message, i.hint, i.target)
+            _emit(emit, path, i)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import N_, _
 from kb_tools.schedule import due_date
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ DUE_SOON = declare("KB302", "review.due-soon", severity=Severity.INFO, kb_metada
     The page's review falls due within the next 30 days (``kb review --due-within 30`` lists them).
 """)
 
-_REASONS = {"interval": "review interval", "review_by": "review_by date", "fiscal_year": "new fiscal year (年度切替)"}
+_REASONS = {"interval": N_("review interval"), "review_by": N_("review_by date"),
+            "fiscal_year": N_("new fiscal year (年度切替)")}
 
 
 @check_pass
@@ -40,9 +42,12 @@ def check_review(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         days = (due.date - ctx.today).days
         if days < 0:
             emit(OVERDUE, page.path, line, None,
-                 f"review overdue by {-days} days (due {due.date.isoformat()}, {_REASONS[due.reason]})",
-                 hint="review the page, then run: kb review mark " + page.path, target=due.date.isoformat())
+                 _("review overdue by {days} days (due {due}, {reason})").format(
+                     days=-days, due=due.date.isoformat(), reason=_(_REASONS[due.reason])),
+                 hint=_("review the page, then run: kb review mark {path}").format(path=page.path),
+                 target=due.date.isoformat())
         elif days <= soon:
             emit(DUE_SOON, page.path, line, None,
-                 f"review due in {days} days ({due.date.isoformat()}, {_REASONS[due.reason]})",
+                 _("review due in {days} days ({due}, {reason})").format(
+                     days=days, due=due.date.isoformat(), reason=_(_REASONS[due.reason])),
                  target=due.date.isoformat())

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import N_, _
 from kb_tools.analyzers.secrets import scan
 
 if TYPE_CHECKING:
@@ -112,34 +113,29 @@ CONFIG = declare("KB690", "secret.config", severity=Severity.ERROR, doc="""
 
 _BY_NAME = {i.name: i for i in (AWS_KEY, PRIVATE_KEY, PASSWORD, TOKEN, CONNECTION_STRING, KINTONE_TOKEN, MYNUMBER,
                                  PHONE, EMAIL, ADDRESS, PRIVATE_IP, INTERNAL_HOST)}  # the scan names hits by rule name
-_MESSAGES = {
-    "secret.aws-key": ("AWS {kind} '{masked}' is written in the page",
-                       "remove it and deactivate the key; use AKIAIOSFODNN7EXAMPLE in examples"),
-    "secret.private-key": ("private key block '{masked}' is written in the page",
-                           "remove it and replace the key pair; show only '-----BEGIN … PRIVATE KEY-----' and '...'"),
-    "secret.password": ("a password is written in the page ('{masked}')",
-                        "remove it and change the password; write '（別途通知）' or '<パスワード>'"),
-    "secret.token": ("{kind} token '{masked}' is written in the page",
-                     "remove it and revoke the token; write '<token>' or an environment variable"),
-    "secret.connection-string": ("connection string with a password '{masked}'",
-                                 "write the password as '${{PASSWORD}}' or '****' and change it"),
-    "secret.kintone-token": ("kintone {kind} '{masked}' is written in the page",
-                             "remove it and regenerate the API token in the app settings"),
-    "secret.mynumber": ("マイナンバー (valid check digit) '{masked}' is written in the page",
-                        "remove it: individual numbers must not be in the knowledge base"),
-    "secret.phone": ("phone number '{masked}' ({kind}) of a person is written in the page",
-                     "write the role's extension or a public number, or allow it in secrets.allow"),
-    "secret.email": ("personal e-mail address '{masked}' is written in the page",
-                     "write a role mailbox, or list it in secrets.allow_emails"),
-    "secret.address": ("address-like text '{masked}' is written in the page",
-                       "remove the address or write 〇〇 for the block number"),
-    "secret.private-ip": ("private IP address '{masked}' is written in the page",
-                          "infrastructure detail: keep it out of pages published outside the intranet"),
-    "secret.internal-host": ("internal host name '{masked}' is written in the page",
-                             "infrastructure detail: keep it out of pages published outside the intranet"),
+_MESSAGES = {  # rule -> (what was found, hint); {kind} is one of _KINDS
+    "secret.aws-key": (N_("AWS {kind}"), N_("remove it and deactivate the key; use AKIAIOSFODNN7EXAMPLE in examples")),
+    "secret.private-key": (N_("private key block"),
+                           N_("remove it and replace the key pair; show only '-----BEGIN … PRIVATE KEY-----' and '...'")),
+    "secret.password": (N_("password"), N_("remove it and change the password; write '（別途通知）' or '<パスワード>'")),
+    "secret.token": (N_("{kind} token"), N_("remove it and revoke the token; write '<token>' or an environment variable")),
+    "secret.connection-string": (N_("connection string with a password"),
+                                 N_("write the password as '${PASSWORD}' or '****' and change it")),
+    "secret.kintone-token": (N_("kintone {kind}"), N_("remove it and regenerate the API token in the app settings")),
+    "secret.mynumber": (N_("マイナンバー (valid check digit)"),
+                        N_("remove it: individual numbers must not be in the knowledge base")),
+    "secret.phone": (N_("phone number of a person ({kind})"),
+                     N_("write the role's extension or a public number, or allow it in secrets.allow")),
+    "secret.email": (N_("personal e-mail address"), N_("write a role mailbox, or list it in secrets.allow_emails")),
+    "secret.address": (N_("address-like text"), N_("remove the address or write 〇〇 for the block number")),
+    "secret.private-ip": (N_("private IP address"),
+                          N_("infrastructure detail: keep it out of pages published outside the intranet")),
+    "secret.internal-host": (N_("internal host name"),
+                             N_("infrastructure detail: keep it out of pages published outside the intranet")),
 }
-_KINDS = {"access-key-id": "access key id", "secret-access-key": "secret access key", "api-token": "API token",
-          "password-auth": "password authentication header"}
+_KINDS = {"access-key-id": N_("access key id"), "secret-access-key": N_("secret access key"), "api-token": N_("API token"),
+          "password-auth": N_("password authentication header"), "bearer": N_("bearer"), "mobile": N_("mobile"),
+          "ip-phone": N_("IP phone"), "landline": N_("landline")}
 _OPTION_KEYS = {"allow", "allow_patterns", "allow_emails", "infrastructure", "file_names"}
 
 
@@ -148,14 +144,16 @@ class _Options:
         self.errors: list[str] = []
         unknown = set(raw) - _OPTION_KEYS
         if unknown:
-            self.errors.append(f"unknown option(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_OPTION_KEYS))})")
+            self.errors.append(_("unknown option(s) {names} (known: {known})").format(
+                names=", ".join(sorted(unknown)), known=", ".join(sorted(_OPTION_KEYS))))
         self.allow = {str(v) for v in self._list(raw, "allow")}
         self.patterns: list[re.Pattern[str]] = []
         for p in self._list(raw, "allow_patterns"):
             try:
                 self.patterns.append(re.compile(str(p)))
             except re.error as exc:
-                self.errors.append(f"allow_patterns: '{p}' is not a valid regex ({exc})")
+                self.errors.append(_("allow_patterns: '{pattern}' is not a valid regex ({error})").format(
+                    pattern=p, error=exc))
         self.emails = [str(v).lower() for v in self._list(raw, "allow_emails")]
         self.infrastructure: Severity | None = Severity.INFO
         if "infrastructure" in raw:
@@ -170,7 +168,7 @@ class _Options:
         if isinstance(v, (str, int)):
             return [v]
         if not isinstance(v, list):
-            self.errors.append(f"{key}: must be a list")
+            self.errors.append(_("{key}: must be a list").format(key=key))
             return []
         return v
 
@@ -187,10 +185,14 @@ class _Options:
         return False
 
 
-def _message(rule: str, masked: str, kind: str) -> tuple[str, str]:
+def _message(rule: str, masked: str, kind: str, file_name: bool = False) -> tuple[str, str]:
     msg, hint = _MESSAGES[rule]
-    k = _KINDS.get(kind.removesuffix("-encoded"), kind.removesuffix("-encoded"))
-    return msg.format(masked=masked, kind=k), hint
+    k = kind.removesuffix("-encoded")
+    k = _(_KINDS[k]) if k in _KINDS else k
+    what = _(msg).format(kind=k)
+    if file_name:
+        return _("file name: {what} '{masked}' is written in the file name").format(what=what, masked=masked), _(hint)
+    return _("{what} '{masked}' is written in the page").format(what=what, masked=masked), _(hint)
 
 
 def _value(lines: list[str] | None, page: Page, hit: tuple[Any, ...]) -> str | None:
@@ -240,5 +242,5 @@ def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         for rule, masked, kind, value in scan.scan_name(path):
             if opts.needs_values and opts.allowed(rule, value):
                 continue
-            msg, hint = _message(rule, masked, kind)
-            emit(_BY_NAME[rule], path, 1, None, "file name: " + msg.replace("in the page", "in the file name"), hint, masked)
+            msg, hint = _message(rule, masked, kind, file_name=True)
+            emit(_BY_NAME[rule], path, 1, None, msg, hint, masked)

@@ -15,6 +15,7 @@ from kb_tools.parse import slugs
 from kb_tools.checks.linkgraph import linked_pages
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -68,7 +69,7 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                 in_nav.add(path)
             elif path not in corpus.files:
                 emit(NAV_MISSING_TARGET, "../" + cfg.config_file.name, 0, None,
-                     f"nav entry '{entry}' names no page in docs_dir", target=entry)
+                     _("nav entry '{entry}' names no page in docs_dir").format(entry=entry), target=entry)
     else:
         spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
@@ -89,8 +90,8 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     for path in corpus.pages:
         if path in in_nav or path in linked or path in ("index.md", "README.md"):
             continue
-        emit(ORPHAN, path, 1, None, "page is reachable from neither the nav nor any other page",
-             hint="link to it from a related page or an index page, or add it to nav")
+        emit(ORPHAN, path, 1, None, _("page is reachable from neither the nav nor any other page"),
+             hint=_("link to it from a related page or an index page, or add it to nav"))
     if corpus.kb_metadata:
         by_title: dict[str, list[str]] = {}
         for path, page in corpus.pages.items():
@@ -105,7 +106,8 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                     others = ", ".join(o for o in paths if o != p)
                     page = corpus.pages[p]
                     emit(DUPLICATE_TITLE, p, page.meta_lines.get("title", 1), None,
-                         f"title '{page.title}' is also used by {others}", target=others)
+                         _("title '{title}' is also used by {others}").format(title=page.title, others=others),
+                         target=others)
     if slugs.is_default_slugify(cfg.slugify):
         n = 0
         example = None
@@ -117,5 +119,6 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         if n and example:
             path, h = example
             emit(DEFAULT_SLUGIFY, path, h.line, None,
-                 f"the site's default slugify gives {n} Japanese heading(s) positional ids like '#{h.id}' for '{h.text}'",
-                 hint="set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml")
+                 _("the site's default slugify gives {n} Japanese heading(s) positional ids like '{id}' for "
+                   "'{heading}'").format(n=n, id="#" + h.id, heading=h.text),
+                 hint=_("set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml"))
