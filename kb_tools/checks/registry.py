@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.findings import Finding, Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -71,6 +72,16 @@ def declare(
     _REGISTRY[code] = info
     _BY_NAME[name] = code
     return info
+
+
+def doc_text(info: RuleInfo) -> str:
+    """The rule's documentation in the reader's language (the English doc is the msgid)."""
+    return _(info.doc) if info.doc else ""
+
+
+def summary_text(info: RuleInfo) -> str:
+    doc = doc_text(info)
+    return doc.splitlines()[0] if doc else info.name
 
 
 def registered() -> dict[str, RuleInfo]:

@@ -75,6 +75,16 @@ class State:
                 i18n.set_language(self._cfg.theme_language)  # type: ignore[union-attr]
         return self._cfg  # type: ignore[return-value]
 
+    def language_from_config(self) -> None:
+        """For commands that need no mkdocs.yml: still follow its theme.language when there is one."""
+        if self.lang or self._cfg is not None:
+            return
+        try:
+            self._cfg = load_config(self.config_path)
+        except ConfigError:
+            return
+        i18n.set_language(self._cfg.theme_language)
+
     def progress(self, label: str) -> Callable[[int, int], None] | None:
         if self.quiet or not self.progress_enabled or not sys.stderr.isatty():
             return None
