@@ -110,6 +110,7 @@ class SiteConfig:
     kb: KbOptions = field(default_factory=KbOptions)
     kb_plugin: bool = False  # the kb plugin is listed in mkdocs.yml
     theme_name: str = "mkdocs"
+    theme_language: str = "en"  # theme.language (MkDocs' default: en): kb's default message language
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -186,6 +187,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
     cfg.use_directory_urls = bool(raw.get("use_directory_urls", True))
     theme = raw.get("theme")
     cfg.theme_name = str(theme.get("name", "mkdocs") if isinstance(theme, dict) else (theme or "mkdocs"))
+    cfg.theme_language = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
     exts = _extensions(raw.get("markdown_extensions"))
     toc = exts.get("toc") or exts.get("markdown.extensions.toc") or {}
     if "slugify" in toc:

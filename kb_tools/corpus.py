@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
+from kb_tools.i18n import N_
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.links import World, pack_resolution, resolve_page
 from kb_tools.parse.tree import exclude_spec, walk_docs
@@ -125,9 +126,9 @@ def decode(data: bytes) -> tuple[str, ParseIssue | None]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        issue = ParseIssue("parse.encoding", line, col,
-                           f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start}); "
-                           "MkDocs cannot build it", hint="save the file as UTF-8")
+        issue = ParseIssue("parse.encoding", line, col, N_("file is not valid UTF-8 (byte {byte} at byte offset "
+                           "{offset}); MkDocs cannot build it"), N_("save the file as UTF-8"),
+                           args={"byte": f"0x{data[exc.start]:02x}", "offset": exc.start})
         text = data.decode("utf-8-sig", errors="replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -140,24 +141,24 @@ def parse_page(rel: str, data: bytes, opts: ParseOptions, world: World | None = 
     page = Page(path=rel, hash=h, size=len(data))
     if b"\x00" in data[:_BINARY_SNIFF]:
         page.text_ok = False
-        page.issues.append(ParseIssue("parse.file", 1, None or 1, "file is binary (NUL bytes), not Markdown",
-                                      hint="rename it or move it out of the docs tree"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("file is binary (NUL bytes), not Markdown"),
+                                      hint=N_("rename it or move it out of the docs tree")))
         return page
     if len(data) > MAX_PARSE_BYTES:
         page.text_ok = False
-        page.issues.append(ParseIssue("parse.file", 1, 1, f"file is {len(data) / 1e6:.1f} MB; kb does not parse pages over "
-                                      f"{MAX_PARSE_BYTES // 2**20} MiB", hint="split the page"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("file is {size} MB; kb does not parse pages over {max} MiB"),
+                                      N_("split the page"), args={"size": f"{len(data) / 1e6:.1f}", "max": MAX_PARSE_BYTES // 2**20}))
         return page
     if len(data) > LARGE_PAGE_BYTES:
-        page.issues.append(ParseIssue("parse.file", 1, 1, f"page is {len(data) / 1e6:.1f} MB; pages this large make the site "
-                                      "and its search slow", hint="split the page"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("page is {size} MB; pages this large make the site and its "
+                                      "search slow"), N_("split the page"), args={"size": f"{len(data) / 1e6:.1f}"}))
     text, enc_issue = decode(data)
     if enc_issue:
         page.issues.append(enc_issue)
     try:
         _parse_text(page, text, opts, world)
     except RecursionError:
-        page.issues.append(ParseIssue("parse.file", 1, 1, "page is nested too deeply to parse"))
+        page.issues.append(ParseIssue("parse.file", 1, 1, N_("page is nested too deeply to parse")))
     return page
 
 
@@ -168,9 +169,9 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.meta = fm.meta
     page.meta_lines = fm.meta_lines
     if fm.error:
-        line, col, msg = fm.error
+        line, col, msg, args = fm.error
         page.issues.append(ParseIssue("parse.front-matter", line, col, msg,
-                                      hint="MkDocs silently renders this page without its metadata"))
+                                      N_("MkDocs silently renders this page without its metadata"), args=args))
     # MkDocs renders the whole file as the body when it cannot load the front matter.
     offset = 0 if fm.mkdocs_drops_meta else fm.body_offset
     page.body_offset = offset
@@ -192,7 +193,8 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
         try:
             analyzer.analyze(page, text)
         except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page
-            page.issues.append(ParseIssue("internal.error", 1, 1, f"internal error in {analyzer.__name__}: {exc!r}"))
+            page.issues.append(ParseIssue("internal.error", 1, 1, N_("internal error in {name}: {error}"),
+                                          args={"name": analyzer.__name__, "error": repr(exc)}))
 
 
 def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[tuple[Any, ...]]:
@@ -208,7 +210,7 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
             data = read_bytes(Path(abs_path))
         except OSError as exc:
             p = Page(path=rel, hash="", size=0, text_ok=False)
-            p.issues.append(ParseIssue("parse.file", 1, 1, f"file cannot be read: {exc.strerror}"))
+            p.issues.append(ParseIssue("parse.file", 1, 1, N_("file cannot be read: {error}"), args={"error": exc.strerror}))
             out.append(p)
             continue
         out.append(parse_page(rel, data, opts, world))
@@ -278,15 +280,15 @@ def build_corpus(
             other.add(rel)
     # README.md is the folder's index page unless an index.md exists (then MkDocs skips README).
     # An *included* index.md wins; with index.md excluded (gitignore-style), README.md is the page.
-    index_pages = {rel for rel, _ in md if rel not in excluded and rel.rpartition("/")[2] == "index.md"}
+    index_pages = {rel for rel, _st in md if rel not in excluded and rel.rpartition("/")[2] == "index.md"}
     shadowed: set[str] = set()
-    for rel, _ in md:
-        folder, _, name = rel.rpartition("/")
+    for rel, _st in md:
+        folder, _sep, name = rel.rpartition("/")
         if name == "README.md" and rel not in excluded and (f"{folder}/index.md" if folder else "index.md") in index_pages:
             excluded.add(rel)
             shadowed.add(rel)
-            file_issues.append((rel, ParseIssue("parse.file", 1, 1, "both index.md and README.md exist in this folder; "
-                                                "MkDocs uses index.md and skips README.md")))
+            file_issues.append((rel, ParseIssue("parse.file", 1, 1, N_("both index.md and README.md exist in this folder; "
+                                                "MkDocs uses index.md and skips README.md"))))
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
     pages: dict[str, Page] = {}
     todo: list[tuple[str, str]] = []

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from kb_tools.i18n import N_
 from kb_tools.model import ParseIssue
 from kb_tools.parse.frontmatter import InvalidDate, _Loader
 from kb_tools.fuzzy import did_you_mean
@@ -137,21 +138,21 @@ def read_yaml(path: Path, rel: str, rule: str = "meta.registry") -> tuple[Any, l
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [ParseIssue(rule, 1, 1, f"not valid UTF-8: {exc.reason}")]
+        return None, [ParseIssue(rule, 1, 1, N_("not valid UTF-8: {error}"), args={"error": exc.reason})]
     except OSError as exc:
-        return None, [ParseIssue(rule, 1, 1, f"cannot be read: {exc.strerror}")]
+        return None, [ParseIssue(rule, 1, 1, N_("cannot be read: {error}"), args={"error": exc.strerror})]
     loader = _DataLoader(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         return None, [ParseIssue(rule, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
-                                 f"not valid YAML: {exc.problem}")]
+                                 N_("not valid YAML: {error}"), args={"error": exc.problem})]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        return None, [ParseIssue(rule, 1, 1, f"not valid YAML: {exc}")]
+        return None, [ParseIssue(rule, 1, 1, N_("not valid YAML: {error}"), args={"error": str(exc)})]
     finally:
         loader.dispose()
-    issues = [ParseIssue(rule, line, col, f"'{value}' is not a real calendar date")
+    issues = [ParseIssue(rule, line, col, N_("'{value}' is not a real calendar date"), args={"value": value})
               for line, col, value in loader.bad_dates]
     return data, issues
 
@@ -190,12 +191,12 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
         if isinstance(data, dict) and isinstance(data.get("roles"), dict):
             data = data["roles"]  # also accept a top-level "roles:" wrapper
         if data is not None and not isinstance(data, dict):
-            reg.issues.append((reg.roster_path, ParseIssue("meta.registry", 1, 1, "roster must map role ids to {name, holders, past}")))
+            reg.issues.append((reg.roster_path, ParseIssue("meta.registry", 1, 1, N_("roster must map role ids to name, holders, past"))))
         for rid, body in (data or {}).items() if isinstance(data, dict) else []:
             rid = str(rid)
             line = lines.get(rid, 1)
             if not isinstance(body, dict):
-                reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}' must be a mapping with name, holders, past")))
+                reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}' must be a mapping with name, holders, past"), args={"role": rid})))
                 continue
             role = Role(rid, str(body.get("name") or rid), line=line)
             for h in body.get("holders") or []:
@@ -204,12 +205,12 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
                 elif isinstance(h, str):
                     role.holders.append(Holder(h))
                 else:
-                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}': a holder needs 'person'")))
+                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}': a holder needs 'person'"), args={"role": rid})))
             for p in body.get("past") or []:
                 if isinstance(p, dict) and p.get("person"):
                     role.past.append(PastHolder(str(p["person"]), _date(p.get("from")), _date(p.get("to"))))
                 else:
-                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}': a past holder needs person, from, to")))
+                    reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}': a past holder needs person, from, to"), args={"role": rid})))
             reg.roles[rid] = role
     if taxonomy.is_file():
         data = _load_yaml(taxonomy, reg.taxonomy_path, reg)
@@ -230,7 +231,8 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
             for a in tag.aliases:
                 if a in reg._alias and reg._alias[a] != tid:
                     reg.issues.append((reg.taxonomy_path, ParseIssue("meta.registry", lines.get(tid, 1), 1,
-                                                                     f"alias '{a}' names two tags: '{reg._alias[a]}' and '{tid}'")))
+                                                                     N_("alias '{alias}' names two tags: '{first}' and '{second}'"),
+                                                                     args={"alias": a, "first": reg._alias[a], "second": tid})))
                 reg._alias.setdefault(a, tid)
     for name in OTHER_DATA_FILES:  # read by search and the site; their YAML problems are findings too
         path = data_dir / name

@@ -40,7 +40,12 @@ class Link(NamedTuple):
 
 @dataclass(slots=True)
 class ParseIssue:
-    """A problem found while parsing one file; turned into a Finding by the checks."""
+    """A problem found while parsing one file; turned into a Finding by the checks.
+
+    ``message`` and ``hint`` are catalog msgids (English, marked ``N_``), ``message`` with
+    ``{name}`` placeholders filled from ``args`` when the finding is shown in the reader's
+    language: issues are cached with the page, so they must not hold translated text.
+    """
 
     rule: str
     line: int
@@ -48,6 +53,7 @@ class ParseIssue:
     message: str
     hint: str | None = None
     target: str | None = None
+    args: dict[str, Any] | None = None
 
 
 class Page:
@@ -138,7 +144,7 @@ class Page:
         return (
             self.path, self.hash, self.size, self.meta, self.meta_lines, self.has_front_matter,
             self.front_matter_end, self.body_offset, (blob, sorted(self._anchors)),
-            [(i.rule, i.line, i.column, i.message, i.hint, i.target) for i in self.issues],
+            [(i.rule, i.line, i.column, i.message, i.hint, i.target, i.args) for i in self.issues],
             self.text_ok, self.extra,
         )
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from kb_tools.i18n import _
 from kb_tools.parse.frontmatter import InvalidDate
 
 PAGE_TYPES = ("runbook", "guide", "reference", "checklist", "decision", "path", "glossary")
@@ -26,23 +27,21 @@ FOREIGN_KEYS = frozenset({
 
 def _iso_date(value: Any) -> Any:
     if isinstance(value, InvalidDate):
-        raise ValueError(f"'{value}' is not a real calendar date")
+        raise ValueError(_("'{value}' is not a real calendar date").format(value=value))
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):
         # A quoted date is text to YAML (and to every other tool reading the front matter).
-        try:
-            if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
                 _dt.date.fromisoformat(value)
-                raise ValueError(f"'{value}' is quoted text, not a date: write it without quotes")
-        except ValueError as exc:
-            if "quoted" in str(exc):
-                raise
-            raise ValueError(f"'{value}' is not a real calendar date") from None
-        raise ValueError(f"'{value}' is not a date in YYYY-MM-DD form")
-    raise ValueError(f"expected a date in YYYY-MM-DD form, got {type(value).__name__}")
+            except ValueError:
+                raise ValueError(_("'{value}' is not a real calendar date").format(value=value)) from None
+            raise ValueError(_("'{value}' is quoted text, not a date: write it without quotes").format(value=value))
+        raise ValueError(_("'{value}' is not a date in YYYY-MM-DD form").format(value=value))
+    raise ValueError(_("expected a date in YYYY-MM-DD form, got {type}").format(type=type(value).__name__))
 
 
 IsoDate = Annotated[_dt.date, BeforeValidator(_iso_date)]

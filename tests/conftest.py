@@ -110,3 +110,17 @@ def fixture_gen_corpus(tmp_path_factory: pytest.TempPathFactory):
         return made[key]
 
     return _gen
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests that assert English messages run in English (KB_LANG=en, like a user's override).
+
+    tests/test_i18n.py removes KB_LANG to test the default language and both catalogs.
+    """
+    from kb_tools import i18n
+
+    monkeypatch.setenv("KB_LANG", "en")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")

@@ -46,7 +46,7 @@ def test_valid_date_is_a_date() -> None:
 def test_broken_yaml_reports_line() -> None:
     fm = split("---\ntitle: a\nowner: [infra\n---\nbody\n")
     assert fm.error is not None
-    line, col, msg = fm.error
+    line, col, msg, _args = fm.error
     assert line >= 3 and "YAML" in msg
     assert fm.meta == {} and fm.mkdocs_drops_meta
 

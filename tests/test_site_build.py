@@ -47,7 +47,9 @@ def _build(config_file: Path, site_dir: Path, strict: bool = True) -> list[loggi
     level = logger.level
     logger.setLevel(logging.INFO)
     old = os.environ.get("KB_TODAY")
+    old_lang = os.environ.get("KB_LANG")
     os.environ["KB_TODAY"] = TODAY.isoformat()
+    os.environ["KB_LANG"] = "en"  # the assertions below read the English log lines
     try:
         cfg = mkdocs_load_config(str(config_file), site_dir=str(site_dir), strict=strict)
         cfg.plugins.on_startup(command="build", dirty=False)
@@ -62,6 +64,10 @@ def _build(config_file: Path, site_dir: Path, strict: bool = True) -> list[loggi
             os.environ.pop("KB_TODAY", None)
         else:
             os.environ["KB_TODAY"] = old
+        if old_lang is None:
+            os.environ.pop("KB_LANG", None)
+        else:
+            os.environ["KB_LANG"] = old_lang
     return cap.records
 
 

@@ -15,6 +15,7 @@ from kb_tools.corpus import Corpus
 from kb_tools.checks.registry import Emit, RuleContext
 from kb_tools.findings import Finding, Severity, sort_findings
 from kb_tools.checks import all_rules, info_for, lookup, passes
+from kb_tools.checks.parse import INTERNAL_ERROR
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def run_checks(
             fn(corpus, ctx, emit)
         except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
             log.debug("check %s failed:\n%s", name, traceback.format_exc())
-            emit("internal.error", ".", 0, None, f"internal error in {name}: {type(exc).__name__}: {exc}")
+            emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name}: {type(exc).__name__}: {exc}")
     findings = emit.findings
     if not corpus.kb_metadata:
         meta_codes = {i.code for i in all_rules() if i.needs_kb_metadata}

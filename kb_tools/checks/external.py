@@ -15,24 +15,25 @@ from urllib.parse import urlsplit
 from kb_tools.checks import _http as external
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
-declare("KB211", "link.external-broken", severity=Severity.ERROR, doc="""
+EXTERNAL_BROKEN = declare("KB211", "link.external-broken", severity=Severity.ERROR, doc="""
     External link whose server answers that the page does not exist (HTTP 404, 410, other 4xx).
 
     Only ``kb check --external`` checks external links. Network failures are never reported as
     broken (see link.external-unchecked).
 """)
-declare("KB212", "link.external-redirect", severity=Severity.INFO, doc="""
+EXTERNAL_REDIRECT = declare("KB212", "link.external-redirect", severity=Severity.INFO, doc="""
     External link that redirects permanently (HTTP 301/308): link to the new address.
 """)
-declare("KB213", "link.external-unchecked", severity=Severity.INFO, doc="""
+EXTERNAL_UNCHECKED = declare("KB213", "link.external-unchecked", severity=Severity.INFO, doc="""
     External link that could not be checked (offline, timeout, rate limited, access denied, server
     error); the message gives the last date it was known good, from ``.kb/cache/links.json``.
 """)
-declare("KB214", "link.external-config", severity=Severity.ERROR, doc="""
+EXTERNAL_CONFIG = declare("KB214", "link.external-config", severity=Severity.ERROR, doc="""
     The ``external:`` block of the kb plugin options is invalid.
 """)
 
@@ -50,7 +51,7 @@ def check_external(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     try:
         opts = external.options(raw)
     except (ValueError, TypeError) as exc:
-        emit("link.external-config", ".", 0, None, f"plugins.kb.external: {exc}")
+        emit(EXTERNAL_CONFIG, ".", 0, None, f"plugins.kb.external: {exc}")  # the option checker's own words
         return
     skip = tuple(str(s) for s in opts["skip"])
     uses: dict[str, list[tuple[str, int, int, str]]] = {}
@@ -78,14 +79,17 @@ def check_external(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             continue
         for path, line, col, raw_target in where:
             if r.status == "broken":
-                emit("link.external-broken", path, line, col, f"external link '{raw_target}' is broken ({r.reason})",
-                     f"it redirects to '{r.final_url}'" if r.final_url else None, raw_target)
+                emit(EXTERNAL_BROKEN, path, line, col,
+                     _("external link '{target}' is broken ({reason})").format(target=raw_target, reason=r.reason),
+                     _("it redirects to '{url}'").format(url=r.final_url) if r.final_url else None, raw_target)
             elif r.status == "redirect":
-                emit("link.external-redirect", path, line, col,
-                     f"external link '{raw_target}' redirects permanently (HTTP {r.code}) to '{r.final_url}'",
-                     f"link to '{r.final_url}'", raw_target)
+                emit(EXTERNAL_REDIRECT, path, line, col,
+                     _("external link '{target}' redirects permanently (HTTP {code}) to '{url}'").format(
+                         target=raw_target, code=r.code, url=r.final_url),
+                     _("link to '{url}'").format(url=r.final_url), raw_target)
             elif r.status == "unchecked":
                 last = _date(r.last_good)
-                emit("link.external-unchecked", path, line, col,
-                     f"external link '{raw_target}' not checked ({r.reason}); "
-                     + (f"last good on {last}" if last else "never checked successfully"), None, raw_target)
+                msg = (_("external link '{target}' not checked ({reason}); last good on {last}") if last else
+                       _("external link '{target}' not checked ({reason}); never checked successfully"))
+                emit(EXTERNAL_UNCHECKED, path, line, col, msg.format(target=raw_target, reason=r.reason, last=last),
+                     None, raw_target)

@@ -13,6 +13,7 @@ from kb_tools.parse import slugs
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
 from kb_tools.fuzzy import NameIndex
+from kb_tools.i18n import _
 from kb_tools.model import LinkKind, Page
 from kb_tools.fuzzy import did_you_mean
 
@@ -31,43 +32,43 @@ def check_footnotes(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     for page in corpus.pages.values():
         for label, line in page.extra.get("footnotes_unused", ()):
             emit(FOOTNOTE_UNREFERENCED, page.path, line, 1,
-                 f"footnote '[^{label}]' is defined but never referenced", target=f"[^{label}]",
-                 hint=f"write [^{label}] where the fact is stated, or delete the definition")
+                 _("footnote '[^{label}]' is defined but never referenced").format(label=label), target=f"[^{label}]",
+                 hint=_("write [^{label}] where the fact is stated, or delete the definition").format(label=label))
 
 
-declare("KB201", "link.missing-target", severity=Severity.ERROR, doc="""
+MISSING_TARGET = declare("KB201", "link.missing-target", severity=Severity.ERROR, doc="""
     Relative link to a page or file that does not exist in the docs tree.
 
     Resolution follows MkDocs 1.6: relative to the linking page, URL-decoded, ``?query`` ignored.
     **Bad** ``[VPN](../vpn/setup.md)`` when the file is ``../vpn/vpn-setup.md``.
     **Good** link to the ``.md`` file as it exists; the hint names the closest existing file.
 """)
-declare("KB202", "link.missing-anchor", severity=Severity.ERROR, doc="""
+MISSING_ANCHOR = declare("KB202", "link.missing-anchor", severity=Severity.ERROR, doc="""
     ``#fragment`` that matches no heading id or explicit id in the target page.
 
     Heading ids are computed with the site's own slugify (``markdown_extensions.toc.slugify``)
     and ``_1`` de-duplication. A percent-encoded fragment copied from a browser
     (``#%E6%89%8B%E9%A0%86``) is valid when it decodes to an existing id.
 """)
-declare("KB203", "link.outside-docs", severity=Severity.ERROR, doc="""
+OUTSIDE_DOCS = declare("KB203", "link.outside-docs", severity=Severity.ERROR, doc="""
     Relative link that leaves docs_dir (``../../../etc/passwd``): the built site cannot serve it.
 """)
-declare("KB204", "link.directory", severity=Severity.WARNING, doc="""
+DIRECTORY = declare("KB204", "link.directory", severity=Severity.WARNING, doc="""
     Link to a folder (``../vpn/``). MkDocs leaves it unresolved, so it breaks from every page
     that is not itself an index page. Link to ``../vpn/index.md`` instead.
 """)
-declare("KB205", "asset.missing", severity=Severity.ERROR, doc="""
+ASSET_MISSING = declare("KB205", "asset.missing", severity=Severity.ERROR, doc="""
     Image or attachment (PDF, spreadsheet…) that does not exist in the docs tree.
 """)
-declare("KB206", "link.absolute", severity=Severity.INFO, doc="""
+ABSOLUTE = declare("KB206", "link.absolute", severity=Severity.INFO, doc="""
     Absolute link (``/cloud/x.md``). MkDocs leaves it as is, so it breaks when the site is not
     served from the server root (a file share, a sub-path). Severity follows
     ``validation.links.absolute_links``; with ``relative_to_docs`` the link is checked instead.
 """)
-declare("KB207", "link.excluded-target", severity=Severity.WARNING, doc="""
+EXCLUDED_TARGET = declare("KB207", "link.excluded-target", severity=Severity.WARNING, doc="""
     Link to a page that ``exclude_docs`` keeps out of the built site: it will be a dead link.
 """)
-declare("KB208", "link.positional-anchor", severity=Severity.WARNING, doc="""
+POSITIONAL_ANCHOR = declare("KB208", "link.positional-anchor", severity=Severity.WARNING, doc="""
     Link to a positional id such as ``#_2``: the site's default slugify gives every all-Japanese
     heading an id like this, which changes whenever a heading is added above it.
 
@@ -122,10 +123,10 @@ def _rel(target: str, src: str) -> str:
 def _anchor_hint(anchor: str, page: Page) -> str | None:
     ids = page.anchors
     if not ids:
-        return f"'{page.path}' has no headings with ids"
+        return _("'{page}' has no headings with ids").format(page=page.path)
     m = did_you_mean(anchor, sorted(ids))
     if m:
-        return f"did you mean '#{m}'?"
+        return _("did you mean '{suggestion}'?").format(suggestion="#" + m)
     return None
 
 
@@ -150,41 +151,47 @@ def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             if outcome == R.SELF:
                 _check_anchor(emit, src, r, pages[src], default_slug, True)
             elif outcome == R.INVALID:
-                emit("link.missing-target", src, lk.line, lk.column, f"link '{target}' is not a valid URL", target=target)
+                emit(MISSING_TARGET, src, lk.line, lk.column, _("link '{target}' is not a valid URL").format(target=target), target=target)
             elif outcome == R.ABSOLUTE:
-                emit("link.absolute", src, lk.line, lk.column,
-                     f"absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the server root",
-                     hint=f"write it relative: '{_rel(r.path, src)}'", target=target)
+                emit(ABSOLUTE, src, lk.line, lk.column,
+                     _("absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the "
+                       "server root").format(target=target),
+                     hint=_("write it relative: '{link}'").format(link=_rel(r.path, src)), target=target)
             elif outcome == R.OUTSIDE:
-                emit("link.outside-docs", src, lk.line, lk.column, f"link '{target}' points outside the docs folder", target=target)
+                emit(OUTSIDE_DOCS, src, lk.line, lk.column, _("link '{target}' points outside the docs folder").format(target=target), target=target)
             elif outcome == R.SHADOWED:
                 folder = r.path.rpartition("/")[0]
                 index = f"{folder}/index.md" if folder else "index.md"
-                emit("link.missing-target", src, lk.line, lk.column,
-                     f"link '{target}' points at '{r.path}', which is shadowed by '{index}': MkDocs builds "
-                     "index.md as the folder's page and skips README.md",
-                     hint=f"link to '{_rel(index, src)}' or merge the two pages", target=target)
+                emit(MISSING_TARGET, src, lk.line, lk.column,
+                     _("link '{target}' points at '{path}', which is shadowed by '{index}': MkDocs builds index.md as "
+                       "the folder's page and skips README.md").format(target=target, path=r.path, index=index),
+                     hint=_("link to '{link}' or merge the two pages").format(link=_rel(index, src)), target=target)
             elif outcome == R.EXCLUDED:
-                emit("link.excluded-target", src, lk.line, lk.column,
-                     f"link '{target}' points at '{r.path}', which exclude_docs keeps out of the site", target=target)
+                emit(EXCLUDED_TARGET, src, lk.line, lk.column,
+                     _("link '{target}' points at '{path}', which exclude_docs keeps out of the site").format(
+                         target=target, path=r.path), target=target)
             elif outcome == R.DIRECTORY:
                 idx = res.index_of(corpus, r.path)
                 if idx:
-                    emit("link.directory", src, lk.line, lk.column,
-                         f"link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from non-index pages",
-                         hint=f"write '{_rel(idx, src)}'" + (f"#{r.anchor}" if r.anchor else ""), target=target)
+                    emit(DIRECTORY, src, lk.line, lk.column,
+                         _("link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from "
+                           "non-index pages").format(target=target),
+                         hint=_("write '{link}'").format(link=_rel(idx, src) + (f"#{r.anchor}" if r.anchor else "")),
+                         target=target)
                 else:
-                    emit("link.missing-target", src, lk.line, lk.column,
-                         f"link '{target}' points at folder '{r.path or '.'}', which has no index.md", target=target)
+                    emit(MISSING_TARGET, src, lk.line, lk.column,
+                         _("link '{target}' points at folder '{folder}', which has no index.md").format(
+                             target=target, folder=r.path or "."), target=target)
             else:  # MISSING
                 sug = sugg.suggest(r.path)
-                hint = f"did you mean '{_rel(sug, src)}'?" if sug else None
+                hint = _("did you mean '{suggestion}'?").format(suggestion=_rel(sug, src)) if sug else None
                 ext = posixpath.splitext(r.url_path)[1].lower()
                 is_image = lk.kind == LinkKind.IMAGE or (lk.kind == LinkKind.HTML and ext not in (".md", ".markdown"))
                 if ext in _PAGE_EXT and not (is_image and ext not in (".md", ".markdown")):
-                    emit("link.missing-target", src, lk.line, lk.column, f"link target '{target}' does not exist", hint, target)
+                    emit(MISSING_TARGET, src, lk.line, lk.column, _("link target '{target}' does not exist").format(target=target), hint,
+                         target)
                 else:
-                    emit("asset.missing", src, lk.line, lk.column, f"file '{target}' does not exist", hint, target)
+                    emit(ASSET_MISSING, src, lk.line, lk.column, _("file '{target}' does not exist").format(target=target), hint, target)
 
 
 def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slug: bool, self_link: bool) -> None:
@@ -196,12 +203,15 @@ def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slu
     else:
         decoded = unquote(anchor)
         if decoded not in ids:
-            where = "this page" if self_link else f"'{target.path}'"
-            emit("link.missing-anchor", src, lk.line, lk.column, f"anchor '#{decoded}' does not exist in {where}",
+            msg = (_("anchor '{anchor}' does not exist in this page") if self_link else
+                   _("anchor '{anchor}' does not exist in '{page}'"))
+            emit(MISSING_ANCHOR, src, lk.line, lk.column, msg.format(anchor="#" + decoded, page=target.path),
                  _anchor_hint(decoded, target), lk.target)
             return
     if default_slug and slugs.positional_id(decoded):
-        emit("link.positional-anchor", src, lk.line, lk.column,
-             f"link '{lk.target}' uses the positional id '#{decoded}' that the default slugify gives a Japanese heading",
-             hint="configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link to the heading text",
+        emit(POSITIONAL_ANCHOR, src, lk.line, lk.column,
+             _("link '{target}' uses the positional id '{anchor}' that the default slugify gives a Japanese "
+               "heading").format(target=lk.target, anchor="#" + decoded),
+             hint=_("configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link "
+                    "to the heading text"),
              target=lk.target)

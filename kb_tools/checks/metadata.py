@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from kb_tools.checks.registry import families, lookup, Emit, RuleContext, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, check_pass, declare, families, lookup
 from kb_tools.findings import Severity
+from kb_tools.i18n import N_, _
 from kb_tools.parse.frontmatter import InvalidDate
 from kb_tools.schema import FOREIGN_KEYS, OUR_KEYS, FrontMatterModel
 from kb_tools.model import Page
@@ -17,14 +18,14 @@ from kb_tools.fuzzy import did_you_mean
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
-declare("KB101", "meta.required", severity=Severity.ERROR, kb_metadata=True, doc="""
+REQUIRED = declare("KB101", "meta.required", severity=Severity.ERROR, kb_metadata=True, doc="""
     A required front matter field is missing.
 
     Always: ``title``, ``owner``. Active pages: ``description``, ``last_reviewed``. Runbooks:
     ``deputy`` (a second role, so a transfer never leaves a runbook without an owner).
     Deprecated pages: ``replaced_by``.
 """)
-declare("KB102", "meta.invalid", severity=Severity.ERROR, kb_metadata=True, doc="""
+INVALID = declare("KB102", "meta.invalid", severity=Severity.ERROR, kb_metadata=True, doc="""
     A front matter value has the wrong type or format: a date that is not ``YYYY-MM-DD`` or not
     a real date, an unknown ``type`` or ``status``, ``replaced_by`` or a path step that names no
     page, ``kb_ignore`` naming no rule.
@@ -32,16 +33,16 @@ declare("KB102", "meta.invalid", severity=Severity.ERROR, kb_metadata=True, doc=
     An unquoted impossible date (``last_reviewed: 2025-02-29``) makes MkDocs drop the whole
     front matter of the page without a word; kb reports it here.
 """)
-declare("KB103", "meta.unknown-tag", severity=Severity.ERROR, kb_metadata=True, doc="""
+UNKNOWN_TAG = declare("KB103", "meta.unknown-tag", severity=Severity.ERROR, kb_metadata=True, doc="""
     A tag that is neither a tag id nor an alias in ``_data/taxonomy.yml`` (with a "did you mean").
 """)
-declare("KB104", "meta.unknown-owner", severity=Severity.ERROR, kb_metadata=True, doc="""
+UNKNOWN_OWNER = declare("KB104", "meta.unknown-owner", severity=Severity.ERROR, kb_metadata=True, doc="""
     ``owner`` (or ``deputy``) is not a role id in ``_data/roster.yml``.
 
     Owners are roles, not people: when someone is transferred the roster changes in one place
     and every page keeps a valid owner. The hint names the role a person holds.
 """)
-declare("KB105", "meta.unknown-field", severity=Severity.WARNING, kb_metadata=True, doc="""
+UNKNOWN_FIELD = declare("KB105", "meta.unknown-field", severity=Severity.WARNING, kb_metadata=True, doc="""
     A front matter key kb does not know, and neither MkDocs nor Material uses (often a typo:
     ``ower``, ``last_review``).
 """)
@@ -53,9 +54,36 @@ def _line(page: Page, key: Any) -> int:
     return page.meta_lines.get(str(key), 1) if page.has_front_matter else 1
 
 
-def _validate(page: Page) -> list[tuple[str, str, str]]:
+_PYDANTIC = {  # pydantic's own messages for the errors front matter meets, in the catalog's words
+    "literal_error": N_("must be one of {expected}"),
+    "string_type": N_("must be text"),
+    "string_too_short": N_("must not be empty"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be a mapping"),
+    "model_type": N_("must be a mapping"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "extra_forbidden": N_("is not a known key here"),
+}
+
+
+def _pydantic_message(err: Any) -> str:
+    if err["type"] == "value_error":  # our own validators: already in the catalog's words
+        return str(err["msg"]).removeprefix("Value error, ")
+    template = _PYDANTIC.get(err["type"])
+    if template is None:
+        return str(err["msg"])
+    ctx = err.get("ctx") or {}
+    return _(template).format(**{k: ctx.get(k, "") for k in ("expected", "ge", "le")})
+
+
+def _validate(page: Page) -> list[tuple[RuleInfo, str, str]]:
     """(rule, field, message) for every schema problem of one page."""
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[RuleInfo, str, str]] = []
     meta = page.meta
     try:
         model = FrontMatterModel.model_validate(meta)
@@ -65,25 +93,25 @@ def _validate(page: Page) -> list[tuple[str, str, str]]:
             loc = err["loc"]
             fld = str(loc[0]) if loc else "?"
             if err["type"] == "missing":
-                out.append(("meta.required", fld, f"required field '{fld}' is missing"))
+                out.append((REQUIRED, fld, _("required field '{field}' is missing").format(field=fld)))
                 continue
             value = meta.get(fld)
             where = ".".join(str(x) for x in loc)
-            msg = err["msg"].removeprefix("Value error, ")
+            msg = _pydantic_message(err)
             if isinstance(value, InvalidDate):
-                msg += "; MkDocs drops the whole front matter of this page because of it"
-            out.append(("meta.invalid", fld, f"'{where}': {msg}"))
+                msg = _("{error}; MkDocs drops the whole front matter of this page because of it").format(error=msg)
+            out.append((INVALID, fld, f"'{where}': {msg}"))
     status = meta.get("status", "active")
     if status == "active":
         for fld in ("description", "last_reviewed"):
             if meta.get(fld) in (None, ""):
-                out.append(("meta.required", fld, f"required field '{fld}' is missing (active page)"))
+                out.append((REQUIRED, fld, _("required field '{field}' is missing (active page)").format(field=fld)))
     if meta.get("type") == "runbook" and not meta.get("deputy"):
-        out.append(("meta.required", "deputy", "required field 'deputy' is missing (runbooks need a second role)"))
+        out.append((REQUIRED, "deputy", _("required field 'deputy' is missing (runbooks need a second role)")))
     if status == "deprecated" and not meta.get("replaced_by"):
-        out.append(("meta.required", "replaced_by", "required field 'replaced_by' is missing (deprecated page)"))
+        out.append((REQUIRED, "replaced_by", _("required field 'replaced_by' is missing (deprecated page)")))
     if meta.get("type") == "path" and not meta.get("steps"):
-        out.append(("meta.required", "steps", "required field 'steps' is missing (onboarding path)"))
+        out.append((REQUIRED, "steps", _("required field 'steps' is missing (onboarding path)")))
     del model
     return out
 
@@ -99,30 +127,31 @@ def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             continue  # one finding per broken front matter is enough
         src = page.path
         if not page.has_front_matter and not page.meta:
-            emit("meta.required", src, 1, None, "page has no front matter (title and owner are required)",
-                 hint="start the file with a '---' block; see kb new or the 書き方ガイド", target="title")
+            emit(REQUIRED, src, 1, None, _("page has no front matter (title and owner are required)"),
+                 hint=_("start the file with a '---' block; see kb new or the 書き方ガイド"), target="title")
             continue
-        for rule_name, fld, msg in _validate(page):
-            line = 1 if rule_name == "meta.required" else _line(page, fld)
-            emit(rule_name, src, line, None, msg, target=fld if rule_name == "meta.required" else str(page.meta.get(fld)))
+        for rule, fld, msg in _validate(page):
+            line = 1 if rule is REQUIRED else _line(page, fld)
+            emit(rule, src, line, None, msg, target=fld if rule is REQUIRED else str(page.meta.get(fld)))
         for key in page.meta:
             if key not in OUR_KEYS and key not in FOREIGN_KEYS:
                 m = did_you_mean(key, _KNOWN, cutoff=0.7)
-                emit("meta.unknown-field", src, _line(page, key), None, f"unknown front matter field '{key}'",
-                     hint=f"did you mean '{m}'?" if m else None, target=key)
+                emit(UNKNOWN_FIELD, src, _line(page, key), None, _("unknown front matter field '{field}'").format(field=key),
+                     hint=_("did you mean '{suggestion}'?").format(suggestion=m) if m else None, target=key)
         owner = page.meta.get("owner")
         if reg.has_roster and isinstance(owner, str) and owner and owner not in reg.roles:
             sug = reg.suggest_role(owner)
-            emit("meta.unknown-owner", src, _line(page, "owner"), None,
-                 f"owner '{owner}' is not a role in {reg.roster_path}",
-                 hint=f"did you mean '{sug}'? (owners are roles, not people)" if sug else "owners are role ids from the roster",
+            emit(UNKNOWN_OWNER, src, _line(page, "owner"), None,
+                 _("owner '{owner}' is not a role in {roster}").format(owner=owner, roster=reg.roster_path),
+                 hint=_("did you mean '{suggestion}'? (owners are roles, not people)").format(suggestion=sug) if sug
+                 else _("owners are role ids from the roster"),
                  target=owner)
         deputy = page.meta.get("deputy")
         if reg.has_roster and isinstance(deputy, str) and deputy and deputy not in reg.roles and deputy not in reg.people():
             sug = reg.suggest_role(deputy)
-            emit("meta.unknown-owner", src, _line(page, "deputy"), None,
-                 f"deputy '{deputy}' is not a role in {reg.roster_path}",
-                 hint=f"did you mean '{sug}'?" if sug else None, target=deputy)
+            emit(UNKNOWN_OWNER, src, _line(page, "deputy"), None,
+                 _("deputy '{deputy}' is not a role in {roster}").format(deputy=deputy, roster=reg.roster_path),
+                 hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug else None, target=deputy)
         tags = page.meta.get("tags")
         if reg.has_taxonomy and isinstance(tags, list):
             for t in tags:
@@ -130,27 +159,30 @@ def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                     continue
                 if reg.resolve_tag(t) is None:
                     sug = reg.suggest_tag(t)
-                    emit("meta.unknown-tag", src, _line(page, "tags"), None,
-                         f"tag '{t}' is not in {reg.taxonomy_path}",
-                         hint=f"did you mean '{sug}'?" if sug else "add it to the taxonomy or pick an existing tag",
+                    emit(UNKNOWN_TAG, src, _line(page, "tags"), None,
+                         _("tag '{tag}' is not in {taxonomy}").format(tag=t, taxonomy=reg.taxonomy_path),
+                         hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug
+                         else _("add it to the taxonomy or pick an existing tag"),
                          target=t)
         rb = page.meta.get("replaced_by")
         if isinstance(rb, str) and rb:
             rb_path = posixpath.normpath(rb.lstrip("/"))
             if rb_path not in corpus.pages:
-                emit("meta.invalid", src, _line(page, "replaced_by"), None,
-                     f"replaced_by '{rb}' is not a page (paths are relative to docs_dir)", target=rb)
+                emit(INVALID, src, _line(page, "replaced_by"), None,
+                     _("replaced_by '{path}' is not a page (paths are relative to docs_dir)").format(path=rb), target=rb)
         steps = page.meta.get("steps")
         if isinstance(steps, list):
             for n, step in enumerate(steps, 1):
                 if isinstance(step, dict) and isinstance(step.get("page"), str):
                     sp = posixpath.normpath(step["page"].lstrip("/"))
                     if sp not in corpus.pages and sp not in corpus.generated:
-                        emit("meta.invalid", src, _line(page, "steps"), None,
-                             f"step {n}: page '{step['page']}' does not exist (paths are relative to docs_dir)",
+                        emit(INVALID, src, _line(page, "steps"), None,
+                             _("step {n}: page '{path}' does not exist (paths are relative to docs_dir)").format(
+                                 n=n, path=step["page"]),
                              target=step["page"])
         ign = page.meta.get("kb_ignore")
         if isinstance(ign, list):
             for r in ign:
                 if isinstance(r, str) and lookup(r) is None and r not in families():
-                    emit("meta.invalid", src, _line(page, "kb_ignore"), None, f"kb_ignore names no rule: '{r}'", target=r)
+                    emit(INVALID, src, _line(page, "kb_ignore"), None, _("kb_ignore names no rule: '{rule}'").format(rule=r),
+                         target=r)

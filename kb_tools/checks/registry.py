@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.findings import Finding, Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -73,6 +74,16 @@ def declare(
     return info
 
 
+def doc_text(info: RuleInfo) -> str:
+    """The rule's documentation in the reader's language (the English doc is the msgid)."""
+    return _(info.doc) if info.doc else ""
+
+
+def summary_text(info: RuleInfo) -> str:
+    doc = doc_text(info)
+    return doc.splitlines()[0] if doc else info.name
+
+
 def registered() -> dict[str, RuleInfo]:
     """Every declared rule by code (the families must be imported: see ``kb_tools.checks``)."""
     return _REGISTRY
@@ -108,23 +119,14 @@ class Emit:
         self.ctx = ctx
         self.findings: list[Finding] = []
         self._ignores = ignores or {}
-        self._infos: dict[str, RuleInfo] = {}
 
     def __call__(
-        self, rule: RuleInfo | str, path: str, line: int, column: int | None, message: str,
+        self, rule: RuleInfo, path: str, line: int, column: int | None, message: str,
         hint: str | None = None, target: str | None = None,
     ) -> None:
-        if isinstance(rule, RuleInfo):
-            info: RuleInfo | None = rule
-            name = rule.name
-        else:  # transitional: a dotted name (being replaced by the declared object everywhere)
-            name = rule
-            info = self._infos.get(name)
-        if info is None:
-            found = by_name(name)
-            if found is None:
-                raise KeyError(f"undeclared rule {name!r}")
-            info = self._infos[name] = found
+        if not isinstance(rule, RuleInfo):
+            raise TypeError(f"emit() takes the RuleInfo returned by declare(), not {rule!r}")
+        info = rule
         sev = self.ctx.severity(info)
         if sev is None:
             return

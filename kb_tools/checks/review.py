@@ -6,23 +6,25 @@ from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import N_, _
 from kb_tools.schedule import due_date
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
-declare("KB301", "review.overdue", severity=Severity.WARNING, kb_metadata=True, doc="""
+OVERDUE = declare("KB301", "review.overdue", severity=Severity.WARNING, kb_metadata=True, doc="""
     The page's review is overdue: the earliest of last_reviewed + review_every, review_by, and
     (with review_on_fiscal_year) the next April 1 is before today.
 
     **Why** a stale runbook is worse than none: people follow it.
     **Good** review the page, then ``kb review mark PATH``.
 """)
-declare("KB302", "review.due-soon", severity=Severity.INFO, kb_metadata=True, doc="""
+DUE_SOON = declare("KB302", "review.due-soon", severity=Severity.INFO, kb_metadata=True, doc="""
     The page's review falls due within the next 30 days (``kb review --due-within 30`` lists them).
 """)
 
-_REASONS = {"interval": "review interval", "review_by": "review_by date", "fiscal_year": "new fiscal year (年度切替)"}
+_REASONS = {"interval": N_("review interval"), "review_by": N_("review_by date"),
+            "fiscal_year": N_("new fiscal year (年度切替)")}
 
 
 @check_pass
@@ -39,10 +41,13 @@ def check_review(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         line = page.meta_lines.get("last_reviewed", page.meta_lines.get("review_by", 1))
         days = (due.date - ctx.today).days
         if days < 0:
-            emit("review.overdue", page.path, line, None,
-                 f"review overdue by {-days} days (due {due.date.isoformat()}, {_REASONS[due.reason]})",
-                 hint="review the page, then run: kb review mark " + page.path, target=due.date.isoformat())
+            emit(OVERDUE, page.path, line, None,
+                 _("review overdue by {days} days (due {due}, {reason})").format(
+                     days=-days, due=due.date.isoformat(), reason=_(_REASONS[due.reason])),
+                 hint=_("review the page, then run: kb review mark {path}").format(path=page.path),
+                 target=due.date.isoformat())
         elif days <= soon:
-            emit("review.due-soon", page.path, line, None,
-                 f"review due in {days} days ({due.date.isoformat()}, {_REASONS[due.reason]})",
+            emit(DUE_SOON, page.path, line, None,
+                 _("review due in {days} days ({due}, {reason})").format(
+                     days=days, due=due.date.isoformat(), reason=_(_REASONS[due.reason])),
                  target=due.date.isoformat())

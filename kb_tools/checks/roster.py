@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
     from kb_tools.datadir import Role
 
-declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, doc="""
+OVERLAP = declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, doc="""
     A role's history in roster.yml overlaps or is out of order: a past holder's ``from`` is
     after their ``to``; two past periods overlap; past entries are not in date order; a past
     period overlaps the same person's current holding; the single current holder started
@@ -23,7 +24,7 @@ declare("KB111", "roster.overlap", severity=Severity.WARNING, kb_metadata=True, 
     **Good** ``kb roster assign ROLE --to PERSON`` keeps the history consistent
     (``to`` = the day before the successor's ``since``).
 """)
-declare("KB112", "roster.leaving", severity=Severity.INFO, kb_metadata=True, doc="""
+LEAVING = declare("KB112", "roster.leaving", severity=Severity.INFO, kb_metadata=True, doc="""
     A role holder has a ``leaving`` date within 60 days (or already past) and nobody else holds
     the role: write the handover report (``kb handover PERSON``) and assign a successor
     (``kb roster assign ROLE --to PERSON``).
@@ -46,36 +47,42 @@ def _check_role(role: Role, lines: list[str], path: str, today: _dt.date, emit: 
     periods = []
     for p in role.past:
         if p.start and p.end and p.start > p.end:
-            emit("roster.overlap", path, at(p.person), None,
-                 f"role '{role.id}': past holder {p.person} has from {p.start} after to {p.end}")
+            emit(OVERLAP, path, at(p.person), None,
+                 _("role '{role}': past holder {person} has from {start} after to {end}").format(
+                     role=role.id, person=p.person, start=p.start, end=p.end))
             continue
         if p.start and p.end:
             periods.append(p)
     for a, b in zip(periods, periods[1:]):
         if b.start < a.start:  # type: ignore[operator]
-            emit("roster.overlap", path, at(b.person), None,
-                 f"role '{role.id}': past entries are out of date order ({b.person} from {b.start} is listed after "
-                 f"{a.person} from {a.start})", hint="list past holders oldest first")
+            emit(OVERLAP, path, at(b.person), None,
+                 _("role '{role}': past entries are out of date order ({person} from {start} is listed after "
+                   "{previous} from {previous_start})").format(role=role.id, person=b.person, start=b.start,
+                                                              previous=a.person, previous_start=a.start),
+                 hint=_("list past holders oldest first"))
     ordered = sorted(periods, key=lambda p: p.start)  # type: ignore[arg-type, return-value]
     for a, b in zip(ordered, ordered[1:]):
         if b.start <= a.end:  # type: ignore[operator]
-            emit("roster.overlap", path, at(b.person), None,
-                 f"role '{role.id}': past periods of {a.person} ({a.start}–{a.end}) and {b.person} "
-                 f"({b.start}–{b.end}) overlap")
+            emit(OVERLAP, path, at(b.person), None,
+                 _("role '{role}': past periods of {a} ({a_start}–{a_end}) and {b} ({b_start}–{b_end}) overlap").format(
+                     role=role.id, a=a.person, a_start=a.start, a_end=a.end, b=b.person, b_start=b.start, b_end=b.end))
     for h in role.holders:
         if h.since and h.leaving and h.leaving < h.since:
-            emit("roster.overlap", path, at(h.person), None,
-                 f"role '{role.id}': {h.person} is leaving on {h.leaving}, before their start {h.since}")
+            emit(OVERLAP, path, at(h.person), None,
+                 _("role '{role}': {person} is leaving on {leaving}, before their start {since}").format(
+                     role=role.id, person=h.person, leaving=h.leaving, since=h.since))
         for p in periods:
             if p.person == h.person and h.since and p.end >= h.since:  # type: ignore[operator]
-                emit("roster.overlap", path, at(h.person), None,
-                     f"role '{role.id}': {h.person}'s past period to {p.end} overlaps their current holding since {h.since}")
+                emit(OVERLAP, path, at(h.person), None,
+                     _("role '{role}': {person}'s past period to {end} overlaps their current holding since "
+                       "{since}").format(role=role.id, person=h.person, end=p.end, since=h.since))
     if len(role.holders) == 1 and role.holders[0].since and ordered:
         h, last = role.holders[0], ordered[-1]
         if last.end >= h.since and last.person != h.person:  # type: ignore[operator]
-            emit("roster.overlap", path, at(h.person), None,
-                 f"role '{role.id}': {h.person} holds it since {h.since}, but the previous holder {last.person} "
-                 f"is recorded until {last.end}", hint=f"set {last.person}'s 'to' to the day before {h.since}")
+            emit(OVERLAP, path, at(h.person), None,
+                 _("role '{role}': {person} holds it since {since}, but the previous holder {previous} is recorded "
+                   "until {end}").format(role=role.id, person=h.person, since=h.since, previous=last.person, end=last.end),
+                 hint=_("set {previous}'s 'to' to the day before {since}").format(previous=last.person, since=h.since))
 
 
 @check_pass
@@ -97,7 +104,8 @@ def check_roster(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             days = (h.leaving - ctx.today).days
             others = [o.person for o in role.holders if o.person != h.person]
             if days <= LEAVING_SOON_DAYS and not others:
-                when = f"left on {h.leaving}" if days < 0 else f"leaves on {h.leaving} (in {days} days)"
-                emit("roster.leaving", reg.roster_path, _line_of(lines, role.line, h.person), None,
-                     f"role '{role.id}': {h.person} {when} and nobody else holds it",
+                msg = (_("role '{role}': {person} left on {leaving} and nobody else holds it") if days < 0 else
+                       _("role '{role}': {person} leaves on {leaving} (in {days} days) and nobody else holds it"))
+                emit(LEAVING, reg.roster_path, _line_of(lines, role.line, h.person), None,
+                     msg.format(role=role.id, person=h.person, leaving=h.leaving, days=days),
                      hint=f"kb handover {h.person}; kb roster assign {role.id} --to PERSON")

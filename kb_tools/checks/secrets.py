@@ -24,8 +24,9 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from kb_tools.checks.registry import by_name, Emit, RuleContext, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import N_, _
 from kb_tools.analyzers.secrets import scan
 
 if TYPE_CHECKING:
@@ -34,49 +35,49 @@ if TYPE_CHECKING:
 
 _R = "**Why** a knowledge base is copied, exported and published; what is written in it leaks.\n    "
 
-declare("KB601", "secret.aws-key", severity=Severity.ERROR, doc=f"""
+AWS_KEY = declare("KB601", "secret.aws-key", severity=Severity.ERROR, doc=f"""
     AWS access key id (``AKIA…``) or secret access key in a page.
 
     {_R}**Bad** ``aws_access_key_id = AKIA…`` with a real key. **Good** AWS's documented examples
     ``AKIAIOSFODNN7EXAMPLE`` / ``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY``, which are never reported.
     **Fix** remove the key and deactivate it in IAM (it is in the git history).
 """)
-declare("KB602", "secret.private-key", severity=Severity.ERROR, doc=f"""
+PRIVATE_KEY = declare("KB602", "secret.private-key", severity=Severity.ERROR, doc=f"""
     Private key block (``-----BEGIN … PRIVATE KEY-----`` followed by key material).
 
     {_R}**Good** a header followed by ``...`` or ``（省略）`` is an example and not reported.
 """)
-declare("KB603", "secret.password", severity=Severity.ERROR, doc=f"""
+PASSWORD = declare("KB603", "secret.password", severity=Severity.ERROR, doc=f"""
     Password written as a value: ``password: …``, ``pass=…``, ``パスワード：…``, ``PW：…``, ``暗証番号：…``.
 
     {_R}**Bad** ``初期パスワード：Abcd#1234``. **Good** ``パスワード：（別途通知）``, ``password: ${{DB_PASSWORD}}``,
     ``<パスワード>``, ``********``; prose such as ``パスワード：12文字以上`` is not a value.
 """)
-declare("KB604", "secret.token", severity=Severity.ERROR, doc=f"""
+TOKEN = declare("KB604", "secret.token", severity=Severity.ERROR, doc=f"""
     Bearer or API token: ``Authorization: Bearer …``, ``api_key = …``, ``token: …`` with a random-looking
     value, and tokens with known prefixes (GitHub ``ghp_``, Slack ``xox…``, Google ``AIza``, JWT ``eyJ…``).
 
     {_R}**Good** ``Bearer <token>``, ``token: ${{{{ secrets.GITHUB_TOKEN }}}}``.
 """)
-declare("KB605", "secret.connection-string", severity=Severity.ERROR, doc=f"""
+CONNECTION_STRING = declare("KB605", "secret.connection-string", severity=Severity.ERROR, doc=f"""
     Connection string with a password: ``postgres://user:password@host/db``.
 
     {_R}**Good** ``postgres://app:${{PGPASSWORD}}@db/kb`` or ``postgres://app:****@db/kb``.
 """)
-declare("KB606", "secret.kintone-token", severity=Severity.ERROR, doc=f"""
+KINTONE_TOKEN = declare("KB606", "secret.kintone-token", severity=Severity.ERROR, doc=f"""
     kintone API token (``X-Cybozu-API-Token: <40 characters>``) or password authentication header
     (``X-Cybozu-Authorization: base64(login:password)``).
 
     {_R}**Fix** regenerate the token in the app settings (アプリの設定 → API トークン).
 """)
-declare("KB611", "secret.mynumber", severity=Severity.ERROR, doc="""
+MYNUMBER = declare("KB611", "secret.mynumber", severity=Severity.ERROR, doc="""
     マイナンバー (individual number): 12 digits whose check digit is valid.
 
     **Why** a resident's or employee's individual number must never be in a knowledge base
     (番号法). Random 12-digit numbers (99 % of them: wrong check digit), AWS account ids in ARNs,
     timestamps and numbers labelled as accounts or document numbers are not reported.
 """)
-declare("KB612", "secret.phone", severity=Severity.WARNING, doc="""
+PHONE = declare("KB612", "secret.phone", severity=Severity.WARNING, doc="""
     Japanese phone number of a person: mobile (070/080/090), IP phone (050) or a landline.
 
     **Why** staff direct lines and mobiles are personal data. Toll-free and navi-dial numbers
@@ -84,60 +85,57 @@ declare("KB612", "secret.phone", severity=Severity.WARNING, doc="""
     Dates, version numbers and document numbers (第0123-45-6789号) are not phone numbers.
     **Config** ``secrets: allow: ["03-1234-5678"]`` for a published number.
 """)
-declare("KB613", "secret.email", severity=Severity.WARNING, doc="""
+EMAIL = declare("KB613", "secret.email", severity=Severity.WARNING, doc="""
     E-mail address of an individual.
 
     **Why** write a role mailbox, not a person's address. Role mailboxes (info@, helpdesk@, …)
     and placeholder domains (example.com, example.jp, *.example, *.invalid, *.test) are not reported.
     **Config** ``secrets: allow_emails: ["*@soumu.city.example.lg.jp"]`` (glob patterns).
 """)
-declare("KB614", "secret.address", severity=Severity.WARNING, doc="""
+ADDRESS = declare("KB614", "secret.address", severity=Severity.WARNING, doc="""
     住所-like text: 都道府県 + 市区町村 + 番地 (a resident's or a staff member's address).
 
     **Good** ``東京都〇〇区〇〇町1-2-3``; addresses of public buildings (所在地, 庁舎, センター) are not reported.
 """)
-declare("KB621", "secret.private-ip", severity=Severity.INFO, doc="""
+PRIVATE_IP = declare("KB621", "secret.private-ip", severity=Severity.INFO, doc="""
     Private IPv4 address (RFC 1918): infrastructure detail that must not be on an internet-side copy.
 
     The ranges themselves (``10.0.0.0/8``…) and documentation addresses (RFC 5737: 192.0.2.0/24,
     198.51.100.0/24, 203.0.113.0/24) are not reported. **Config** ``secrets: infrastructure: warning``.
 """)
-declare("KB622", "secret.internal-host", severity=Severity.INFO, doc="""
+INTERNAL_HOST = declare("KB622", "secret.internal-host", severity=Severity.INFO, doc="""
     Internal host name (``*.local``, ``*.lan``, ``*.internal``, ``*.corp``, ``*.localdomain``,
     ``*.home.arpa``, ``*.lgwan.jp``, ``intra.*``). **Config** ``secrets: infrastructure: warning``.
 """)
-declare("KB690", "secret.config", severity=Severity.ERROR, doc="""
+CONFIG = declare("KB690", "secret.config", severity=Severity.ERROR, doc="""
     The ``secrets:`` block of the kb plugin options is invalid (unknown key, bad regex, bad severity).
 """)
 
-_MESSAGES = {
-    "secret.aws-key": ("AWS {kind} '{masked}' is written in the page",
-                       "remove it and deactivate the key; use AKIAIOSFODNN7EXAMPLE in examples"),
-    "secret.private-key": ("private key block '{masked}' is written in the page",
-                           "remove it and replace the key pair; show only '-----BEGIN … PRIVATE KEY-----' and '...'"),
-    "secret.password": ("a password is written in the page ('{masked}')",
-                        "remove it and change the password; write '（別途通知）' or '<パスワード>'"),
-    "secret.token": ("{kind} token '{masked}' is written in the page",
-                     "remove it and revoke the token; write '<token>' or an environment variable"),
-    "secret.connection-string": ("connection string with a password '{masked}'",
-                                 "write the password as '${{PASSWORD}}' or '****' and change it"),
-    "secret.kintone-token": ("kintone {kind} '{masked}' is written in the page",
-                             "remove it and regenerate the API token in the app settings"),
-    "secret.mynumber": ("マイナンバー (valid check digit) '{masked}' is written in the page",
-                        "remove it: individual numbers must not be in the knowledge base"),
-    "secret.phone": ("phone number '{masked}' ({kind}) of a person is written in the page",
-                     "write the role's extension or a public number, or allow it in secrets.allow"),
-    "secret.email": ("personal e-mail address '{masked}' is written in the page",
-                     "write a role mailbox, or list it in secrets.allow_emails"),
-    "secret.address": ("address-like text '{masked}' is written in the page",
-                       "remove the address or write 〇〇 for the block number"),
-    "secret.private-ip": ("private IP address '{masked}' is written in the page",
-                          "infrastructure detail: keep it out of pages published outside the intranet"),
-    "secret.internal-host": ("internal host name '{masked}' is written in the page",
-                             "infrastructure detail: keep it out of pages published outside the intranet"),
+_BY_NAME = {i.name: i for i in (AWS_KEY, PRIVATE_KEY, PASSWORD, TOKEN, CONNECTION_STRING, KINTONE_TOKEN, MYNUMBER,
+                                 PHONE, EMAIL, ADDRESS, PRIVATE_IP, INTERNAL_HOST)}  # the scan names hits by rule name
+_MESSAGES = {  # rule -> (what was found, hint); {kind} is one of _KINDS
+    "secret.aws-key": (N_("AWS {kind}"), N_("remove it and deactivate the key; use AKIAIOSFODNN7EXAMPLE in examples")),
+    "secret.private-key": (N_("private key block"),
+                           N_("remove it and replace the key pair; show only '-----BEGIN … PRIVATE KEY-----' and '...'")),
+    "secret.password": (N_("password"), N_("remove it and change the password; write '（別途通知）' or '<パスワード>'")),
+    "secret.token": (N_("{kind} token"), N_("remove it and revoke the token; write '<token>' or an environment variable")),
+    "secret.connection-string": (N_("connection string with a password"),
+                                 N_("write the password as '${PASSWORD}' or '****' and change it")),
+    "secret.kintone-token": (N_("kintone {kind}"), N_("remove it and regenerate the API token in the app settings")),
+    "secret.mynumber": (N_("マイナンバー (valid check digit)"),
+                        N_("remove it: individual numbers must not be in the knowledge base")),
+    "secret.phone": (N_("phone number of a person ({kind})"),
+                     N_("write the role's extension or a public number, or allow it in secrets.allow")),
+    "secret.email": (N_("personal e-mail address"), N_("write a role mailbox, or list it in secrets.allow_emails")),
+    "secret.address": (N_("address-like text"), N_("remove the address or write 〇〇 for the block number")),
+    "secret.private-ip": (N_("private IP address"),
+                          N_("infrastructure detail: keep it out of pages published outside the intranet")),
+    "secret.internal-host": (N_("internal host name"),
+                             N_("infrastructure detail: keep it out of pages published outside the intranet")),
 }
-_KINDS = {"access-key-id": "access key id", "secret-access-key": "secret access key", "api-token": "API token",
-          "password-auth": "password authentication header"}
+_KINDS = {"access-key-id": N_("access key id"), "secret-access-key": N_("secret access key"), "api-token": N_("API token"),
+          "password-auth": N_("password authentication header"), "bearer": N_("bearer"), "mobile": N_("mobile"),
+          "ip-phone": N_("IP phone"), "landline": N_("landline")}
 _OPTION_KEYS = {"allow", "allow_patterns", "allow_emails", "infrastructure", "file_names"}
 
 
@@ -146,14 +144,16 @@ class _Options:
         self.errors: list[str] = []
         unknown = set(raw) - _OPTION_KEYS
         if unknown:
-            self.errors.append(f"unknown option(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_OPTION_KEYS))})")
+            self.errors.append(_("unknown option(s) {names} (known: {known})").format(
+                names=", ".join(sorted(unknown)), known=", ".join(sorted(_OPTION_KEYS))))
         self.allow = {str(v) for v in self._list(raw, "allow")}
         self.patterns: list[re.Pattern[str]] = []
         for p in self._list(raw, "allow_patterns"):
             try:
                 self.patterns.append(re.compile(str(p)))
             except re.error as exc:
-                self.errors.append(f"allow_patterns: '{p}' is not a valid regex ({exc})")
+                self.errors.append(_("allow_patterns: '{pattern}' is not a valid regex ({error})").format(
+                    pattern=p, error=exc))
         self.emails = [str(v).lower() for v in self._list(raw, "allow_emails")]
         self.infrastructure: Severity | None = Severity.INFO
         if "infrastructure" in raw:
@@ -168,7 +168,7 @@ class _Options:
         if isinstance(v, (str, int)):
             return [v]
         if not isinstance(v, list):
-            self.errors.append(f"{key}: must be a list")
+            self.errors.append(_("{key}: must be a list").format(key=key))
             return []
         return v
 
@@ -185,10 +185,14 @@ class _Options:
         return False
 
 
-def _message(rule: str, masked: str, kind: str) -> tuple[str, str]:
+def _message(rule: str, masked: str, kind: str, file_name: bool = False) -> tuple[str, str]:
     msg, hint = _MESSAGES[rule]
-    k = _KINDS.get(kind.removesuffix("-encoded"), kind.removesuffix("-encoded"))
-    return msg.format(masked=masked, kind=k), hint
+    k = kind.removesuffix("-encoded")
+    k = _(_KINDS[k]) if k in _KINDS else k
+    what = _(msg).format(kind=k)
+    if file_name:
+        return _("file name: {what} '{masked}' is written in the file name").format(what=what, masked=masked), _(hint)
+    return _("{what} '{masked}' is written in the page").format(what=what, masked=masked), _(hint)
 
 
 def _value(lines: list[str] | None, page: Page, hit: tuple[Any, ...]) -> str | None:
@@ -208,9 +212,9 @@ def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Turn the masked candidate hits of the page scan into findings, applying the configuration."""
     opts = _Options(corpus.config.kb.secrets or {})
     for err in opts.errors:
-        emit("secret.config", ".", 0, None, f"plugins.kb.secrets: {err}")
-    for name in ("secret.private-ip", "secret.internal-host"):
-        code = by_name(name).code  # type: ignore[union-attr]
+        emit(CONFIG, ".", 0, None, f"plugins.kb.secrets: {err}")
+    for info in (PRIVATE_IP, INTERNAL_HOST):
+        code = info.code
         if code not in ctx.severities:  # an explicit kb.severity override wins
             ctx.severities[code] = opts.infrastructure
     for path in sorted(corpus.pages):
@@ -231,12 +235,12 @@ def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                 if value is not None and opts.allowed(rule, value):
                     continue
             msg, hint = _message(rule, masked, kind)
-            emit(rule, path, line, col, msg, hint, masked)
+            emit(_BY_NAME[rule], path, line, col, msg, hint, masked)
     if not opts.file_names:
         return
     for path in sorted(set(corpus.pages) | corpus.files):
         for rule, masked, kind, value in scan.scan_name(path):
             if opts.needs_values and opts.allowed(rule, value):
                 continue
-            msg, hint = _message(rule, masked, kind)
-            emit(rule, path, 1, None, "file name: " + msg.replace("in the page", "in the file name"), hint, masked)
+            msg, hint = _message(rule, masked, kind, file_name=True)
+            emit(_BY_NAME[rule], path, 1, None, msg, hint, masked)

@@ -15,26 +15,27 @@ from kb_tools.parse import slugs
 from kb_tools.checks.linkgraph import linked_pages
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
-declare("KB401", "page.orphan", severity=Severity.WARNING, doc="""
+ORPHAN = declare("KB401", "page.orphan", severity=Severity.WARNING, doc="""
     A page reachable from neither the nav nor any link of another page: nobody will find it.
 
     With an automatic nav (no ``nav:`` in mkdocs.yml) every page is in the nav except those
     matched by ``not_in_nav``.
 """)
-declare("KB402", "page.duplicate-title", severity=Severity.WARNING, kb_metadata=True, doc="""
+DUPLICATE_TITLE = declare("KB402", "page.duplicate-title", severity=Severity.WARNING, kb_metadata=True, doc="""
     Two active pages have the same title: search results and the nav cannot tell them apart.
 """)
-declare("KB403", "config.default-slugify", severity=Severity.WARNING, doc="""
+DEFAULT_SLUGIFY = declare("KB403", "config.default-slugify", severity=Severity.WARNING, doc="""
     The site uses Python-Markdown's default slugify, which turns every all-Japanese heading into
     ``_1``, ``_2``…: links to headings break whenever a heading is added.
 
     **Config** ``markdown_extensions: [{toc: {slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}}}]``
 """)
-declare("KB404", "nav.missing-target", severity=Severity.WARNING, doc="""
+NAV_MISSING_TARGET = declare("KB404", "nav.missing-target", severity=Severity.WARNING, doc="""
     A ``nav:`` entry in mkdocs.yml names a page that does not exist.
 """)
 
@@ -67,8 +68,8 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
             if path in corpus.pages or path in corpus.generated:
                 in_nav.add(path)
             elif path not in corpus.files:
-                emit("nav.missing-target", "../" + cfg.config_file.name, 0, None,
-                     f"nav entry '{entry}' names no page in docs_dir", target=entry)
+                emit(NAV_MISSING_TARGET, "../" + cfg.config_file.name, 0, None,
+                     _("nav entry '{entry}' names no page in docs_dir").format(entry=entry), target=entry)
     else:
         spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
@@ -89,8 +90,8 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     for path in corpus.pages:
         if path in in_nav or path in linked or path in ("index.md", "README.md"):
             continue
-        emit("page.orphan", path, 1, None, "page is reachable from neither the nav nor any other page",
-             hint="link to it from a related page or an index page, or add it to nav")
+        emit(ORPHAN, path, 1, None, _("page is reachable from neither the nav nor any other page"),
+             hint=_("link to it from a related page or an index page, or add it to nav"))
     if corpus.kb_metadata:
         by_title: dict[str, list[str]] = {}
         for path, page in corpus.pages.items():
@@ -104,8 +105,9 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                 for p in paths:
                     others = ", ".join(o for o in paths if o != p)
                     page = corpus.pages[p]
-                    emit("page.duplicate-title", p, page.meta_lines.get("title", 1), None,
-                         f"title '{page.title}' is also used by {others}", target=others)
+                    emit(DUPLICATE_TITLE, p, page.meta_lines.get("title", 1), None,
+                         _("title '{title}' is also used by {others}").format(title=page.title, others=others),
+                         target=others)
     if slugs.is_default_slugify(cfg.slugify):
         n = 0
         example = None
@@ -116,6 +118,7 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                     example = example or (page.path, h)
         if n and example:
             path, h = example
-            emit("config.default-slugify", path, h.line, None,
-                 f"the site's default slugify gives {n} Japanese heading(s) positional ids like '#{h.id}' for '{h.text}'",
-                 hint="set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml")
+            emit(DEFAULT_SLUGIFY, path, h.line, None,
+                 _("the site's default slugify gives {n} Japanese heading(s) positional ids like '{id}' for "
+                   "'{heading}'").format(n=n, id="#" + h.id, heading=h.text),
+                 hint=_("set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml"))

@@ -18,7 +18,9 @@ from typing import Any, TextIO
 import click
 
 from kb_tools import __version__
+from kb_tools import i18n
 from kb_tools.config import ConfigError, SiteConfig, load_config
+from kb_tools.i18n import _
 
 log = logging.getLogger("kb_tools")
 
@@ -49,12 +51,19 @@ def _setup_logging(verbose: int, quiet: int) -> None:
 class State:
     """Options shared by every command."""
 
-    def __init__(self, config: str | None, quiet: int, color: str, progress: bool) -> None:
+    def __init__(self, config: str | None, quiet: int, color: str, progress: bool, lang: str | None = None) -> None:
         self.config_path = config
         self.quiet = quiet
         self.color = color
         self.progress_enabled = progress
         self._cfg: SiteConfig | None = None
+        self.set_lang(lang)
+
+    def set_lang(self, lang: str | None) -> None:
+        """``--lang``, else ``KB_LANG``; without either, theme.language once mkdocs.yml is read."""
+        self.lang = lang or i18n.env_language()
+        theme = self._cfg.theme_language if self._cfg else None
+        i18n.set_language(i18n.choose(self.lang, None, theme))
 
     def config(self) -> SiteConfig:
         if self._cfg is None:
@@ -62,7 +71,19 @@ class State:
                 self._cfg = load_config(self.config_path)
             except ConfigError as exc:
                 fail(str(exc))
-        return self._cfg
+            if not self.lang:
+                i18n.set_language(self._cfg.theme_language)  # type: ignore[union-attr]
+        return self._cfg  # type: ignore[return-value]
+
+    def language_from_config(self) -> None:
+        """For commands that need no mkdocs.yml: still follow its theme.language when there is one."""
+        if self.lang or self._cfg is not None:
+            return
+        try:
+            self._cfg = load_config(self.config_path)
+        except ConfigError:
+            return
+        i18n.set_language(self._cfg.theme_language)
 
     def progress(self, label: str) -> Callable[[int, int], None] | None:
         if self.quiet or not self.progress_enabled or not sys.stderr.isatty():
@@ -87,18 +108,19 @@ class State:
 
         cfg = self.config()
         try:
-            return build_corpus(cfg, use_cache=use_cache, progress=self.progress("parsing"))
+            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")))
         except FileNotFoundError as exc:
             fail(str(exc))
 
 
 def fail(message: str, code: int = 2) -> None:
     """Print a clear error to stderr and exit (2 = usage/configuration)."""
-    click.echo(f"kb: error: {message}", err=True)
+    click.echo(_("kb: error: {message}").format(message=message), err=True)
     raise SystemExit(code)
 
 
 pass_state = click.make_pass_decorator(State)
+_LANG_HELP = "Language of messages (default: KB_LANG, else theme.language in mkdocs.yml; unknown: en)."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -108,11 +130,13 @@ pass_state = click.make_pass_decorator(State)
 @click.option("-v", "--verbose", count=True, help="-v info, -vv debug logs on stderr.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--no-progress", is_flag=True, help="Never show progress on stderr.")
+@click.option("--lang", metavar="ja|en", help=_LANG_HELP)
 @click.pass_context
-def main(ctx: click.Context, config: str | None, quiet: int, verbose: int, color: str, no_progress: bool) -> None:
+def main(ctx: click.Context, config: str | None, quiet: int, verbose: int, color: str, no_progress: bool,
+         lang: str | None) -> None:
     """kb: keep a docs-as-code knowledge base healthy (checks, reviews, search, handover)."""
     _setup_logging(verbose, quiet)
-    ctx.obj = State(config, quiet, color, not no_progress)
+    ctx.obj = State(config, quiet, color, not no_progress, lang)
 
 
 def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,6 +157,12 @@ def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
         if value:
             ctx.find_object(State).progress_enabled = False  # type: ignore[union-attr]
 
+    def _set_lang(ctx: click.Context, _p: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.find_object(State).set_lang(value)  # type: ignore[union-attr]
+
+    f = click.option("--lang", metavar="ja|en", expose_value=False, callback=_set_lang, is_eager=True,
+                     help=_LANG_HELP)(f)
     f = click.option("--no-progress", is_flag=True, expose_value=False, callback=_set_no_progress,
                      help="Never show progress on stderr.")(f)
     f = click.option("-q", "--quiet", count=True, expose_value=False, callback=_set_quiet,
@@ -147,5 +177,5 @@ def parse_date(value: str | None) -> _dt.date | None:
     try:
         return _dt.date.fromisoformat(value)
     except ValueError:
-        fail(f"'{value}' is not a date in YYYY-MM-DD form")
+        fail(_("'{value}' is not a date in YYYY-MM-DD form").format(value=value))
     return None

@@ -12,6 +12,7 @@ import click
 from kb_tools.commands._shared import State, color_enabled, config_option, fail, main, parse_date, pass_state
 from kb_tools.config import SiteConfig
 from kb_tools.fuzzy import did_you_mean
+from kb_tools.i18n import _
 
 
 @main.command()
@@ -42,7 +43,7 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     rel_paths = _docs_relative(cfg, paths) if paths else None
     options: dict[str, Any] = {"external": external}
     if external:
-        options["external_progress"] = state.progress("external links")
+        options["external_progress"] = state.progress(_("external links"))
     from kb_tools.config import ConfigError
 
     try:
@@ -79,37 +80,43 @@ def _docs_relative(cfg: SiteConfig, paths: tuple[str, ...]) -> list[str]:
         if (cfg.docs_dir / p).exists():
             out.append(Path(p).as_posix())
         else:
-            fail(f"{p}: not a file or folder inside docs_dir ({cfg.docs_dir})")
+            fail(_("{path}: not a file or folder inside docs_dir ({docs_dir})").format(path=p, docs_dir=cfg.docs_dir))
     return out
 
 
 @main.command()
+@config_option
 @click.argument("code", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-def rules(code: str | None, fmt: str) -> None:
+@pass_state
+def rules(state: State, code: str | None, fmt: str) -> None:
     """List the rules, or explain one (by code KB201 or name link.missing-target)."""
     import json
 
     from kb_tools.checks import all_rules, lookup
+    from kb_tools.checks.registry import doc_text, summary_text
+
+    state.language_from_config()
 
     if code:
         info = lookup(code)
         if info is None:
             names = [r.code for r in all_rules()] + [r.name for r in all_rules()]
             m = did_you_mean(code.upper() if code[:2].lower() == "kb" else code, names, cutoff=0.5)
-            fail(f"no rule '{code}'" + (f"; did you mean '{m}'?" if m else " (kb rules lists them)"))
+            fail(_("no rule '{rule}'; did you mean '{suggestion}'?").format(rule=code, suggestion=m) if m
+                 else _("no rule '{rule}' (kb rules lists them)").format(rule=code))
         infos = [info]
     else:
         infos = all_rules()
     if fmt == "json":
         click.echo(json.dumps([{"code": i.code, "name": i.name, "severity": i.default_severity.label,
-                                "summary": i.summary, "doc": i.doc} for i in infos], ensure_ascii=False, indent=2))
+                                "summary": summary_text(i), "doc": doc_text(i)} for i in infos], ensure_ascii=False, indent=2))
         return
     for i in infos:
         if code or fmt == "markdown":
-            click.echo(f"{i.code} {i.name} [{i.default_severity.label}]\n\n{i.doc}\n")
+            click.echo(f"{i.code} {i.name} [{i.default_severity.label}]\n\n{doc_text(i)}\n")
         else:
-            click.echo(f"{i.code}  {i.name:<26} {i.default_severity.label:<8} {i.summary}")
+            click.echo(f"{i.code}  {i.name:<26} {i.default_severity.label:<8} {summary_text(i)}")
 
 
 @main.command()

@@ -16,6 +16,7 @@ import click
 
 from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
 from kb_tools.fuzzy import did_you_mean
+from kb_tools.i18n import _
 
 
 def _today(value: str | None) -> _dt.date:
@@ -38,9 +39,15 @@ def _check_role(corpus: Any, role: str) -> None:
     if role in reg.roles:
         return
     if not reg.roles:
-        fail(f"unknown role '{role}': no roles are defined ({reg.roster_path or '_data/roster.yml'} is missing or empty)")
+        fail(_("unknown role '{role}': no roles are defined ({roster} is missing or empty)").format(
+            role=role, roster=reg.roster_path or "_data/roster.yml"))
+    _unknown_role(reg, role)
+
+
+def _unknown_role(reg: Any, role: str) -> None:
     hint = reg.suggest_role(role)
-    fail(f"unknown role '{role}'" + (f"; did you mean '{hint}'?" if hint else f" (roles: {', '.join(sorted(reg.roles))})"))
+    fail(_("unknown role '{role}'; did you mean '{suggestion}'?").format(role=role, suggestion=hint) if hint else
+         _("unknown role '{role}' (roles: {roles})").format(role=role, roles=", ".join(sorted(reg.roles))))
 
 
 def _check_person(corpus: Any, person: str) -> None:
@@ -52,10 +59,13 @@ def _check_person(corpus: Any, person: str) -> None:
     if not reg.has_roster:
         problems = [i for path, i in reg.issues if path == reg.roster_path]
         where = f"{reg.roster_path}:{problems[0].line}: {problems[0].message}" if problems else reg.roster_path
-        fail(f"the roster cannot be read ({where or 'roster.yml is missing'}); fix it, then run kb handover again")
+        fail(_("the roster cannot be read ({where}); fix it, then run kb handover again").format(
+            where=where or "roster.yml"))
     hint = suggest_person(corpus, person)
-    fail(f"unknown person '{person}' (not in {corpus.registry.roster_path or 'roster.yml'})"
-         + (f"; did you mean '{hint}'?" if hint else ""))
+    roster = corpus.registry.roster_path or "roster.yml"
+    fail(_("unknown person '{person}' (not in {roster}); did you mean '{suggestion}'?").format(
+        person=person, roster=roster, suggestion=hint) if hint else
+         _("unknown person '{person}' (not in {roster})").format(person=person, roster=roster))
 
 
 def _emit(text: str) -> None:
@@ -94,12 +104,13 @@ def review(ctx: click.Context, due_within: int, owner: str | None, fmt: str, tod
                           "summary": {"overdue": overdue, "due": len(items) - overdue}}, ensure_ascii=False, indent=2))
     elif fmt == "md":
         if owner is not None:
-            fail("--owner is not supported with --format md (the dashboard covers every role)")
+            fail(_("--owner is not supported with --format md (the dashboard covers every role)"))
         _emit(review_markdown(corpus, day, due_within))
     else:
         _emit(review_text(items))
     if state.quiet == 0:
-        click.echo(f"kb: {overdue} overdue, {len(items) - overdue} due within {due_within} days", err=True)
+        click.echo(_("kb: {overdue} overdue, {soon} due within {days} days").format(
+            overdue=overdue, soon=len(items) - overdue, days=due_within), err=True)
     raise SystemExit(1 if fail_on_overdue and overdue else 0)
 
 
@@ -114,9 +125,9 @@ def resolve_page(cfg: Any, p: str) -> Path:
             except ValueError:
                 continue
             if c.suffix.lower() not in (".md", ".markdown"):
-                fail(f"{p}: not a Markdown page")
+                fail(_("{path}: not a Markdown page").format(path=p))
             return c
-    fail(f"{p}: no such page inside docs_dir ({docs})")
+    fail(_("{path}: no such page inside docs_dir ({docs_dir})").format(path=p, docs_dir=docs))
     raise AssertionError
 
 
@@ -143,7 +154,9 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
         if reg.has_roster and by not in reg.people():
             people = sorted(reg.people())
             m = did_you_mean(by, people, cutoff=0.5)
-            fail(f"unknown person '{by}' (not in {reg.roster_path})" + (f"; did you mean '{m}'?" if m else ""))
+            fail(_("unknown person '{person}' (not in {roster}); did you mean '{suggestion}'?").format(
+                person=by, roster=reg.roster_path, suggestion=m) if m else
+                 _("unknown person '{person}' (not in {roster})").format(person=by, roster=reg.roster_path))
     plans = []
     errors = []
     for p in paths:
@@ -157,9 +170,9 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
             continue
         plans.append((snap, new, label))
     for e in errors:
-        click.echo(f"kb: error: {e}", err=True)
+        click.echo(_("kb: error: {message}").format(message=e), err=True)
     if errors:
-        fail(f"{len(errors)} page(s) cannot be edited safely; nothing was written")
+        fail(_("{n} page(s) cannot be edited safely; nothing was written").format(n=len(errors)))
     for snap, new, label in plans:
         if dry_run:
             _emit(diff(snap.data, new, label) or f"# {label}: already up to date\n")
@@ -269,11 +282,11 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
     cfg = state.config()
     path = cfg.data_path / "roster.yml"
     if not path.is_file():
-        fail(f"{path}: no roster file")
+        fail(_("{path}: no roster file").format(path=path))
     reg = load_registry(cfg.data_path, cfg.docs_dir)
     if role not in reg.roles:
         hint = reg.suggest_role(role)
-        fail(f"unknown role '{role}'" + (f"; did you mean '{hint}'?" if hint else f" (roles: {', '.join(sorted(reg.roles))})"))
+        _unknown_role(reg, role)
     day = parse_date(from_date) or _dt.date.today()
     label = path.relative_to(cfg.docs_dir).as_posix() if path.is_relative_to(cfg.docs_dir) else str(path)
     try:
@@ -289,12 +302,13 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
     except EditError as exc:
         fail(str(exc))
     if state.quiet == 0:
-        msg = f"kb: {role}: {to} holds the role from {day.isoformat()}"
+        msg = (_("kb: {role}: {to} holds the role from {day}; {moved} moved to past (to {end}). Page review dates "
+                 "are unchanged.") if moved else
+               _("kb: {role}: {to} holds the role from {day}. Page review dates are unchanged."))
+        click.echo(msg.format(role=role, to=to, day=day.isoformat(), moved=moved,
+                              end=(day - _dt.timedelta(days=1)).isoformat()), err=True)
         if moved:
-            msg += f"; {moved} moved to past (to {(day - _dt.timedelta(days=1)).isoformat()})"
-        click.echo(msg + ". Page review dates are unchanged.", err=True)
-        if moved:
-            click.echo(f"kb: hint: kb handover {moved}  prints the handover report", err=True)
+            click.echo(_("kb: hint: kb handover {person}  prints the handover report").format(person=moved), err=True)
 
 
 # ----------------------------------------------------------------------------- kb new
@@ -338,5 +352,6 @@ def new(state: State, page_type: str, title: str, area: str, owner: str | None, 
         fail(str(exc))
     click.echo(str(plan.abs_path))
     if state.quiet == 0:
-        click.echo(f"kb: created {plan.rel_path} (owner {plan.owner})"
-                   + ("; added to nav in mkdocs.yml" if plan.nav_new is not None else ""), err=True)
+        msg = (_("kb: created {path} (owner {owner}); added to nav in mkdocs.yml") if plan.nav_new is not None
+               else _("kb: created {path} (owner {owner})"))
+        click.echo(msg.format(path=plan.rel_path, owner=plan.owner), err=True)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kb_tools.commands._shared import State, color_enabled, config_option, fail, main, pass_state
+from kb_tools.i18n import _
 
 
 def _ensure_index(state: State, quiet_if_current: bool = True, force: bool = False) -> Any:
@@ -26,11 +27,11 @@ def _ensure_index(state: State, quiet_if_current: bool = True, force: bool = Fal
     if quiet_if_current and is_current(cfg, corpus, data):
         return None
     try:
-        rep = build_index(cfg, corpus, data, force=force, progress=state.progress("indexing"))
+        rep = build_index(cfg, corpus, data, force=force, progress=state.progress(_("indexing")))
     except IndexBusy as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"cannot write the search index: {exc}")
+        fail(_("cannot write the search index: {error}").format(error=exc))
     for msg in rep.messages:
         click.echo(f"kb: {msg}", err=True)
     return rep
@@ -70,13 +71,13 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
     from kb_tools.search.query import QueryError, Searcher, highlight
 
     if batch is None and query is None:
-        fail("give a QUERY or --batch FILE (kb search --help)")
+        fail(_("give a QUERY or --batch FILE (kb search --help)"))
     if batch is None and not query.strip():  # type: ignore[union-attr]
         fail("検索語が空です。調べたい言葉を入力してください")
     cfg = state.config()
     if no_update:
         if not index_dir(cfg).exists():
-            fail("no search index yet: run 'kb index' first")
+            fail(_("no search index yet: run 'kb index' first"))
     else:
         _ensure_index(state)
     filters = {k: list(v) for k, v in (("tag", tags), ("owner", owners), ("type", types), ("status", statuses)) if v}
@@ -91,7 +92,7 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - damaged index found while reading postings
             if no_update:
-                fail(f"the search index is damaged ({type(exc).__name__}); run 'kb index --rebuild'")
+                fail(_("the search index is damaged ({error}); run 'kb index --rebuild'").format(error=type(exc).__name__))
             searcher.close()
             searcher = _open(state, no_update, damaged=f"{type(exc).__name__}: {exc}")
             res = searcher.search(query or "", limit=limit, filters=filters)
@@ -130,15 +131,16 @@ def _open(state: State, no_update: bool, damaged: str | None = None) -> Any:
         except Exception as exc:  # noqa: BLE001 - any failure to open means: rebuild
             damaged = f"{type(exc).__name__}: {exc}"
     if no_update:
-        fail(f"the search index cannot be opened ({damaged}); run 'kb index --rebuild'")
-    click.echo(f"kb: rebuilding the search index: the index folder is corrupt ({damaged})", err=True)
+        fail(_("the search index cannot be opened ({error}); run 'kb index --rebuild'").format(error=damaged))
+    click.echo(_("kb: rebuilding the search index: the index folder is corrupt ({error})").format(error=damaged), err=True)
     try:
         build_index(cfg, state.corpus(), export_data(cfg), force=True)
         return Searcher(cfg)
     except IndexBusy as exc:
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001
-        fail(f"the search index cannot be rebuilt ({type(exc).__name__}: {exc}); remove .kb/index and retry")
+        fail(_("the search index cannot be rebuilt ({error}); remove .kb/index and retry").format(
+            error=f"{type(exc).__name__}: {exc}"))
     return None
 
 
@@ -148,7 +150,7 @@ def _run_batch(searcher: Any, batch: str, limit: int, filters: dict[str, list[st
     try:
         stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8", errors="replace")  # noqa: SIM115
     except OSError as exc:
-        fail(f"{batch}: cannot read ({exc.strerror})")
+        fail(_("{path}: cannot read ({error})").format(path=batch, error=exc.strerror))
     with stream:
         for lineno, line in enumerate(stream, 1):
             q = line.rstrip("\n").rstrip("\r")

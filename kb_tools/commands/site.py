@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
+from kb_tools.i18n import _
 
 
 def _check_first(state: State, today: str | None) -> None:
@@ -31,7 +32,7 @@ def _check_first(state: State, today: str | None) -> None:
     if not state.quiet:
         click.echo(summary(result), err=True)
     if result.errors:
-        fail(f"{result.errors} errors found by kb check; fix them first (or use --no-check)", code=1)
+        fail(_("{n} errors found by kb check; fix them first (or use --no-check)").format(n=result.errors), code=1)
 
 
 @contextlib.contextmanager
@@ -107,13 +108,13 @@ def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site
             finally:
                 config.plugins.on_shutdown()
         except (Abort, MkDocsException) as exc:
-            fail(f"mkdocs build failed: {exc}", code=1)
+            fail(_("mkdocs build failed: {error}").format(error=exc), code=1)
     out = Path(config.site_dir)
-    click.echo(f"site built: {out}", err=True)
+    click.echo(_("site built: {path}").format(path=out), err=True)
     if zip_path is not None:
         dest = Path(zip_path) if zip_path else out.with_suffix(".zip")
         n = zip_site(out, dest.resolve())
-        click.echo(f"zip written: {dest} ({n} files; unzip and open index.html)", err=True)
+        click.echo(_("zip written: {path} ({n} files; unzip and open index.html)").format(path=dest, n=n), err=True)
 
 
 @main.command()
@@ -134,7 +135,7 @@ def serve(state: State, port: int, no_check: bool) -> None:
         except KeyboardInterrupt:
             pass
         except OSError as exc:
-            fail(f"cannot serve on 127.0.0.1:{port}: {exc}")
+            fail(_("cannot serve on 127.0.0.1:{port}: {error}").format(port=port, error=exc))
 
 
 @main.command()
@@ -154,8 +155,8 @@ def pages(state: State, out_dir: str, today: str | None) -> None:
     try:
         written = write_pages(corpus, out, day)
     except OSError as exc:
-        fail(f"cannot write to {out}: {exc.strerror}")
+        fail(_("cannot write to {path}: {error}").format(path=out, error=exc.strerror))
     for p in written:
         click.echo(p.relative_to(out).as_posix())
     if not state.quiet:
-        click.echo(f"{len(written)} pages written to {out}", err=True)
+        click.echo(_("{n} pages written to {path}").format(n=len(written), path=out), err=True)

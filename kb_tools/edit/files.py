@@ -111,7 +111,7 @@ def _parse(lines: list[str], close: int, label: str) -> dict[str, Any]:
     if not fm.present or fm.error:
         where = f":{fm.error[0]}" if fm.error else ""
         raise EditError(f"{label}{where}: front matter cannot be parsed "
-                        f"({fm.error[2] if fm.error else 'not a mapping'}); fix it first")
+                        f"({fm.error_message() if fm.error else 'not a mapping'}); fix it first")
     if fm.invalid_dates:
         raise EditError(f"{label}:{fm.meta_lines.get(fm.invalid_dates[0], 1)}: '{fm.invalid_dates[0]}' is not a "
                         "real date; fix it first")

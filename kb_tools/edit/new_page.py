@@ -186,7 +186,7 @@ def _render(tpl_path: Path, page_type: str, **v: Any) -> bytes:
     out = string.Template(head).safe_substitute(yaml_vals) + string.Template(body).safe_substitute(text_vals)
     fm = frontmatter.split(out)
     if fm.error:
-        raise NewPageError(f"{tpl_path}: produced invalid front matter (line {fm.error[0]}: {fm.error[2]})")
+        raise NewPageError(f"{tpl_path}: produced invalid front matter (line {fm.error[0]}: {fm.error_message()})")
     try:
         FrontMatterModel.model_validate(fm.meta)
     except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError, reported plainly

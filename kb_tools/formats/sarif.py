@@ -9,6 +9,7 @@ from kb_tools import __version__
 from kb_tools.checks.engine import CheckResult
 from kb_tools.findings import Severity
 from kb_tools.checks import all_rules
+from kb_tools.checks.registry import doc_text, summary_text
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -38,8 +39,8 @@ def render(result: CheckResult, docs_prefix: str = "", **_: object) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "kb-tools", "version": __version__,
-                "rules": [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
-                           "fullDescription": {"text": r.doc},
+                "rules": [{"id": r.code, "name": r.name, "shortDescription": {"text": summary_text(r)},
+                           "fullDescription": {"text": doc_text(r)},
                            "defaultConfiguration": {"level": _LEVEL[r.default_severity]}} for r in rules],
             }},
             "results": results,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kb_tools.checks.engine import CheckResult
 from kb_tools.findings import Finding, Severity
+from kb_tools.i18n import _
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 
@@ -25,5 +26,5 @@ def render(result: CheckResult, color: bool = False, docs_prefix: str = "") -> s
 
 def summary(result: CheckResult) -> str:
     s = result.summary()
-    return (f"{s['pages']} pages checked in {s['seconds']:.2f} s: {s['errors']} errors, "
-            f"{s['warnings']} warnings, {s['infos']} info")
+    return _("{pages} pages checked in {seconds} s: {errors} errors, {warnings} warnings, {infos} info").format(
+        pages=s["pages"], seconds=f"{s['seconds']:.2f}", errors=s["errors"], warnings=s["warnings"], infos=s["infos"])

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from kb_tools.i18n import N_, _
+
 try:  # the C loader is about 10x faster on 10,000 pages
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
@@ -61,9 +63,13 @@ class FrontMatter:
     present: bool = False  # a front matter block was found (valid or not)
     end_line: int = 0  # file line of the closing delimiter
     body_offset: int = 0  # lines before the body, as MkDocs renders it
-    error: tuple[int, int, str] | None = None  # (line, column, message)
+    error: tuple[int, int, str, dict[str, Any]] | None = None  # (line, column, msgid, its values)
     invalid_dates: list[str] = field(default_factory=list)  # keys whose value is InvalidDate
     mkdocs_drops_meta: bool = False  # MkDocs would silently render this page without meta
+
+    def error_message(self) -> str:
+        """The error in the reader's language (``error`` holds the msgid and its values)."""
+        return _(self.error[2]).format(**self.error[3]) if self.error else ""
 
 
 _SIMPLE_KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
@@ -155,17 +161,18 @@ def split(text: str) -> FrontMatter:
             line = (mark.line + 2) if mark is not None else 1
             col = (mark.column + 1) if mark is not None else 1
             problem = exc.problem or str(exc)
-            fm.error = (line, col, f"front matter is not valid YAML: {problem}")
+            fm.error = (line, col, N_("front matter is not valid YAML: {problem}"), {"problem": problem})
             fm.mkdocs_drops_meta = True
             return fm
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-            fm.error = (1, 1, f"front matter could not be read: {exc}")
+            fm.error = (1, 1, N_("front matter could not be read: {error}"), {"error": str(exc)})
             fm.mkdocs_drops_meta = True
             return fm
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            fm.error = (2, 1, f"front matter must be a mapping of keys to values, not a {type(data).__name__}")
+            fm.error = (2, 1, N_("front matter must be a mapping of keys to values, not a {type}"),
+                        {"type": type(data).__name__})
             fm.mkdocs_drops_meta = True
             return fm
         fm.meta = {str(k): v for k, v in data.items()}
@@ -183,8 +190,8 @@ def split(text: str) -> FrontMatter:
     if _OPEN_RE.match(text):
         # Looks like front matter but MkDocs will not read it as such.
         fm.present = True
-        fm.error = (1, 1, "front matter opened with '---' on line 1 is never closed with '---' or '...'"
-                    " (MkDocs renders it as text)")
+        fm.error = (1, 1, N_("front matter opened with '---' on line 1 is never closed with '---' or '...'"
+                             " (MkDocs renders it as text)"), {})
         return fm
     # MultiMarkdown-style meta-data, which MkDocs also accepts: "key: value" lines at the top.
     lines = text.split("\n")

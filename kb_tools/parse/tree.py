@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pathspec
 
+from kb_tools.i18n import N_, _
 from kb_tools.model import ParseIssue
 
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"
@@ -22,7 +23,7 @@ def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tu
     try:
         st = os.stat(docs_dir)
     except OSError as exc:
-        raise FileNotFoundError(f"docs_dir {docs_dir}: {exc.strerror}") from exc
+        raise FileNotFoundError(_("docs_dir {path}: {error}").format(path=docs_dir, error=exc.strerror)) from exc
     seen_dirs.add((st.st_dev, st.st_ino))
     stack = [("", str(docs_dir))]
     while stack:
@@ -30,7 +31,8 @@ def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tu
         try:
             entries = list(os.scandir(abs_dir))
         except OSError as exc:
-            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, f"folder cannot be read: {exc.strerror}")))
+            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, N_("folder cannot be read: {error}"),
+                                                     args={"error": exc.strerror})))
             continue
         for e in entries:
             rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
@@ -38,13 +40,14 @@ def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tu
                 est = e.stat(follow_symlinks=True)
             except OSError as exc:
                 if e.is_symlink():
-                    issues.append((rel, ParseIssue("parse.file", 1, 1, f"broken or looping symlink ({exc.strerror})")))
+                    issues.append((rel, ParseIssue("parse.file", 1, 1, N_("broken or looping symlink ({error})"),
+                                                   args={"error": exc.strerror})))
                 continue
             if stat.S_ISDIR(est.st_mode):
                 key = (est.st_dev, est.st_ino)
                 if key in seen_dirs:
                     if e.is_symlink():
-                        issues.append((rel, ParseIssue("parse.file", 1, 1, "symlink loop: this folder link points back into the tree; skipped")))
+                        issues.append((rel, ParseIssue("parse.file", 1, 1, N_("symlink loop: this folder link points back into the tree; skipped"))))
                     continue
                 seen_dirs.add(key)
                 stack.append((rel, e.path))

@@ -20,7 +20,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from kb_tools import i18n
 from kb_tools.config import ConfigError, KbOptions, load_config
+from kb_tools.i18n import _
 from kb_tools.findings import Severity
 
 log = get_plugin_logger(__name__)
@@ -88,14 +90,16 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         self.today = _today()
         self.site_cfg = None
         self._shim = False
+        i18n.set_language(i18n.choose(None, i18n.env_language(), None))
         if config.config_file_path:
             try:
                 self.site_cfg = load_config(config.config_file_path)
             except ConfigError as exc:
                 raise PluginError(str(exc)) from exc
+            i18n.set_language(i18n.choose(None, i18n.env_language(), self.site_cfg.theme_language))
             self.site_cfg.kb = self.opts
         else:
-            log.warning("no mkdocs.yml path known: kb checks and generated pages are skipped")
+            log.warning(_("no mkdocs.yml path known: kb checks and generated pages are skipped"))
         self._configure_markdown(config)
         self._configure_offline(config)
         self.japanese_search = None
@@ -103,8 +107,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
             try:
                 from kb_tools.site import search_override as search_site  # type: ignore[attr-defined]
             except ImportError as exc:
-                log.warning("japanese_search: kb_tools.site.search_override is not available (%s); "
-                            "using Material's stock search", exc)
+                log.warning(_("japanese_search: kb_tools.site.search_override is not available ({error}); using "
+                              "Material's stock search").format(error=exc))
             else:
                 self.japanese_search = search_site
                 result = search_site.configure(config)
@@ -193,7 +197,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
             else:
                 log.info(text)
         s = result.summary()
-        log.info("%s pages checked: %s errors, %s warnings", s["pages"], s["errors"], s["warnings"])
+        log.info(_("{pages} pages checked: {errors} errors, {warnings} warnings").format(
+            pages=s["pages"], errors=s["errors"], warnings=s["warnings"]))
         return files
 
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
