@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kb_tools.options import ExternalOptions, SecretsOptions
 from kb_tools.parse.slugs import DEFAULT_SLUGIFY, Slugify
 
 
@@ -84,9 +85,9 @@ class KbOptions(BaseModel):
     japanese_search: bool = False
     generated_pages: bool = True
     severity: dict[str, str] = Field(default_factory=dict)  # rule name/code -> error|warning|info|off
-    ignore_paths: list[str] = Field(default_factory=list)  # glob patterns relative to docs_dir
-    secrets: dict[str, Any] = Field(default_factory=dict)  # options of the secret.* rules
-    external: dict[str, Any] = Field(default_factory=dict)  # options of --external
+    ignore_paths: list[str] = Field(default_factory=list)  # gitignore-style patterns: pages not reported
+    secrets: SecretsOptions = Field(default_factory=SecretsOptions)
+    external: ExternalOptions = Field(default_factory=ExternalOptions)
     recent_author_days: int = Field(365, ge=1)
     git: bool = True
 

@@ -199,5 +199,5 @@ def test_kb_check_external_end_to_end(server: str, make_docs, run_kb) -> None:
 def test_bad_external_config(make_docs, run_kb) -> None:
     root = make_docs({"index.md": "[x](https://example.invalid/)\n"},
                      mkdocs_yml="site_name: t\nplugins:\n  - kb:\n      external: {colour: 1}\n")
-    doc = json.loads(run_kb(root, "check", "--external", "--format", "json").stdout)
-    assert any(f["rule"] == "link.external-config" and "colour" in f["message"] for f in doc["findings"])
+    res = run_kb(root, "check", "--external", "--format", "json")
+    assert res.exit_code == 2 and "external.colour" in res.stderr

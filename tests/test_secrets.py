@@ -268,13 +268,16 @@ def test_allow_lists_and_severity_config(make_docs, run_kb) -> None:
 
 
 def test_kb_ignore_and_bad_config(make_docs, run_kb) -> None:
-    root = make_docs({"a.md": "---\ntitle: a\nkb_ignore: [secret.phone]\n---\n携帯 090-2345-6789\nPW：Rt5#kq9w\n"},
-                     mkdocs_yml="site_name: t\nplugins:\n  - kb:\n      secrets:\n        allow_patterns: ['(']\n        colour: 1\n")
+    page = {"a.md": "---\ntitle: a\nkb_ignore: [secret.phone]\n---\n携帯 090-2345-6789\nPW：Rt5#kq9w\n"}
+    root = make_docs(page, mkdocs_yml="site_name: t\n")
     doc = json.loads(run_kb(root, "check", "--format", "json").stdout)
     rules = [f["rule"] for f in doc["findings"]]
     assert "secret.phone" not in rules and "secret.password" in rules
-    cfg = [f["message"] for f in doc["findings"] if f["rule"] == "secret.config"]
-    assert any("colour" in m for m in cfg) and any("not a valid regex" in m for m in cfg)
+    # a bad secrets: block is a configuration error (exit 2) naming each bad option
+    root = make_docs(page, mkdocs_yml="site_name: t\nplugins:\n  - kb:\n      secrets:\n        allow_patterns: ['(']\n        colour: 1\n")
+    res = run_kb(root, "--lang", "en", "check", "--format", "json")
+    assert res.exit_code == 2
+    assert "secrets.colour" in res.stderr and "secrets.allow_patterns" in res.stderr and "not a valid regular expression" in res.stderr
 
 
 def test_warm_run_uses_cached_hits(make_docs, run_kb) -> None:

@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from kb_tools.options import ExternalOptions
+
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
-DEFAULTS: dict[str, Any] = {"max_age_days": 7, "timeout": 10.0, "workers": 8, "per_host_rps": 2.0,
-                            "max_retry_after": 30.0, "max_redirects": 5, "skip": []}
+DEFAULTS: dict[str, Any] = ExternalOptions().model_dump()
 _UA = "kb-tools link checker (+https://example.invalid/kb-tools)"
 
 
@@ -197,17 +198,11 @@ def http_client_errors() -> type[Exception]:
 # --------------------------------------------------------------------------- driver
 
 
-def options(raw: dict[str, Any] | None) -> dict[str, Any]:
-    """``KbOptions.external`` merged over the defaults; ValueError for unknown keys."""
-    raw = dict(raw or {})
-    unknown = set(raw) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(DEFAULTS))})")
-    out = dict(DEFAULTS)
-    out.update(raw)
-    if int(out["workers"]) < 1:
-        raise ValueError("workers must be at least 1")
-    return out
+def options(raw: dict[str, Any] | ExternalOptions | None) -> dict[str, Any]:
+    """The ``external:`` options as a plain dict, validated (ValueError names a bad option)."""
+    if isinstance(raw, ExternalOptions):
+        return raw.model_dump()
+    return ExternalOptions.model_validate(dict(raw or {})).model_dump()
 
 
 def check_urls(

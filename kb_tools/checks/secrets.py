@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.options import SecretsOptions
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
 from kb_tools.analyzers.secrets import scan
@@ -107,9 +108,6 @@ INTERNAL_HOST = declare("KB622", "secret.internal-host", severity=Severity.INFO,
     Internal host name (``*.local``, ``*.lan``, ``*.internal``, ``*.corp``, ``*.localdomain``,
     ``*.home.arpa``, ``*.lgwan.jp``, ``intra.*``). **Config** ``secrets: infrastructure: warning``.
 """)
-CONFIG = declare("KB690", "secret.config", severity=Severity.ERROR, doc="""
-    The ``secrets:`` block of the kb plugin options is invalid (unknown key, bad regex, bad severity).
-""")
 
 _BY_NAME = {i.name: i for i in (AWS_KEY, PRIVATE_KEY, PASSWORD, TOKEN, CONNECTION_STRING, KINTONE_TOKEN, MYNUMBER,
                                  PHONE, EMAIL, ADDRESS, PRIVATE_IP, INTERNAL_HOST)}  # the scan names hits by rule name
@@ -136,41 +134,15 @@ _MESSAGES = {  # rule -> (what was found, hint); {kind} is one of _KINDS
 _KINDS = {"access-key-id": N_("access key id"), "secret-access-key": N_("secret access key"), "api-token": N_("API token"),
           "password-auth": N_("password authentication header"), "bearer": N_("bearer"), "mobile": N_("mobile"),
           "ip-phone": N_("IP phone"), "landline": N_("landline")}
-_OPTION_KEYS = {"allow", "allow_patterns", "allow_emails", "infrastructure", "file_names"}
-
-
 class _Options:
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.errors: list[str] = []
-        unknown = set(raw) - _OPTION_KEYS
-        if unknown:
-            self.errors.append(_("unknown option(s) {names} (known: {known})").format(
-                names=", ".join(sorted(unknown)), known=", ".join(sorted(_OPTION_KEYS))))
-        self.allow = {str(v) for v in self._list(raw, "allow")}
-        self.patterns: list[re.Pattern[str]] = []
-        for p in self._list(raw, "allow_patterns"):
-            try:
-                self.patterns.append(re.compile(str(p)))
-            except re.error as exc:
-                self.errors.append(_("allow_patterns: '{pattern}' is not a valid regex ({error})").format(
-                    pattern=p, error=exc))
-        self.emails = [str(v).lower() for v in self._list(raw, "allow_emails")]
-        self.infrastructure: Severity | None = Severity.INFO
-        if "infrastructure" in raw:
-            try:
-                self.infrastructure = Severity.parse(str(raw["infrastructure"]))
-            except ValueError as exc:
-                self.errors.append(f"infrastructure: {exc}")
-        self.file_names = bool(raw.get("file_names", True))
+    """The validated ``secrets:`` options (kb_tools.options.SecretsOptions) in the form the pass uses."""
 
-    def _list(self, raw: dict[str, Any], key: str) -> list[Any]:
-        v = raw.get(key, [])
-        if isinstance(v, (str, int)):
-            return [v]
-        if not isinstance(v, list):
-            self.errors.append(_("{key}: must be a list").format(key=key))
-            return []
-        return v
+    def __init__(self, raw: SecretsOptions) -> None:
+        self.allow = set(raw.allow)
+        self.patterns = [re.compile(p) for p in raw.allow_patterns]
+        self.emails = [v.lower() for v in raw.allow_emails]
+        self.infrastructure = raw.infrastructure_severity
+        self.file_names = raw.file_names
 
     @property
     def needs_values(self) -> bool:
@@ -210,9 +182,7 @@ def _value(lines: list[str] | None, page: Page, hit: tuple[Any, ...]) -> str | N
 @check_pass
 def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Turn the masked candidate hits of the page scan into findings, applying the configuration."""
-    opts = _Options(corpus.config.kb.secrets or {})
-    for err in opts.errors:
-        emit(CONFIG, ".", 0, None, f"plugins.kb.secrets: {err}")
+    opts = _Options(corpus.config.kb.secrets)
     for info in (PRIVATE_IP, INTERNAL_HOST):
         code = info.code
         if code not in ctx.severities:  # an explicit kb.severity override wins
