@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,7 @@ from kb_tools.i18n import N_
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.links import World, pack_resolution, resolve_page
 from kb_tools.parse.tree import exclude_spec, walk_docs
+from kb_tools._io import atomic_write_with
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -247,11 +247,7 @@ class ParseCache:
             return
         entries = {k: (v[0], v[1], v[2], v[3].to_state()) for k, v in self.entries.items() if k in live}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".pages-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+            atomic_write_with(self.path, lambda f: pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError as exc:
             log.warning("cannot write parse cache %s: %s", self.path, exc)
 

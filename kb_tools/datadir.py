@@ -15,7 +15,7 @@ import yaml
 
 from kb_tools.i18n import N_
 from kb_tools.model import ParseIssue
-from kb_tools.parse.frontmatter import InvalidDate, _Loader
+from kb_tools.parse.frontmatter import InvalidDate, _Loader, load_date
 from kb_tools.fuzzy import did_you_mean
 
 
@@ -95,21 +95,9 @@ class Registry:
             out.update(p.person for p in r.past)
         return out
 
-    def roles_of(self, person: str) -> list[Role]:
-        return [r for r in self.roles.values() if any(h.person == person for h in r.holders)]
-
 
 def _date(v: Any) -> _dt.date | None:
-    if isinstance(v, _dt.datetime):
-        return v.date()
-    if isinstance(v, _dt.date) and not isinstance(v, InvalidDate):
-        return v
-    if isinstance(v, str):
-        try:
-            return _dt.date.fromisoformat(v)
-        except ValueError:
-            return None
-    return None
+    return load_date(v, allow_text=True)
 
 
 class _DataLoader(_Loader):  # the lenient-date SafeLoader, remembering where impossible dates are

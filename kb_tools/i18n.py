@@ -18,6 +18,7 @@ import gettext as _gettext
 import io
 import os
 from pathlib import Path
+from kb_tools._io import atomic_write
 
 DOMAIN = "kb"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -91,9 +92,7 @@ def _load(lang: str) -> _gettext.NullTranslations:
         except Exception:  # noqa: BLE001 - a broken catalog must not stop kb: English instead
             return _gettext.NullTranslations()
         try:
-            tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, mo)
+            atomic_write(mo, data)
         except OSError:  # read-only install: use the catalog compiled in memory
             return _gettext.GNUTranslations(io.BytesIO(data))
     if not mo.is_file():

@@ -10,6 +10,7 @@ from kb_tools.parse.frontmatter import load_date
 from kb_tools.model import Page
 
 # Defaults per page type when neither the page nor the plugin options say otherwise.
+DUE_SOON_DAYS = 30  # "due soon": the one window of the check, kb review, the dashboard and the banner
 TYPE_DEFAULT_DAYS = {"runbook": 180, "checklist": 365, "guide": 365, "reference": 365, "decision": 730}
 REVIEWED_STATUSES = ("active", "draft")
 

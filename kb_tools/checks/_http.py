@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-import os
 import socket
-import tempfile
 import threading
 import time
 import urllib.error
@@ -28,6 +26,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from kb_tools.options import ExternalOptions
+from kb_tools._io import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +72,8 @@ class LinkCache:
         if not self.path:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".links-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"version": CACHE_VERSION, "urls": self.entries}, f, ensure_ascii=False, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
+            atomic_write(self.path, json.dumps({"version": CACHE_VERSION, "urls": self.entries},
+                                               ensure_ascii=False, indent=1, sort_keys=True))
         except OSError as exc:
             log.warning("cannot write link cache %s: %s", self.path, exc)
 

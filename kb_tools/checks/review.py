@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
-from kb_tools.schedule import due_date
+from kb_tools.schedule import DUE_SOON_DAYS, due_date
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -33,7 +33,7 @@ def check_review(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     if not corpus.kb_metadata:
         return
     opts = corpus.config.kb
-    soon = int(ctx.options.get("due_soon_days", 30))
+    soon = int(ctx.options.get("due_soon_days", DUE_SOON_DAYS))
     for page in corpus.pages.values():
         due = due_date(page, opts)
         if due is None:

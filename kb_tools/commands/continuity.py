@@ -17,6 +17,7 @@ import click
 from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
 from kb_tools.fuzzy import did_you_mean
 from kb_tools.i18n import _
+from kb_tools.schedule import DUE_SOON_DAYS
 
 
 def _today(value: str | None) -> _dt.date:
@@ -77,7 +78,7 @@ def _emit(text: str) -> None:
 
 @main.group(invoke_without_command=True)
 @config_option
-@click.option("--due-within", type=click.IntRange(min=0), default=30, show_default=True, metavar="DAYS",
+@click.option("--due-within", type=click.IntRange(min=0), default=DUE_SOON_DAYS, show_default=True, metavar="DAYS",
               help="List pages due within DAYS days (overdue pages are always listed).")
 @click.option("--owner", metavar="ROLE", help="Only pages owned by this role id.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
@@ -285,7 +286,6 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
         fail(_("{path}: no roster file").format(path=path))
     reg = load_registry(cfg.data_path, cfg.docs_dir)
     if role not in reg.roles:
-        hint = reg.suggest_role(role)
         _unknown_role(reg, role)
     day = parse_date(from_date) or _dt.date.today()
     label = path.relative_to(cfg.docs_dir).as_posix() if path.is_relative_to(cfg.docs_dir) else str(path)

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import zipfile
+from typing import IO
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import click
 
 from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
 from kb_tools.i18n import _
+from kb_tools._io import atomic_write_with
 
 
 def _check_first(state: State, today: str | None) -> None:
@@ -65,15 +67,17 @@ def _mkdocs_config(state: State, **overrides: object):  # type: ignore[no-untype
 def zip_site(site_dir: Path, dest: Path) -> int:
     """Zip ``site_dir`` (top folder named after dest) atomically; returns the number of files."""
     top = dest.stem
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    n = 0
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(site_dir.rglob("*")):
-            if path.is_file():
-                zf.write(path, f"{top}/{path.relative_to(site_dir).as_posix()}")
-                n += 1
-    os.replace(tmp, dest)
-    return n
+    count = [0]
+
+    def write(f: IO[bytes]) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(site_dir.rglob("*")):
+                if path.is_file():
+                    zf.write(path, f"{top}/{path.relative_to(site_dir).as_posix()}")
+                    count[0] += 1
+
+    atomic_write_with(dest, write)
+    return count[0]
 
 
 @main.command()

@@ -19,12 +19,12 @@ import json
 import logging
 import os
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kb_tools.config import SiteConfig
+from kb_tools._io import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +179,6 @@ def _save(path: Path, facts: GitFacts) -> None:
         for old in path.parent.glob("git-*.json"):  # one HEAD's facts are enough
             if old.name != path.name:
                 old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".git-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(facts.to_dict(), f, ensure_ascii=False)
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(facts.to_dict(), ensure_ascii=False))
     except OSError as exc:
         log.info("cannot write git cache %s: %s", path, exc)

@@ -6,7 +6,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from kb_tools.schedule import due_date
+from kb_tools.schedule import DUE_SOON_DAYS, due_date
 from kb_tools import mdtext as _md
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class ReviewItem:
         return d
 
 
-def review_items(corpus: Corpus, today: _dt.date, due_within: int | None = 30,
+def review_items(corpus: Corpus, today: _dt.date, due_within: int | None = DUE_SOON_DAYS,
                  owner: str | None = None) -> list[ReviewItem]:
     """Pages overdue or due within ``due_within`` days (None: every page with a due date).
 
@@ -96,7 +96,7 @@ def days_label(days_left: int) -> str:
     return f"あと{days_left}日"
 
 
-def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = 30) -> str:
+def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = DUE_SOON_DAYS) -> str:
     """Body of the site page 「レビュー状況」 (generated at kb/review.md), in Japanese Markdown."""
     items = review_items(corpus, today, due_within)
     overdue = sum(1 for i in items if i.overdue)

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import yaml
 
 from kb_tools.parse import frontmatter
+from kb_tools._io import atomic_write
 
 BOM = "\ufeff"
 _LINE_SPLIT = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
@@ -268,18 +268,7 @@ def write_atomic(snap: Snapshot, new: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes, mode: int | None) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data, mode=mode, fsync=True)  # a page edit is a person's work: fsync it
 
 
 def create_new(path: Path, data: bytes) -> None:
@@ -316,10 +305,3 @@ def mark_reviewed(data: bytes, date: _dt.date, by: str | None = None, label: str
         updates["reviewed_by"] = by
     return set_fields(data, updates, label)
 
-
-def changed_lines(old: bytes, new: bytes) -> Iterable[int]:
-    a, b = split_lines(old.decode("utf-8", "replace")), split_lines(new.decode("utf-8", "replace"))
-    sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for tag, i1, i2, _, _ in sm.get_opcodes():
-        if tag != "equal":
-            yield from range(i1 + 1, max(i2, i1 + 1) + 1)

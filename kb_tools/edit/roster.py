@@ -19,7 +19,7 @@ import yaml
 
 from kb_tools.fuzzy import did_you_mean
 from kb_tools.edit.files import EditError, decode, render, split_lines
-from kb_tools.parse.frontmatter import _Loader
+from kb_tools.parse.frontmatter import _Loader, load_date
 
 
 class RosterError(Exception):
@@ -236,9 +236,7 @@ def assign(data: bytes, role: str, person: str, day: _dt.date, *, replace: str |
 
 
 def _date(v: Any) -> _dt.date | None:
-    if isinstance(v, _dt.datetime):
-        return v.date()
-    return v if isinstance(v, _dt.date) else None
+    return load_date(v, allow_text=True)
 
 
 def _verify(doc: Any, roles: dict[str, Any], role: str, old_idx: int | None, new_fields: list[tuple[str, Any]],

@@ -220,12 +220,21 @@ def split(text: str) -> FrontMatter:
     return fm
 
 
-def load_date(value: Any) -> _dt.date | None:
-    """A date from a front matter value, or None when it is not one."""
+def load_date(value: Any, *, allow_text: bool = False) -> _dt.date | None:
+    """The one date coercer: a date from a YAML value, or None when it is not one.
+
+    ``InvalidDate`` (``2025-02-29``) is never a date; with ``allow_text`` a quoted
+    ``"2025-04-01"`` is accepted too (data files written by hand), in front matter it is not.
+    """
     if isinstance(value, InvalidDate):
         return None
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
         return value
+    if allow_text and isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
     return None

@@ -37,6 +37,7 @@ from whoosh.util.filelock import FileLock
 from kb_tools.search.analysis import ANALYZER_VERSION, FastFrequency, FastPositions, japanese_analyzer
 from kb_tools.search.bulk import BulkWriter
 from kb_tools.search.normalize import export_data
+from kb_tools._io import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,6 @@ PAGES_PER_PROC = 1000  # ... and at least this many pages each
 
 class IndexBusy(Exception):
     """Another process is writing the index."""
-
-
-class IndexError_(Exception):
-    """The index cannot be used (and could not be rebuilt)."""
 
 
 def index_dir(cfg: Any) -> Path:
@@ -174,10 +171,7 @@ def read_meta(path: Path) -> dict[str, Any] | None:
 
 
 def _write_meta(path: Path, meta: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path, prefix=".meta-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(meta, f, ensure_ascii=False)
-    os.replace(tmp, path / META_FILE)
+    atomic_write(path / META_FILE, json.dumps(meta, ensure_ascii=False))
 
 
 def dir_size(path: Path) -> int:

@@ -23,9 +23,9 @@ import json
 import logging
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
+from kb_tools._io import atomic_write
 
 log = logging.getLogger("mkdocs.plugins.kb.search")
 
@@ -104,15 +104,7 @@ def _material_worker(config: Any, name: str) -> Path | None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data)
 
 
 def wrapper_source(material_name: str, data: dict[str, Any]) -> str:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from kb_tools.corpus import Corpus
 from kb_tools.site.pages import _md, onboarding, tags
+from kb_tools._io import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +69,7 @@ def path_pages(corpus: Corpus) -> dict[str, str]:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, text)
 
 
 def write_pages(corpus: Corpus, out_dir: Path, today: _dt.date) -> list[Path]:

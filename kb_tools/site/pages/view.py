@@ -14,12 +14,11 @@ from kb_tools.config import KbOptions
 from kb_tools.parse.frontmatter import load_date
 from kb_tools.datadir import Registry
 from kb_tools.model import Page
-from kb_tools.schedule import due_date
+from kb_tools.schedule import DUE_SOON_DAYS, due_date
 
 STATUS_LABELS = {"draft": "下書き", "active": "有効", "deprecated": "廃止予定", "archived": "アーカイブ"}
 TYPE_LABELS = {"runbook": "手順書", "guide": "解説", "reference": "リファレンス", "checklist": "チェックリスト",
                "decision": "意思決定記録", "path": "オンボーディング", "glossary": "用語集"}
-DUE_SOON_DAYS = 30
 
 
 @dataclass
