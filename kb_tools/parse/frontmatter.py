@@ -3,8 +3,8 @@
 Why not python-frontmatter for parsing: it discards where the body starts (so every finding in
 the body would need a second search for its line), and its delimiter regex accepts cases that
 MkDocs rejects (a closing ``---`` at end of file without a newline, ``---`` with trailing text),
-so pages it reads as having metadata render without it. We mirror ``mkdocs.utils.meta`` instead;
-python-frontmatter stays in use where the body offset does not matter (see ``editing.py``).
+so pages it reads as having metadata render without it. We mirror ``mkdocs.utils.meta`` instead.
+Editing does not fit it either (see ``kb_tools.edit.files``), so the project does not depend on it.
 """
 
 from __future__ import annotations
