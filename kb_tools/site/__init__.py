@@ -1,0 +1,1 @@
+"""The site layer: MkDocs plugin (thin), generated pages, theme assets, site search."""
