@@ -87,6 +87,7 @@ class KbOptions(BaseModel):
     ignore_paths: list[str] = Field(default_factory=list)  # glob patterns relative to docs_dir
     secrets: dict[str, Any] = Field(default_factory=dict)  # options of the secret.* rules
     external: dict[str, Any] = Field(default_factory=dict)  # options of --external
+    sources: dict[str, Any] = Field(default_factory=dict)  # options of the source.* rules
     recent_author_days: int = Field(365, ge=1)
     git: bool = True
 
@@ -106,6 +107,7 @@ class SiteConfig:
     slug_separator: str = "-"
     slugify_configured: bool = False
     attr_list: bool = False
+    magiclink: bool = False  # pymdownx.magiclink is on: bare URLs in text are links
     absolute_links: str = "info"  # warn | info | ignore | relative_to_docs
     kb: KbOptions = field(default_factory=KbOptions)
     kb_plugin: bool = False  # the kb plugin is listed in mkdocs.yml
@@ -195,6 +197,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
         cfg.slugify_configured = toc["slugify"] is not DEFAULT_SLUGIFY
     cfg.slug_separator = str(toc.get("separator", "-"))
     cfg.attr_list = "attr_list" in exts or "markdown.extensions.attr_list" in exts or "extra" in exts
+    cfg.magiclink = "pymdownx.magiclink" in exts
     validation = raw.get("validation") or {}
     links = validation.get("links", {}) if isinstance(validation, dict) else {}
     if isinstance(links, dict) and "absolute_links" in links:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from kb_tools.model import Link, LinkKind
+from kb_tools.parse.magiclink import HINT_RE as _MAGIC_HINT, find_urls
 
-_LINK, _IMAGE, _HTML, _AUTOLINK = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value, LinkKind.AUTOLINK.value)
+_LINK, _IMAGE, _HTML, _AUTOLINK, _BARE = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value,
+                                          LinkKind.AUTOLINK.value, LinkKind.BARE.value)
 
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
 _ATX_RE = re.compile(r"^(#{1,6})((?:\\.|[^\\])*?)#*[ \t]*$")
@@ -37,6 +39,8 @@ _REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?
 _REF_DEF_RE = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)")
 _AUTOLINK_RE = re.compile(r"<(?P<url>(?:https?|ftp|mailto):[^<>\s]+)>")
 _TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*?)?/?>")
+_ESCAPE_RE = re.compile(r"\\[\\`*_{}\[\]()>#+\-.!|]")  # Python-Markdown's ESCAPED_CHARS (+ tables' |)
+_QUOTE_LEAD_RE = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
 _BLOCK_HTML_RE = re.compile(
@@ -122,8 +126,43 @@ def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
     return text.strip(), explicit
 
 
-def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResult:
-    """Scan body ``lines`` whose first element is file line ``first_line`` (1-based)."""
+def _bare_urls(line: str, blank: list[tuple[int, int]], text_span: tuple[int, int] | None,
+               lineno: int, links: list[Link]) -> None:
+    """URLs ``pymdownx.magiclink`` links in the text of ``line`` (see parse/magiclink.py).
+
+    ``blank``: spans Python-Markdown has stashed before magiclink runs (links, autolinks, tags);
+    ``text_span``: for a heading, the part of the line that is its text.
+    """
+    spans = list(blank)
+    if text_span is not None:
+        spans += [(0, text_span[0]), (text_span[1], len(line))]
+    qm = _QUOTE_LEAD_RE.match(line)
+    if qm:
+        spans.append((0, qm.end()))
+    if "\\" in line:
+        spans += [(m.start(), m.end()) for m in _ESCAPE_RE.finditer(line)]
+    data = _blank_out(line, _merge(spans))
+    if data.lstrip().startswith("|"):  # a table row: cells are split before inline processing
+        data = data.replace("|", " ")
+    for off, _text, href in find_urls(data):
+        links.append(Link(href, lineno, off + 1, _BARE))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        elif b > a:
+            out.append((a, b))
+    return out
+
+
+def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: bool = False) -> ScanResult:
+    """Scan body ``lines`` whose first element is file line ``first_line`` (1-based).
+
+    ``magiclink``: the site uses ``pymdownx.magiclink``, so bare URLs in text are links too.
+    """
     res = ScanResult()
     ref_defs: dict[str, tuple[str, int, int]] = {}
     ref_uses: list[tuple[str, str, int, int, bool]] = []  # (ref key, text, line, col, image)
@@ -160,7 +199,8 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             in_html_block = False
             continue
         # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
-        if raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-"):
+        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-")
+                and not (magiclink and _MAGIC_HINT.search(raw))):
             if prev_blank:
                 container_depth_indent = -1
             last_nonblank_container = False
@@ -202,6 +242,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             in_html_block = True
         body = line.lstrip(" \t")
         is_heading = False
+        text_span: tuple[int, int] | None = None
         # --- headings ---
         if body.startswith("#") and not in_html_block and (indent < 4 or container_depth_indent >= 0):
             hm = _ATX_RE.match(body)
@@ -209,6 +250,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                 text, explicit = _split_attr_list(hm.group(2), attr_list)
                 res.headings.append(RawHeading(len(hm.group(1)), text, explicit, lineno))
                 is_heading = True
+                a = len(line) - len(body) + hm.start(2)
+                lead = len(hm.group(2)) - len(hm.group(2).lstrip())
+                text_span = (a + lead, a + lead + len(text))
         elif (
             (prev_blank or prev_was_heading) and i < n and lines[i][:1] in ("=", "-") and _SETEXT_RE.match(lines[i])
             and not in_html_block and indent < 4 and not _HR_RE.match(line)
@@ -228,16 +272,18 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         if "`" in line:
             line = _blank_out(line, [(mm.start(), mm.end()) for mm in _CODE_SPAN_RE.finditer(line)])
         # --- links, images, reference definitions, autolinks ---
+        covered: list[tuple[int, int]] = []
+        ref_def = False
         if "[" in line and not in_html_block:
             dm = _REF_DEF_RE.match(line)
             if dm:
+                ref_def = True
                 dest = dm.group("dest")
                 col = dm.start("dest")
                 if dest.startswith("<"):
                     dest, col = dest[1:-1], col + 1
                 ref_defs.setdefault(dm.group("ref").strip().lower(), (dest, lineno, col + 1))
             else:
-                covered: list[tuple[int, int]] = []
                 for lm in _LINK_RE.finditer(line):
                     dest = lm.group("dest")
                     col = lm.start("dest")
@@ -256,7 +302,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         if "<" in line:
             for am in _AUTOLINK_RE.finditer(line):
                 res.links.append(Link(am.group("url"), lineno, am.start("url") + 1, _AUTOLINK))
+                covered.append((am.start(), am.end()))
             for tm in _TAG_RE.finditer(line):
+                covered.append((tm.start(), tm.end()))
                 attrs_src = tm.group("attrs")
                 if not attrs_src or "=" not in attrs_src:
                     continue
@@ -275,6 +323,8 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                         elif (k == "href" and tag == "a") or (k == "src" and tag in ("img", "source")):
                             col = line.find(v, tm.start())
                             res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
+        if magiclink and not ref_def and not in_html_block and _MAGIC_HINT.search(line):
+            _bare_urls(line, covered, text_span, lineno, res.links)
         # --- block context bookkeeping ---
         if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
             last_nonblank_container = True
