@@ -1,0 +1,1 @@
+def _(message: str) -> str: return message
