@@ -42,8 +42,9 @@ _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 # listed here provides ``ANALYZER_VERSION: int`` and ``analyze(page: Page, text: str) -> None``,
 # which stores config-independent results in ``page.extra``; checks apply configuration later.
 # A module may also list ``DATA_FILES`` (names in the data folder, e.g. ``style.yml``): it is then
-# called as ``analyze(page, text, data)`` with those files' bytes, which are part of the cache key.
-ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose")
+# called as ``analyze(page, text, data, prose)`` with those files' bytes (part of the cache key)
+# and the scanner's lines of running text.
+ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose.scan")
 
 
 def _analyzers() -> list[Any]:
@@ -183,7 +184,8 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.body_offset = offset
     lines = text.split("\n")
     body_lines = lines[offset:]
-    res = scan.scan(body_lines, offset + 1, opts.attr_list, opts.magiclink)
+    prose: list[tuple[int, str]] | None = [] if opts.data else None
+    res = scan.scan(body_lines, offset + 1, opts.attr_list, opts.magiclink, prose)
     texts = [slugs.heading_text(h.markdown) for h in res.headings]
     ids = slugs.assign_ids(((t, h.explicit_id) for t, h in zip(texts, res.headings)),
                            opts.slugify, opts.separator, reserved=res.explicit_ids)
@@ -195,7 +197,7 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     for analyzer in _analyzers():
         try:
             if getattr(analyzer, "DATA_FILES", None):
-                analyzer.analyze(page, text, dict(opts.data))
+                analyzer.analyze(page, text, dict(opts.data), prose)
             else:
                 analyzer.analyze(page, text)
         except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page

@@ -28,6 +28,8 @@ _PATH_RE = re.compile(r"[^\s<]*")
 _TRAILING = frozenset("?!.,:*_~^'\"")
 _CLOSERS = {")": "(", "]": "["}
 HINT_RE = re.compile(r"(?i)://|www\.")  # cheap pre-test: a line that may hold a bare URL
+_ESCAPE_RE = re.compile(r"\\[\\`*_{}\[\]()>#+\-.!|]")  # Python-Markdown's ESCAPED_CHARS (+ tables' |)
+QUOTE_LEAD_RE = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")  # blockquote markers, stripped before inline processing
 
 
 def _end(data: str, start: int, floor: int) -> int:
@@ -78,3 +80,41 @@ def find_urls(data: str) -> list[tuple[int, str, str]]:
         href = f"http://{link}" if m.group("www") else link
         out.append((start, link, html.unescape(href) if "&" in href else href))
         pos = max(end, m.end(0))
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping, non-empty spans covering the same characters."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        elif b > a:
+            out.append((a, b))
+    return out
+
+
+def bare_urls(line: str, blank: list[tuple[int, int]], text_span: tuple[int, int] | None) -> list[tuple[int, int, str]]:
+    """``(start, end, href)`` of the URLs magiclink links in one line of a page.
+
+    ``blank``: spans Python-Markdown has stashed before magiclink runs (links, autolinks, tags,
+    code spans already blanked by the caller); ``text_span``: for a heading, the part of the
+    line that is its text.
+    """
+    spans = list(blank)
+    if text_span is not None:
+        spans += [(0, text_span[0]), (text_span[1], len(line))]
+    qm = QUOTE_LEAD_RE.match(line)
+    if qm:
+        spans.append((0, qm.end()))
+    if "\\" in line:
+        spans += [(m.start(), m.end()) for m in _ESCAPE_RE.finditer(line)]
+    data = line
+    pos = 0
+    parts = []
+    for a, b in merge_spans(spans):
+        parts += [line[pos:a], " " * (b - a)]
+        pos = b
+    data = "".join(parts) + line[pos:]
+    if data.lstrip().startswith("|"):  # a table row: cells are split before inline processing
+        data = data.replace("|", " ")
+    return [(off, off + len(text), href) for off, text, href in find_urls(data)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from kb_tools.model import Link, LinkKind
-from kb_tools.parse.magiclink import HINT_RE as _MAGIC_HINT, find_urls
+from kb_tools.parse.magiclink import HINT_RE as _MAGIC_HINT, QUOTE_LEAD_RE as _QUOTE_LEAD_RE, bare_urls, merge_spans
 
 _LINK, _IMAGE, _HTML, _AUTOLINK, _BARE = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value,
                                           LinkKind.AUTOLINK.value, LinkKind.BARE.value)
@@ -39,8 +39,6 @@ _REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?
 _REF_DEF_RE = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)")
 _AUTOLINK_RE = re.compile(r"<(?P<url>(?:https?|ftp|mailto):[^<>\s]+)>")
 _TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*?)?/?>")
-_ESCAPE_RE = re.compile(r"\\[\\`*_{}\[\]()>#+\-.!|]")  # Python-Markdown's ESCAPED_CHARS (+ tables' |)
-_QUOTE_LEAD_RE = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
 _BLOCK_HTML_RE = re.compile(
@@ -126,42 +124,25 @@ def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
     return text.strip(), explicit
 
 
-def _bare_urls(line: str, blank: list[tuple[int, int]], text_span: tuple[int, int] | None,
-               lineno: int, links: list[Link]) -> None:
-    """URLs ``pymdownx.magiclink`` links in the text of ``line`` (see parse/magiclink.py).
-
-    ``blank``: spans Python-Markdown has stashed before magiclink runs (links, autolinks, tags);
-    ``text_span``: for a heading, the part of the line that is its text.
-    """
-    spans = list(blank)
-    if text_span is not None:
-        spans += [(0, text_span[0]), (text_span[1], len(line))]
-    qm = _QUOTE_LEAD_RE.match(line)
-    if qm:
-        spans.append((0, qm.end()))
-    if "\\" in line:
-        spans += [(m.start(), m.end()) for m in _ESCAPE_RE.finditer(line)]
-    data = _blank_out(line, _merge(spans))
-    if data.lstrip().startswith("|"):  # a table row: cells are split before inline processing
-        data = data.replace("|", " ")
-    for off, _text, href in find_urls(data):
-        links.append(Link(href, lineno, off + 1, _BARE))
+def _text_line(line: str, covered: list[tuple[int, int]], text_span: tuple[int, int] | None, lineno: int,
+               magiclink: bool, res: ScanResult, prose: list[tuple[int, str]] | None) -> None:
+    """Bare URLs of a text line (magiclink), then its prose: the line with code, links and URLs blanked."""
+    if magiclink and _MAGIC_HINT.search(line):
+        for start, end, href in bare_urls(line, covered, text_span):
+            res.links.append(Link(href, lineno, start + 1, _BARE))
+            covered.append((start, end))
+    if prose is not None:
+        prose.append((lineno, _blank_out(line, merge_spans(covered)) if covered else line))
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        elif b > a:
-            out.append((a, b))
-    return out
-
-
-def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: bool = False) -> ScanResult:
+def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: bool = False,
+         prose: list[tuple[int, str]] | None = None) -> ScanResult:
     """Scan body ``lines`` whose first element is file line ``first_line`` (1-based).
 
     ``magiclink``: the site uses ``pymdownx.magiclink``, so bare URLs in text are links too.
+    ``prose``: when given, receives ``(line, text)`` for every line of running text, with code
+    spans, links (target and text), autolinks, tags and bare URLs blanked out (columns kept);
+    code blocks, raw HTML blocks, reference definitions and blockquotes are left out.
     """
     res = ScanResult()
     ref_defs: dict[str, tuple[str, int, int]] = {}
@@ -173,6 +154,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
     prev_was_heading = False
     last_nonblank_container = False  # list item / admonition / tab opener, or content inside one
     container_depth_indent = -1  # indent of the innermost open container; -1 = none
+    in_quote = False  # inside a blockquote paragraph (prose only)
     n = len(lines)
     i = 0
     while i < n:
@@ -197,12 +179,15 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             prev_blank = True
             prev_was_heading = False
             in_html_block = False
+            in_quote = False
             continue
         # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
         if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-")
                 and not (magiclink and _MAGIC_HINT.search(raw))):
             if prev_blank:
                 container_depth_indent = -1
+            if prose is not None and not in_quote and not in_html_block:
+                prose.append((lineno, raw))
             last_nonblank_container = False
             prev_blank = False
             prev_was_heading = False
@@ -323,8 +308,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
                         elif (k == "href" and tag == "a") or (k == "src" and tag in ("img", "source")):
                             col = line.find(v, tm.start())
                             res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
-        if magiclink and not ref_def and not in_html_block and _MAGIC_HINT.search(line):
-            _bare_urls(line, covered, text_span, lineno, res.links)
+        if not ref_def and not in_html_block:
+            in_quote = in_quote or bool(_QUOTE_LEAD_RE.match(line))
+            _text_line(line, covered, text_span, lineno, magiclink, res, None if in_quote else prose)
         # --- block context bookkeeping ---
         if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
             last_nonblank_container = True
