@@ -50,9 +50,12 @@ BARE_DOMAIN = declare("KB702", "source.bare-domain", severity=Severity.WARNING, 
     A source in the page's 出典 section that is a bare domain (``https://www.digital.go.jp/``):
     cite the exact page or PDF the fact comes from.
 """)
-MISSING = declare("KB703", "source.missing", severity=Severity.WARNING, kb_metadata=True, doc="""
+MISSING = declare("KB703", "source.missing", severity=Severity.WARNING, kb_metadata=True, enabled=False, doc="""
     An active guide, reference, runbook or checklist without a ``## 出典`` section, or with an
     出典 section that holds no link.
+
+    A house policy, so off unless the project turns it on in mkdocs.yml:
+    ``plugins: - kb: severity: {source.missing: warning}`` (this knowledge base does).
 
     **Fix** add ``## 出典`` with one Markdown link per source:
     ``- [文書名](https://exact/url)（発行元、公表日）``.
