@@ -16,17 +16,18 @@ the same or a higher level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from kb_tools.analyzers.sources import KEY, SECTION
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
-    from kb_tools.model import Link, Page
+    from kb_tools.model import Page
 
 SHORTENERS = ("x.gd", "bit.ly", "t.co", "tinyurl.com", "goo.gl", "is.gd", "ow.ly", "buff.ly", "rebrand.ly",
               "cutt.ly", "shorturl.at", "t.ly", "tiny.cc", "v.gd", "rb.gy", "amzn.to", "lnkd.in", "s.id")
@@ -35,7 +36,6 @@ MIRRORS = ("dokumen.tips", "fdocument.pub", "fdocuments.in", "lawinsider.com", "
            "studylib.net", "scribd.com", "dokumen.pub", "kipdf.com", "silo.tips", "idoc.pub", "pdf4pro.com")
 DEFAULT_DENIED = SHORTENERS + MIRRORS
 SOURCE_TYPES = frozenset({"guide", "reference", "runbook", "checklist"})
-SECTION = "出典"
 
 DENIED_HOST = declare("KB701", "source.denied-host", severity=Severity.ERROR, doc="""
     A link to a host that is never a source: a URL shortener (x.gd, bit.ly, t.co …) or a
@@ -102,28 +102,6 @@ def _url(target: str) -> tuple[str, str, str] | None:
     return host, parts.path, parts.query
 
 
-def source_sections(page: Page) -> list[tuple[int, int]]:
-    """(first line, last line) of every 出典 section of ``page`` (file lines, inclusive)."""
-    heads = page.headings
-    out = []
-    for i, h in enumerate(heads):
-        if h.level < 2 or h.text.strip() != SECTION:
-            continue
-        end = 10**9
-        for nxt in heads[i + 1:]:
-            if nxt.level <= h.level:
-                end = nxt.line - 1
-                break
-        out.append((h.line, end))
-    return out
-
-
-def _in_sections(links: list[Link], sections: list[tuple[int, int]]) -> Iterator[Link]:
-    for lk in links:
-        if any(a <= lk.line <= b for a, b in sections):
-            yield lk
-
-
 @check_pass
 def check_sources(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Denied hosts on every page; 出典 sections of kb pages."""
@@ -134,36 +112,34 @@ def check_sources(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         return
     for path in sorted(corpus.pages):
         page = corpus.pages[path]
-        for lk in page.links:
-            u = _url(lk.target)
+        secs, cited, links = page.extra.get(KEY) or ((), 0, ())
+        for line, col, target, in_section in links:
+            u = _url(target)
             if u is None or host_matches(u[0], allowed):
                 continue
             entry = host_matches(u[0], denied)
             if entry is not None:
-                emit(DENIED_HOST, path, lk.line, lk.column,
-                     _("'{host}' is never a source (URL shortener or document mirror): {url}").format(host=u[0], url=lk.target),
-                     hint=_("cite the publisher's own page instead"), target=lk.target)
+                emit(DENIED_HOST, path, line, col,
+                     _("'{host}' is never a source (URL shortener or document mirror): {url}").format(host=u[0], url=target),
+                     hint=_("cite the publisher's own page instead"), target=target)
         if corpus.kb_metadata:
-            _check_section(page, emit)
+            _check_section(page, secs, cited, links, emit)
 
 
-def _check_section(page: Page, emit: Emit) -> None:
-    sections = source_sections(page)
+def _check_section(page: Page, secs: list[int], cited: int, links: list[tuple[int, int, str, bool]], emit: Emit) -> None:
     meta = page.meta
-    if not sections:
+    if not secs:
         if meta.get("type", "guide") in SOURCE_TYPES and meta.get("status", "active") == "active" and page.text_ok:
             emit(MISSING, page.path, 1, None,
                  _("{kind} page has no '## 出典' section").format(kind=meta.get("type", "guide")),
                  hint=_("add '## 出典' with a Markdown link to each primary source"), target=SECTION)
         return
-    cited = list(_in_sections(page.links, sections))
     if not cited:
-        line = sections[0][0]
-        emit(MISSING, page.path, line, None, _("the 出典 section holds no link"),
+        emit(MISSING, page.path, secs[0], None, _("the 出典 section holds no link"),
              hint=_("write each source as a Markdown link: - [文書名](https://exact/url)（発行元）"), target=SECTION)
-    for lk in cited:
-        u = _url(lk.target)
+    for line, col, target, in_section in links:
+        u = _url(target) if in_section else None
         if u is not None and u[1] in ("", "/") and not u[2]:
-            emit(BARE_DOMAIN, page.path, lk.line, lk.column,
-                 _("source '{url}' is the site's top page, not the page the fact comes from").format(url=lk.target),
-                 hint=_("cite the exact page or PDF"), target=lk.target)
+            emit(BARE_DOMAIN, page.path, line, col,
+                 _("source '{url}' is the site's top page, not the page the fact comes from").format(url=target),
+                 hint=_("cite the exact page or PDF"), target=target)
