@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kb_tools.options import ExternalOptions, SecretsOptions
+from kb_tools.options import ExternalOptions, SecretsOptions, SourcesOptions
 from kb_tools.parse.slugs import DEFAULT_SLUGIFY, Slugify
 
 
@@ -88,6 +88,7 @@ class KbOptions(BaseModel):
     ignore_paths: list[str] = Field(default_factory=list)  # gitignore-style patterns: pages not reported
     secrets: SecretsOptions = Field(default_factory=SecretsOptions)
     external: ExternalOptions = Field(default_factory=ExternalOptions)
+    sources: SourcesOptions = Field(default_factory=SourcesOptions)
     recent_author_days: int = Field(365, ge=1)
     git: bool = True
 
@@ -107,6 +108,7 @@ class SiteConfig:
     slug_separator: str = "-"
     slugify_configured: bool = False
     attr_list: bool = False
+    magiclink: bool = False  # pymdownx.magiclink is on: bare URLs in text are links
     absolute_links: str = "info"  # warn | info | ignore | relative_to_docs
     kb: KbOptions = field(default_factory=KbOptions)
     kb_plugin: bool = False  # the kb plugin is listed in mkdocs.yml
@@ -198,6 +200,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
         cfg.slugify_configured = toc["slugify"] is not DEFAULT_SLUGIFY
     cfg.slug_separator = str(toc.get("separator", "-"))
     cfg.attr_list = "attr_list" in exts or "markdown.extensions.attr_list" in exts or "extra" in exts
+    cfg.magiclink = "pymdownx.magiclink" in exts
     validation = raw.get("validation") or {}
     links = validation.get("links", {}) if isinstance(validation, dict) else {}
     if isinstance(links, dict) and "absolute_links" in links:

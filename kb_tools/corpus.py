@@ -39,7 +39,10 @@ _BINARY_SNIFF = 8192
 # with the page by content hash (so a warm check never reads unchanged files again). A module
 # listed here provides ``ANALYZER_VERSION: int`` and ``analyze(page: Page, text: str) -> None``,
 # which stores config-independent results in ``page.extra``; checks apply configuration later.
-ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan",)
+# A module may also list ``DATA_FILES`` (names in the data folder, e.g. ``style.yml``): it is then
+# called as ``analyze(page, text, data, prose)`` with those files' bytes (part of the cache key)
+# and the scanner's lines of running text.
+ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose.scan", "kb_tools.analyzers.sources")
 
 
 def _analyzers() -> list[Any]:
@@ -60,6 +63,8 @@ class ParseOptions:
     slugify: Any
     separator: str
     attr_list: bool
+    magiclink: bool = False  # pymdownx.magiclink: bare URLs in text are links
+    data: tuple[tuple[str, bytes], ...] = ()  # the analyzers' DATA_FILES (name, bytes; b"" when absent)
 
     def key(self) -> str:
         fn = self.slugify
@@ -67,8 +72,9 @@ class ParseOptions:
         desc = f"{getattr(ident, '__module__', '')}.{getattr(ident, '__qualname__', repr(ident))}"
         desc += repr(sorted(getattr(fn, "keywords", {}).items()))
         analyzers = ",".join(f"{m.__name__}={m.ANALYZER_VERSION}" for m in _analyzers())
-        return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}|{analyzers}".encode(),
-                               digest_size=8).hexdigest()
+        data = hashlib.blake2b(repr(self.data).encode(), digest_size=8).hexdigest()
+        return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}|{self.magiclink}|"
+                               f"{analyzers}|{data}".encode(), digest_size=8).hexdigest()
 
 
 @dataclass
@@ -177,7 +183,8 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.body_offset = offset
     lines = text.split("\n")
     body_lines = lines[offset:]
-    res = scan.scan(body_lines, offset + 1, opts.attr_list)
+    prose: list[tuple[int, str]] | None = [] if opts.data else None
+    res = scan.scan(body_lines, offset + 1, opts.attr_list, opts.magiclink, prose)
     texts = [slugs.heading_text(h.markdown) for h in res.headings]
     ids = slugs.assign_ids(((t, h.explicit_id) for t, h in zip(texts, res.headings)),
                            opts.slugify, opts.separator, reserved=res.explicit_ids)
@@ -191,7 +198,10 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
         page.extra["_res"] = pack_resolution(resolve_page(world, page.path, page.links))
     for analyzer in _analyzers():
         try:
-            analyzer.analyze(page, text)
+            if getattr(analyzer, "DATA_FILES", None):
+                analyzer.analyze(page, text, dict(opts.data), prose)
+            else:
+                analyzer.analyze(page, text)
         except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page
             page.issues.append(ParseIssue("internal.error", 1, 1, N_("internal error in {name}: {error}"),
                                           args={"name": analyzer.__name__, "error": repr(exc)}))
@@ -261,7 +271,7 @@ def build_corpus(
 ) -> Corpus:
     """Read ``cfg.docs_dir`` into a Corpus."""
     t0 = time.perf_counter()
-    opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list)
+    opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list, cfg.magiclink, _analyzer_data(cfg))
     files, file_issues = walk_docs(cfg.docs_dir)
     spec = exclude_spec(cfg.exclude_docs)
     md: list[tuple[str, os.stat_result]] = []
@@ -317,6 +327,17 @@ def build_corpus(
     corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused,
                     "seconds": time.perf_counter() - t0}
     return corpus
+
+
+def _analyzer_data(cfg: SiteConfig) -> tuple[tuple[str, bytes], ...]:
+    names = sorted({n for m in _analyzers() for n in getattr(m, "DATA_FILES", ())})
+    out = []
+    for name in names:
+        try:
+            out.append((name, read_bytes(cfg.data_path / name)))
+        except OSError:
+            out.append((name, b""))
+    return tuple(out)
 
 
 def _rebased(p: Page, rel: str) -> Page:

@@ -129,6 +129,11 @@ def read_yaml(path: Path, rel: str, rule: str = "meta.registry") -> tuple[Any, l
         return None, [ParseIssue(rule, 1, 1, N_("not valid UTF-8: {error}"), args={"error": exc.reason})]
     except OSError as exc:
         return None, [ParseIssue(rule, 1, 1, N_("cannot be read: {error}"), args={"error": exc.strerror})]
+    return parse_yaml(text, rule)
+
+
+def parse_yaml(text: str, rule: str = "meta.registry") -> tuple[Any, list[ParseIssue]]:
+    """``read_yaml`` for text already read (page analyzers get data files as bytes)."""
     loader = _DataLoader(text)
     try:
         data = loader.get_single_data()

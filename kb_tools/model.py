@@ -17,6 +17,7 @@ class LinkKind(str, enum.Enum):
     IMAGE = "image"  # ![alt](src)
     HTML = "html"  # <a href>, <img src> in raw HTML
     AUTOLINK = "autolink"  # <https://...>
+    BARE = "bare"  # a bare URL in text that pymdownx.magiclink turns into a link (target = its href)
 
 
 

@@ -67,3 +67,24 @@ class ExternalOptions(BaseModel):
     max_retry_after: float = Field(30.0, ge=0, description="longest Retry-After wait honoured, seconds")
     max_redirects: int = Field(5, ge=0)
     skip: StrList = Field(default_factory=list, description="URL prefixes never checked (intranet hosts)")
+
+
+def _hosts(value: list[str]) -> list[str]:
+    out = []
+    for h in value:
+        host = h.strip().lower().strip(".")
+        if not host or "/" in host or " " in host:
+            raise ValueError(f"'{h}' is not a host name")
+        out.append(host)
+    return out
+
+
+class SourcesOptions(BaseModel):
+    """Options of the source.* rules: hosts that are never a source, and exceptions."""
+
+    model_config = ConfigDict(extra="forbid")
+    denied_hosts: StrList = Field(default_factory=list, description="added to the built-in deny list (subdomains match)")
+    allowed_hosts: StrList = Field(default_factory=list, description="never denied (overrides the built-in list)")
+    single_page_sites: StrList = Field(default_factory=list, description="hosts whose top page is the document itself")
+
+    _normalise = field_validator("denied_hosts", "allowed_hosts", "single_page_sites")(classmethod(lambda cls, v: _hosts(v)))

@@ -17,6 +17,8 @@ PAGE = "# A\n"
     ("external: {timeout: -1}\n", "external.timeout"),
     ("external: {workers: 0}\n", "external.workers"),
     ("ignore_paths: 3\n", "ignore_paths"),
+    ("sources: {deny: [x.gd]}\n", "sources.deny"),
+    ("sources: {denied_hosts: ['bad host']}\n", "sources.denied_hosts"),
     ("no_such_option: true\n", "no_such_option"),
 ])
 def test_bad_option_exits_2_naming_it(make_docs, run_kb, block: str, named: str) -> None:

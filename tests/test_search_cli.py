@@ -12,7 +12,7 @@ from kb_tools.search.analysis import JapaneseTokenizer, japanese_analyzer
 from kb_tools.search.normalize import export_data
 
 PAGES = {
-    "_data/synonyms.yml": "ガバメントクラウド: [ガバクラ]\n引き継ぎ: [引継ぎ, 引継]\nサーバー: [サーバ]\n",
+    "_data/synonyms.yml": "ガバメントクラウド: [ガバクラ]\n引継ぎ: [引き継ぎ, 引継]\nサーバー: [サーバ]\n",
     "_data/taxonomy.yml": "ネットワーク:\n  label: ネットワーク\n  aliases: [LAN]\nクラウド:\n  label: クラウド\n",
     "cloud/gov.md": """\
         ---
@@ -61,7 +61,7 @@ def search_json(run_kb, root: Path, *args: str) -> dict:
     ("サーバ室", "network/server.md"),
     ("ＡＷＳ", "cloud/gov.md"),  # full-width ASCII
     ("移行 手順", "cloud/gov.md"),  # split
-    ("引き継ぎ", "network/server.md"),  # okurigana variant
+    ("引き継ぎ", "network/server.md"),  # okurigana variant of the canonical 引継ぎ
     ("議事録", "other.md"),  # a page without front matter
 ])
 def test_finds_the_page(run_kb, site, query, target) -> None:

@@ -48,7 +48,7 @@ PAGES = {
         四半期ごとに見直す。
         """,
     "handover/meeting.md": """\
-        # 引き継ぎ打ち合わせの進め方
+        # 引継ぎ打合せの進め方
 
         異動の前に行う打ち合わせの議題と記録の残し方。
         """,
@@ -61,8 +61,8 @@ PAGES = {
 SYNONYMS = """\
 ガバメントクラウド: [ガバクラ, ガバメント・クラウド]
 サーバー: [サーバ]
-打ち合わせ: [打合せ, 打ち合せ]
-引き継ぎ: [引継ぎ, 引継]
+打合せ: [打ち合わせ, 打ち合せ]
+引継ぎ: [引き継ぎ, 引継]
 """
 
 # query, kind, expected page
@@ -73,7 +73,7 @@ QUERIES = [
     ("ｻｰﾊﾞｰ一覧", "half-width katakana", "network/server-list.md"),
     ("サーバ一覧", "long vowel dropped", "network/server-list.md"),
     ("ガバクラ", "house dictionary synonym", "cloud/aws-account.md"),
-    ("引継ぎ打合せ", "orthographic variants", "handover/meeting.md"),
+    ("引き継ぎ打ち合わせ", "orthographic variants", "handover/meeting.md"),
     ("セキュリティポリシ", "long vowel dropped (2)", "security/policy.md"),
 ]
 

@@ -240,7 +240,7 @@ def test_repo_site_builds_with_generated_pages_and_japanese_nav(repo_site) -> No
                 "assets/kb/kb.js", "search/search_index.js"):
         assert (repo_site / rel).is_file(), rel
     index = _read(repo_site, "index.html")
-    assert "<title>" in index and "情報政策課 ナレッジベース" in index
+    assert "<title>" in index and "デジタル戦略課 ナレッジベース" in index
     assert 'lang="ja"' in index
     for folder_title in ("ネットワーク", "情報セキュリティ", "ナレッジベースの状況"):
         assert f">{folder_title}" in index or folder_title in index

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from kb_tools.model import Link, LinkKind
+from kb_tools.parse.magiclink import HINT_RE as _MAGIC_HINT, QUOTE_LEAD_RE as _QUOTE_LEAD_RE, bare_urls, merge_spans
 
-_LINK, _IMAGE, _HTML, _AUTOLINK = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value, LinkKind.AUTOLINK.value)
+_LINK, _IMAGE, _HTML, _AUTOLINK, _BARE = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value,
+                                          LinkKind.AUTOLINK.value, LinkKind.BARE.value)
 
 _FOOTNOTE_DEF_RE = re.compile(r"^[ ]{0,3}\[\^([^\]\s]+)\]:")
 _FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
@@ -126,8 +128,26 @@ def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
     return text.strip(), explicit
 
 
-def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResult:
-    """Scan body ``lines`` whose first element is file line ``first_line`` (1-based)."""
+def _text_line(line: str, covered: list[tuple[int, int]], text_span: tuple[int, int] | None, lineno: int,
+               magiclink: bool, res: ScanResult, prose: list[tuple[int, str]] | None) -> None:
+    """Bare URLs of a text line (magiclink), then its prose: the line with code, links and URLs blanked."""
+    if magiclink and _MAGIC_HINT.search(line):
+        for start, end, href in bare_urls(line, covered, text_span):
+            res.links.append(Link(href, lineno, start + 1, _BARE))
+            covered.append((start, end))
+    if prose is not None:
+        prose.append((lineno, _blank_out(line, merge_spans(covered)) if covered else line))
+
+
+def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: bool = False,
+         prose: list[tuple[int, str]] | None = None) -> ScanResult:
+    """Scan body ``lines`` whose first element is file line ``first_line`` (1-based).
+
+    ``magiclink``: the site uses ``pymdownx.magiclink``, so bare URLs in text are links too.
+    ``prose``: when given, receives ``(line, text)`` for every line of running text, with code
+    spans, links (target and text), autolinks, tags and bare URLs blanked out (columns kept);
+    code blocks, raw HTML blocks, reference definitions and blockquotes are left out.
+    """
     res = ScanResult()
     ref_defs: dict[str, tuple[str, int, int]] = {}
     ref_uses: list[tuple[str, str, int, int, bool]] = []  # (ref key, text, line, col, image)
@@ -138,6 +158,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
     prev_was_heading = False
     last_nonblank_container = False  # list item / admonition / tab opener, or content inside one
     container_depth_indent = -1  # indent of the innermost open container; -1 = none
+    in_quote = False  # inside a blockquote paragraph (prose only)
     n = len(lines)
     i = 0
     while i < n:
@@ -162,11 +183,15 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             prev_blank = True
             prev_was_heading = False
             in_html_block = False
+            in_quote = False
             continue
         # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
-        if raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-"):
+        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-")
+                and not (magiclink and _MAGIC_HINT.search(raw))):
             if prev_blank:
                 container_depth_indent = -1
+            if prose is not None and not in_quote and not in_html_block:
+                prose.append((lineno, raw))
             last_nonblank_container = False
             prev_blank = False
             prev_was_heading = False
@@ -206,6 +231,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             in_html_block = True
         body = line.lstrip(" \t")
         is_heading = False
+        text_span: tuple[int, int] | None = None
         # --- headings ---
         if body.startswith("#") and not in_html_block and (indent < 4 or container_depth_indent >= 0):
             hm = _ATX_RE.match(body)
@@ -213,6 +239,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                 text, explicit = _split_attr_list(hm.group(2), attr_list)
                 res.headings.append(RawHeading(len(hm.group(1)), text, explicit, lineno))
                 is_heading = True
+                a = len(line) - len(body) + hm.start(2)
+                lead = len(hm.group(2)) - len(hm.group(2).lstrip())
+                text_span = (a + lead, a + lead + len(text))
         elif (
             (prev_blank or prev_was_heading) and i < n and lines[i][:1] in ("=", "-") and _SETEXT_RE.match(lines[i])
             and not in_html_block and indent < 4 and not _HR_RE.match(line)
@@ -237,16 +266,18 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
             if fd:
                 res.footnote_defs.append((fd.group(1), lineno))
             res.footnote_refs.update(m.group(1) for m in _FOOTNOTE_REF_RE.finditer(line, fd.end() if fd else 0))
+        covered: list[tuple[int, int]] = []
+        ref_def = False
         if "[" in line and not in_html_block:
             dm = _REF_DEF_RE.match(line)
             if dm:
+                ref_def = True
                 dest = dm.group("dest")
                 col = dm.start("dest")
                 if dest.startswith("<"):
                     dest, col = dest[1:-1], col + 1
                 ref_defs.setdefault(dm.group("ref").strip().lower(), (dest, lineno, col + 1))
             else:
-                covered: list[tuple[int, int]] = []
                 for lm in _LINK_RE.finditer(line):
                     dest = lm.group("dest")
                     col = lm.start("dest")
@@ -265,7 +296,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
         if "<" in line:
             for am in _AUTOLINK_RE.finditer(line):
                 res.links.append(Link(am.group("url"), lineno, am.start("url") + 1, _AUTOLINK))
+                covered.append((am.start(), am.end()))
             for tm in _TAG_RE.finditer(line):
+                covered.append((tm.start(), tm.end()))
                 attrs_src = tm.group("attrs")
                 if not attrs_src or "=" not in attrs_src:
                     continue
@@ -284,6 +317,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True) -> ScanResul
                         elif (k == "href" and tag == "a") or (k == "src" and tag in ("img", "source")):
                             col = line.find(v, tm.start())
                             res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
+        if not ref_def and not in_html_block:
+            in_quote = in_quote or bool(_QUOTE_LEAD_RE.match(line))
+            _text_line(line, covered, text_span, lineno, magiclink, res, None if in_quote else prose)
         # --- block context bookkeeping ---
         if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
             last_nonblank_container = True
