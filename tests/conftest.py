@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -124,3 +124,20 @@ def english_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+
+
+@contextmanager
+def serve_http(handler: type, url_suffix: str = "") -> Iterator[str]:
+    """Serve ``handler`` (a BaseHTTPRequestHandler class or partial) on 127.0.0.1; yields the base URL."""
+    import http.server
+    import threading
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    srv.daemon_threads = True
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}{url_suffix}"
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from conftest import serve_http
 from kb_tools.checks import _http as external
 
 
@@ -82,15 +82,8 @@ def fixture_server(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(k, raising=False)
     _Handler.hits = {}
     _Handler.methods = []
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    srv.daemon_threads = True
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serve_http(_Handler) as url:
+        yield url
 
 
 def _dead_port() -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import MKDOCS_YML, make_docs
+from conftest import MKDOCS_YML, make_docs, serve_http
 
 RULES_DIR = Path(__file__).parent / "rules"
 TODAY = "2026-12-01"
@@ -97,14 +96,8 @@ def _server(routes: dict[str, list[Any]]) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serve_http(Handler) as url:
+        yield url
 
 
 def _run_case(tmp_path: Path, run_kb, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any],

@@ -9,7 +9,6 @@ import http.server
 import logging
 import os
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -20,7 +19,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config as mkdocs_load_config
 
-from conftest import make_docs
+from conftest import make_docs, serve_http
 from kb_tools.commands.site import zip_site
 from test_site_support import FILES, REPO, TODAY, site_yml
 
@@ -258,14 +257,8 @@ def fixture_served(fixture_site) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}/"
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with serve_http(functools.partial(Quiet, directory=str(site)), "/") as url:
+        yield url
 
 
 def _context(browser, allowed_prefix: str):  # type: ignore[no-untyped-def]
