@@ -41,7 +41,7 @@ _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 # with the page by content hash (so a warm check never reads unchanged files again). A module
 # listed here provides ``ANALYZER_VERSION: int`` and ``analyze(page: Page, text: str) -> None``,
 # which stores config-independent results in ``page.extra``; checks apply configuration later.
-ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan",)
+ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.todos")
 
 
 def _analyzers() -> list[Any]:

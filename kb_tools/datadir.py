@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from kb_tools.i18n import _
 from kb_tools.model import ParseIssue
 from kb_tools.parse.frontmatter import InvalidDate
 
@@ -213,3 +214,89 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
                                                                      f"alias '{a}' names two tags: '{reg._alias[a]}' and '{tid}'")))
                 reg._alias.setdefault(a, tid)
     return reg
+
+
+# --- data files read with lines (the system ledger): every mapping remembers where it was ---
+
+MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a minute of YAML parsing
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A YAML mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 1
+    key_lines: dict[Any, int]
+
+
+def _line_loader() -> type:
+    from kb_tools.parse.frontmatter import _Loader
+
+    class _LineLoader(_Loader):  # type: ignore[misc,valid-type]
+        duplicates: list[tuple[int, int, str, int]]
+
+    def construct_map(loader: Any, node: yaml.MappingNode) -> LineDict:
+        loader.flatten_mapping(node)
+        out = LineDict()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for knode, vnode in node.value:
+            key = loader.construct_object(knode, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                key = str(key)
+            kline = knode.start_mark.line + 1
+            if key in out:
+                loader.duplicates.append((kline, knode.start_mark.column + 1, str(key), out.key_lines[key]))
+            out[key] = loader.construct_object(vnode, deep=True)
+            out.key_lines[key] = kline
+        return out
+
+    _LineLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    return _LineLoader
+
+
+_LINE_LOADER: type | None = None
+
+
+def load_data_file(path: Path, rel: str, rule: str, max_bytes: int = MAX_DATA_BYTES) -> tuple[Any, list[ParseIssue]]:
+    """A ``_data`` YAML file whose mappings are :class:`LineDict`; never raises.
+
+    Problems (unreadable, too large, not UTF-8, YAML errors, duplicate keys) come back as
+    ParseIssues of ``rule`` with the line; the data is None when the file cannot be used.
+    """
+    global _LINE_LOADER
+    issues: list[ParseIssue] = []
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            issues.append(ParseIssue(rule, 1, 1, _("{file} is {size:.1f} MB, over the {limit} MB limit for a data file; "
+                                                     "it was not read").format(file=rel, size=size / 1048576,
+                                                                               limit=max_bytes // 1048576),
+                                     hint=_("split the file or move long notes into pages")))
+            return None, issues
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [ParseIssue(rule, 1, 1, _("not valid UTF-8: {reason}").format(reason=exc.reason))]
+    except OSError as exc:
+        return None, [ParseIssue(rule, 1, 1, _("cannot be read: {reason}").format(reason=exc.strerror))]
+    if _LINE_LOADER is None:
+        _LINE_LOADER = _line_loader()
+    loader = _LINE_LOADER(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        issues.append(ParseIssue(rule, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
+                                 _("not valid YAML: {problem}").format(problem=exc.problem)))
+        return None, issues
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return None, [ParseIssue(rule, 1, 1, _("not valid YAML: {problem}").format(problem=exc))]
+    finally:
+        loader.dispose()
+    for line, col, key, first in loader.duplicates:
+        issues.append(ParseIssue(rule, line, col, _("duplicate key '{key}' (first at line {first}); YAML keeps only the last").format(
+                                     key=key, first=first),
+                                 target=key))
+    return data, issues

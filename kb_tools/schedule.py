@@ -17,9 +17,10 @@ REVIEWED_STATUSES = ("active", "draft")
 @dataclass(frozen=True, slots=True)
 class Due:
     date: _dt.date
-    reason: str  # interval | review_by | fiscal_year
+    reason: str  # interval | review_by | fiscal_year | contract
     last_reviewed: _dt.date | None
     interval_days: int
+    system: str | None = None  # the system whose contract renewal sets the date (reason "contract")
 
 
 def review_interval(page: Page, opts: KbOptions) -> int:
@@ -40,8 +41,10 @@ def next_april_first(d: _dt.date) -> _dt.date:
     return _dt.date(year, 4, 1)
 
 
-def due_date(page: Page, opts: KbOptions) -> Due | None:
-    """The earliest of: last_reviewed + interval, review_by, the next April 1 (年度切替).
+def due_date(page: Page, opts: KbOptions, contract: tuple[_dt.date, str] | None = None) -> Due | None:
+    """The earliest of: last_reviewed + interval, review_by, the next April 1 (年度切替), and
+    ``contract`` = (contract end − notice days, system id) of a system the page is linked to
+    (契約更新前の見直し) unless the page was reviewed on or after that date.
 
     None for pages that are not reviewed (deprecated, archived) or carry no review data.
     """
@@ -58,7 +61,12 @@ def due_date(page: Page, opts: KbOptions) -> Due | None:
     by = load_date(page.meta.get("review_by"))
     if by is not None:
         candidates.append((by, "review_by"))
+    system = None
+    if contract is not None and (last is None or last < contract[0]):
+        candidates.append((contract[0], "contract"))
     if not candidates:
         return None
     d, reason = min(candidates)
-    return Due(d, reason, last, interval)
+    if reason == "contract" and contract is not None:
+        system = contract[1]
+    return Due(d, reason, last, interval, system)

@@ -5,7 +5,7 @@ Callers import the registry's read functions from here, so that every family is 
 
 from __future__ import annotations
 
-from kb_tools.checks import external, links, metadata, parse, review, roster, secrets, site  # noqa: F401
+from kb_tools.checks import external, links, metadata, parse, review, roster, secrets, site, systems, todos  # noqa: F401
 from kb_tools.checks.registry import RuleInfo, all_rules, by_name, lookup, registered_passes
 
 

@@ -112,7 +112,7 @@ class Emit:
 
     def __call__(
         self, rule: RuleInfo | str, path: str, line: int, column: int | None, message: str,
-        hint: str | None = None, target: str | None = None,
+        hint: str | None = None, target: str | None = None, severity: Severity | None = None,
     ) -> None:
         if isinstance(rule, RuleInfo):
             info: RuleInfo | None = rule
@@ -125,7 +125,9 @@ class Emit:
             if found is None:
                 raise KeyError(f"undeclared rule {name!r}")
             info = self._infos[name] = found
-        sev = self.ctx.severity(info)
+        # ``severity``: a rule with two levels (warning soon, error past) picks one per finding;
+        # a severity set in mkdocs.yml still wins.
+        sev = severity if severity is not None and info.code not in self.ctx.severities else self.ctx.severity(info)
         if sev is None:
             return
         ign = self._ignores.get(path)

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kb_tools.schedule import due_date
+from kb_tools.checks.systemlinks import page_due
 from kb_tools import mdtext as _md
 from kb_tools.continuity.ownership import live_pages
 
@@ -100,7 +100,7 @@ def suggest_person(corpus: Corpus, name: str) -> str | None:
 
 def _entry(corpus: Corpus, page: Page, relation: str, role: str, today: _dt.date,
            git: GitFacts | None, days: int) -> PageEntry:
-    due = due_date(page, corpus.config.kb)
+    due = page_due(corpus, page)
     pg = git.get(page.path) if git is not None else None
     return PageEntry(
         path=page.path, title=page.title, type=str(page.meta.get("type") or "guide"),
