@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.checks.systemlinks import ledger_of, system_pages
-from kb_tools.findings import Severity
+from kb_tools.findings import Finding, Severity
 from kb_tools.fuzzy import NameIndex
 from kb_tools.i18n import _
 from kb_tools.ledger import Ledger, System, normalise, page_systems
@@ -152,6 +153,24 @@ def _pages(corpus: Corpus, ledger: Ledger, emit: Emit) -> None:
                  hint=_("did you mean '{guess}'?").format(guess=guess) if guess else None, target=sid)
 
 
+def system_findings(corpus: Corpus, today: _dt.date, emit: Emit) -> Iterator[tuple[System, list[Finding]]]:
+    """Run the per-system rules, yielding each system with the findings about it."""
+    ledger = ledger_of(corpus)
+    roles = NameIndex(corpus.registry.roles)
+    linked = system_pages(corpus)
+    for s in ledger.systems:
+        start = len(emit.findings)
+        _roles(corpus, ledger, s, emit, roles)
+        _runbooks(corpus, ledger, s, emit)
+        _dates(ledger, s, today, emit)
+        if s.status == "active" and not linked.get(s.id):
+            emit(UNREFERENCED, ledger.path, s.line, None,
+                 _("active system '{id}' ({name}) is named by no page and lists no existing runbook").format(
+                     id=s.id, name=s.name), hint=_("name it in a page's front matter: systems: [{id}]").format(id=s.id),
+                 target=s.id)
+        yield s, emit.findings[start:]
+
+
 @check_pass
 def check_systems(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """The ledger's entries, their roles, runbooks and dates, and the pages' ``systems:``."""
@@ -161,15 +180,6 @@ def check_systems(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     for issue in ledger.issues:
         emit(_BY_RULE.get(issue.rule, INVALID), ledger.path, issue.line, issue.column, issue.message,
              hint=issue.hint, target=issue.target)
-    roles = NameIndex(corpus.registry.roles)
-    linked = system_pages(corpus)
-    for s in ledger.systems:
-        _roles(corpus, ledger, s, emit, roles)
-        _runbooks(corpus, ledger, s, emit)
-        _dates(ledger, s, ctx.today, emit)
-        if s.status == "active" and not linked.get(s.id):
-            emit(UNREFERENCED, ledger.path, s.line, None,
-                 _("active system '{id}' ({name}) is named by no page and lists no existing runbook").format(
-                     id=s.id, name=s.name), hint=_("name it in a page's front matter: systems: [{id}]").format(id=s.id),
-                 target=s.id)
+    for _s, _found in system_findings(corpus, ctx.today, emit):
+        pass
     _pages(corpus, ledger, emit)
