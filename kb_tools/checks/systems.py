@@ -145,10 +145,10 @@ def _pages(corpus: Corpus, ledger: Ledger, emit: Emit) -> None:
             emit(UNKNOWN, page.path, line, None, _("'systems:' must be a list of system ids"),
                  hint=_("write systems: [id, …] with ids from {path}").format(path=ledger.path))
             continue
-        for sid in ids:
+        for sid in ids if ledger.loaded else ():  # an unreadable ledger is one finding, not one per page
             if sid in ledger.known_ids:
                 continue
-            guess = index.suggest(sid) if ledger.loaded else None
+            guess = index.suggest(sid)
             emit(UNKNOWN, page.path, line, None, _("system '{id}' is not in the ledger").format(id=sid),
                  hint=_("did you mean '{guess}'?").format(guess=guess) if guess else None, target=sid)
 
