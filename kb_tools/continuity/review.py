@@ -108,6 +108,7 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = 30) -> st
     """Body of the site page 「レビュー状況」 (generated at kb/review.md), in Japanese Markdown."""
     items = review_items(corpus, today, due_within)
     overdue = sum(1 for i in items if i.overdue)
+    todo_lines = _todo_counts(corpus)
     lines = [
         f"{today.isoformat()} 時点で、レビュー期限を過ぎたページが **{overdue}件**、"
         f"{due_within}日以内に期限が来るページが **{len(items) - overdue}件** あります。",
@@ -119,7 +120,7 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = 30) -> st
     if not items:
         lines += ["!!! success \"レビュー待ちのページはありません\"", "",
                   f"    {due_within}日以内に期限が来るページはありません。", ""]
-        return "\n".join(lines)
+        return "\n".join(lines + todo_lines)
     for owner, group in group_by_owner(items):
         first = group[0]
         name = _md.text(first.owner_name)
@@ -138,7 +139,22 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = 30) -> st
             ])
         lines += _md.table(["ページ", "状況", "期限", "理由", "最終レビュー", "副担当"], rows)
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + todo_lines)
+
+
+def _todo_counts(corpus: Corpus) -> list[str]:
+    """The dashboard's 要確認 section: open fill-in items per owner role (DESIGN §10)."""
+    from kb_tools.continuity.todos import counts_by_role, todo_items
+
+    counts = counts_by_role(todo_items(corpus))
+    if not counts:
+        return []
+    reg = corpus.registry
+    rows = [[_md.text(reg.roles[r].name if r in reg.roles else (r or "（未設定）")), _md.text(r or "—"), f"{n}件"]
+            for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return ["## 未記入の要確認（担当ロール別）", "",
+            f"「要確認」の囲みが **{sum(counts.values())}件** 残っています。`kb todo --owner ロールID` で一覧を出し、分かったことを記入して囲みを消してください。",
+            "", *_md.table(["担当", "ロールID", "件数"], rows), ""]
 
 
 def review_text(items: list[ReviewItem]) -> str:
