@@ -40,6 +40,7 @@ class Role:
     holders: list[Holder] = field(default_factory=list)
     past: list[PastHolder] = field(default_factory=list)
     line: int = 0
+    mail: str = ""  # the role's shared mailbox (kb remind sends its digest there)
 
 
 @dataclass(slots=True)
@@ -177,7 +178,7 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
             if not isinstance(body, dict):
                 reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, f"role '{rid}' must be a mapping with name, holders, past")))
                 continue
-            role = Role(rid, str(body.get("name") or rid), line=line)
+            role = Role(rid, str(body.get("name") or rid), line=line, mail=str(body.get("mail") or "").strip())
             for h in body.get("holders") or []:
                 if isinstance(h, dict) and h.get("person"):
                     role.holders.append(Holder(str(h["person"]), _date(h.get("since")), _date(h.get("leaving"))))

@@ -53,4 +53,4 @@ def check_review(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         elif days <= soon:
             emit("review.due-soon", page.path, line, None,
                  f"review due in {days} days ({due.date.isoformat()}, {_reason(due)})",
-                 target=due.date.isoformat())
+                 hint="review the page, then run: kb review mark " + page.path, target=due.date.isoformat())

@@ -58,3 +58,71 @@ def todo_cmd(state: State, owner: str | None, fmt: str) -> None:
         _emit(todos_markdown(items, corpus))
     else:
         _emit(todos_text(items))
+
+
+@main.command("calendar")
+@config_option
+@click.option("--out", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the .ics file here (default: stdout).")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD).")
+@pass_state
+def calendar_cmd(state: State, out: str | None, today: str | None) -> None:
+    """Review due dates, contract notices and ends, support ends and leaving dates as iCalendar."""
+    from pathlib import Path
+
+    from kb_tools.continuity.calendar import calendar_events, calendar_ics
+
+    corpus = state.corpus()
+    data = calendar_ics(corpus, _today(today))
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    Path(out).write_bytes(data)
+    if state.quiet < 1:
+        click.echo(f"kb: {len(calendar_events(corpus))} events written to {out}", err=True)
+
+
+def _smtp_target(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    if not port.isdigit():
+        return value, 25
+    return host, int(port)
+
+
+@main.command("remind")
+@config_option
+@click.option("--smtp", metavar="HOST[:PORT]", help="Send through this SMTP relay. Without it nothing is sent.")
+@click.option("--from", "sender", metavar="ADDRESS", default="kb@localhost", show_default=True, help="Sender address.")
+@click.option("--dry-run", is_flag=True, help="Print the e-mails instead of sending them.")
+@click.option("--within", type=int, default=30, show_default=True, metavar="DAYS", help="What falls due within DAYS days.")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD).")
+@pass_state
+def remind_cmd(state: State, smtp: str | None, sender: str, dry_run: bool, within: int, today: str | None) -> None:
+    """One digest e-mail per role (due soon, open 要確認) to the role's mail: in roster.yml."""
+    from kb_tools.commands._shared import fail
+    from kb_tools.continuity.remind import digests, message, send
+
+    corpus = state.corpus()
+    day = _today(today)
+    msgs = []
+    for d in digests(corpus, day, within):
+        if d.empty:
+            continue
+        if not d.mail:
+            click.echo(f"kb: role '{d.role}' has no mail: in roster.yml; its digest is not sent", err=True)
+            continue
+        msgs.append(message(d, day, sender, within))
+    if smtp is None or dry_run:
+        for m in msgs:  # readable, not the encoded wire form
+            click.echo(f"To: {m['To']}\nFrom: {m['From']}\nSubject: {m['Subject']}\n\n{m.get_content()}\n" + "-" * 40)
+        if smtp is None and state.quiet < 1:
+            click.echo(f"kb: {len(msgs)} digests printed; nothing sent (pass --smtp HOST[:PORT] to send)", err=True)
+        return
+    host, port = _smtp_target(smtp)
+    import smtplib
+
+    try:
+        send(msgs, host, port)
+    except (OSError, smtplib.SMTPException) as exc:
+        fail(f"cannot send through {host}:{port}: {exc}", code=1)
+    if state.quiet < 1:
+        click.echo(f"kb: {len(msgs)} digests sent through {host}:{port}", err=True)
