@@ -191,3 +191,25 @@ def test_the_repository_ledger() -> None:
         if s.status == "active":
             assert set(s.runbooks) >= {"restore", "account", "incident"}, s.id
             assert s.owner in corpus.registry.roles and s.deputy in corpus.registry.roles, s.id
+
+
+def test_ledger_is_cached_by_content(tmp_path: Path) -> None:
+    from kb_tools.ledger import load_ledger
+
+    data = tmp_path / "docs" / "_data"
+    data.mkdir(parents=True)
+    (data / "systems.yml").write_text(BASE["_data/systems.yml"], encoding="utf-8")
+    cache = tmp_path / ".kb" / "cache"
+    first = load_ledger(data, tmp_path / "docs", 180, cache)
+    assert (cache / "ledger.pickle").is_file() and first.by_id["juki"].name == "住民記録"
+    (data / "systems.yml").write_text(BASE["_data/systems.yml"].replace("住民記録", "住民記録システム"), encoding="utf-8")
+    assert load_ledger(data, tmp_path / "docs", 180, cache).by_id["juki"].name == "住民記録システム"
+    (cache / "ledger.pickle").write_bytes(b"not a pickle")
+    assert load_ledger(data, tmp_path / "docs", 180, cache).by_id["juki"].name == "住民記録システム"
+
+
+def test_ownership_json_lists_systems_per_role(make_docs, run_kb) -> None:
+    root, _ = _corpus(make_docs, BASE)
+    out = json.loads(run_kb(root, "report", "ownership", "--format", "json", "--no-git").stdout)
+    assert out["systems"] == [{"role": "infra", "owner": ["juki"], "deputy": []},
+                              {"role": "network", "owner": [], "deputy": ["juki"]}]

@@ -25,7 +25,7 @@ class SystemPages(dict[str, list[str]]):
 def ledger_of(corpus: Corpus) -> Ledger:
     opts = corpus.config.kb
     return corpus.derived(Ledger, lambda c: load_ledger(c.config.data_path, c.config.docs_dir,
-                                                        opts.systems.notice_days))
+                                                        opts.systems.notice_days, c.config.cache_dir))
 
 
 def _system_pages(corpus: Corpus) -> SystemPages:
