@@ -213,3 +213,11 @@ def test_ownership_json_lists_systems_per_role(make_docs, run_kb) -> None:
     out = json.loads(run_kb(root, "report", "ownership", "--format", "json", "--no-git").stdout)
     assert out["systems"] == [{"role": "infra", "owner": ["juki"], "deputy": []},
                               {"role": "network", "owner": [], "deputy": ["juki"]}]
+
+
+def test_todo_text_is_plain_and_fences_are_skipped() -> None:
+    from kb_tools.analyzers.todos import find_todos
+
+    text = ('---\ntitle: t\n---\n\n- 手順\n\n    !!! note "要確認"\n        - **本市の**窓口は[一覧](a.md)で確認。\n\n'
+            '```markdown\n!!! warning "要確認"\n    例です\n```\n\n!!! warning "確認済み"\n    対象外\n')
+    assert find_todos(text, 3) == [(7, "", "本市の窓口は一覧で確認。")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 KEY = "todos"
 TITLE = "要確認"
 MAX_TEXT = 200
@@ -20,6 +20,8 @@ _ADMONITION_RE = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+[\w-]*(?
 _FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _OWNER_RE = re.compile(r"^担当[:：][ \t]*(?P<role>[A-Za-z0-9_-]+)[ \t]*$")
 _LIST_MARK_RE = re.compile(r"^([-*+]|\d+[.)])[ \t]+")
+_LINK_RE = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_EMPHASIS_RE = re.compile(r"\*\*|__")
 
 Todo = tuple[int, str, str]
 
@@ -40,7 +42,7 @@ def _item(lines: list[str], start: int, indent: int) -> tuple[str, str]:
         if m and not owner and not parts:
             owner = m.group("role")
             continue
-        parts.append(_LIST_MARK_RE.sub("", s))
+        parts.append(_EMPHASIS_RE.sub("", _LINK_RE.sub(r"\1", _LIST_MARK_RE.sub("", s))))  # plain text
         if sum(len(p) for p in parts) >= MAX_TEXT:
             break
     text = " ".join(parts)
