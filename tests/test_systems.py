@@ -221,3 +221,21 @@ def test_todo_text_is_plain_and_fences_are_skipped() -> None:
     text = ('---\ntitle: t\n---\n\n- 手順\n\n    !!! note "要確認"\n        - **本市の**窓口は[一覧](a.md)で確認。\n\n'
             '```markdown\n!!! warning "要確認"\n    例です\n```\n\n!!! warning "確認済み"\n    対象外\n')
     assert find_todos(text, 3) == [(7, "", "本市の窓口は一覧で確認。")]
+
+
+def test_missing_runbook_page_did_you_mean(make_docs) -> None:
+    files = {**BASE, "_data/systems.yml": BASE["_data/systems.yml"].replace("restore: ops/r.md", "restore: ops/rr.md")}
+    _, corpus = _corpus(make_docs, files)
+    f = next(f for f in run_checks(corpus, today=TODAY).findings if f.rule == "system.runbook-target")
+    assert f.hint == "did you mean 'ops/r.md'?" and f.target == "ops/rr.md"
+
+
+def test_an_ended_contract_does_not_fail_a_strict_build(make_docs, caplog) -> None:
+    import logging
+
+    from test_systems_site import YML, build_site
+
+    files = {**BASE, "_data/systems.yml": _ledger(start="2021-04-01", end="2026-03-31")}
+    caplog.set_level(logging.INFO, logger="mkdocs")
+    build_site(make_docs(files, YML), strict=True)  # raises Abort on an error-level log
+    assert any("KB507" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)

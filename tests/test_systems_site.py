@@ -39,9 +39,12 @@ plugins:
 def _site(make_docs) -> Path:
     page = BASE["index.md"] + '\n!!! warning "要確認"\n    本市の窓口は未確認。\n'
     ledger = BASE["_data/systems.yml"].replace("end: 2030-03-31}", "end: 2027-12-31}\n    support_end: 2028-06-30")
-    root = make_docs({**BASE, "index.md": page, "_data/systems.yml": ledger}, YML)
-    shutil.copytree(REPO / "overrides", root / "overrides")
-    cfg = mkdocs_load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
+    return build_site(make_docs({**BASE, "index.md": page, "_data/systems.yml": ledger}, YML))
+
+
+def build_site(root: Path, strict: bool = False) -> Path:
+    shutil.copytree(REPO / "overrides", root / "overrides", dirs_exist_ok=True)
+    cfg = mkdocs_load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"), strict=strict)
     cfg.plugins.on_startup(command="build", dirty=False)
     try:
         build(cfg)

@@ -57,6 +57,9 @@ UNREFERENCED = declare("KB510", "system.unreferenced", severity=Severity.INFO, d
     exist: nothing in the knowledge base tells a successor about it.
 """)
 _BY_RULE = {INVALID.name: INVALID, DUPLICATE.name: DUPLICATE}
+# Findings that only the calendar makes (a date passed): like review.*, the plugin logs them at
+# INFO so that `mkdocs build --strict` never stops publishing because of a date.
+CALENDAR_RULES = (CONTRACT_DUE.name, SUPPORT_ENDED.name)
 RUNBOOK_TYPES = ("runbook", "checklist")
 
 
@@ -75,6 +78,10 @@ def _roles(corpus: Corpus, ledger: Ledger, s: System, emit: Emit, index: NameInd
                else _("system '{id}': the deputy is the owner '{role}'")).format(id=s.id, role=s.owner)
         emit(NO_DEPUTY, ledger.path, s.line_of("deputy"), None, msg,
              hint=_("add 'deputy: ROLE', a second role that can run the system"), target=s.id)
+
+
+def _page_index(corpus: Corpus) -> NameIndex:
+    return corpus.derived(NameIndex, lambda c: NameIndex(c.pages))
 
 
 def _runbooks(corpus: Corpus, ledger: Ledger, s: System, emit: Emit) -> None:
@@ -103,6 +110,9 @@ def _runbooks(corpus: Corpus, ledger: Ledger, s: System, emit: Emit) -> None:
         hint = None
         if page is not None and isinstance(page.meta.get("replaced_by"), str):
             hint = _("list its successor {path}").format(path=page.meta["replaced_by"])
+        elif page is None and path:
+            guess = _page_index(corpus).suggest(path)
+            hint = _("did you mean '{guess}'?").format(guess=guess) if guess else None
         emit(RUNBOOK_TARGET, ledger.path, line, None,
              msg.format(id=s.id, kind=kind, path=raw, status=page.meta.get("status") if page else ""),
              hint=hint, target=raw)
