@@ -262,7 +262,7 @@ def _systems_section(rep: HandoverReport) -> list[str]:
     L = ["", f"## 7. 担当しているシステム（{len(rep.systems)}件）", ""]
     if rep.systems:
         L += _md.table(["システム", "ロール", "立場", "契約終了", "課題"], [
-            [f"{_md.text(s['name'])}<br>`{_md.text(s['id'])}`", _md.text(s["role"]), "主担当" if s["as"] == "owner" else "副担当",
+            [f"{_md.text(s['name'])}<br>`{s['id']}`", _md.text(s["role"]), "主担当" if s["as"] == "owner" else "副担当",
              s["contract_end"] or "—", ", ".join(f"`{g}`" for g in s["gaps"]) or "なし"] for s in rep.systems])
     else:
         L.append("なし")

@@ -116,14 +116,14 @@ def systems_markdown(corpus: Corpus, rows: list[SystemRow], from_page: str = "",
     """The ledger as a Markdown table; ``page_of`` (id -> docs path) links each system's page."""
     ledger = ledger_of(corpus)
     if not ledger.present:
-        return f"システム台帳（`{_md.text(ledger.path)}`）はまだありません。\n"
+        return f"システム台帳（{_md.code(ledger.path)}）はまだありません。\n"
     if not rows:
         return "該当するシステムはありません。\n"
     body = []
     for r in rows:
         s = r.system
         name = _md.link(from_page, page_of[s.id], s.name) if page_of and s.id in page_of else _md.text(s.name)
-        body.append([f"{name}<br>`{_md.text(s.id)}`", CATEGORY_JA.get(s.category, s.category),
+        body.append([f"{name}<br>{_md.code(s.id)}", CATEGORY_JA.get(s.category, s.category),
                      STATUS_JA.get(s.status, s.status), role_label(corpus, s.owner), role_label(corpus, s.deputy),
                      _md.text(s.vendor or "—"), _date(s.contract_end), _date(r.review_by), _date(s.support_end),
                      ", ".join(f"`{g}`" for g in r.gaps) or "なし"])

@@ -63,6 +63,6 @@ def todos_markdown(items: list[TodoItem], corpus: Corpus, from_page: str = "") -
     for t in items:
         title = corpus.pages[t.path].title if t.path in corpus.pages else t.path
         role = corpus.registry.roles.get(t.owner)
-        where = _md.link(from_page, t.path, title) if from_page else f"`{_md.text(t.path)}`"
+        where = _md.link(from_page, t.path, title) if from_page else f"{_md.code(t.path)}"
         rows.append([f"{where}（{t.line}行目）", _md.text(role.name if role else (t.owner or "—")), _md.text(t.text)])
     return "\n".join(_md.table(["ページ", "担当", "内容"], rows)) + f"\n\n要確認 {len(items)}件\n"

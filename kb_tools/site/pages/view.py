@@ -107,5 +107,10 @@ def page_view(page: Page, registry: Registry, opts: KbOptions, today: _dt.date,
         due_reason=(DUE_REASONS.get(due.reason, due.reason) + (f"（{due.system}）" if due.system else ""))
         if due and due.reason != "interval" else "",
         todos=len(page.extra.get("todos", ())),
-        systems=list(systems or []),
+        systems=_first(list(systems or []), 5),
     )
+
+
+def _first(names: list[str], n: int) -> list[str]:
+    """At most ``n`` names, then "ほかN件" (a shared runbook may serve thirty systems)."""
+    return names if len(names) <= n else names[:n] + [f"ほか{len(names) - n}件"]
