@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb_tools.config import KbOptions
@@ -41,10 +42,11 @@ def next_april_first(d: _dt.date) -> _dt.date:
     return _dt.date(year, 4, 1)
 
 
-def due_date(page: Page, opts: KbOptions, contract: tuple[_dt.date, str] | None = None) -> Due | None:
+def due_date(page: Page, opts: KbOptions, contracts: Sequence[tuple[_dt.date, str]] | None = None) -> Due | None:
     """The earliest of: last_reviewed + interval, review_by, the next April 1 (年度切替), and
-    ``contract`` = (contract end − notice days, system id) of a system the page is linked to
-    (契約更新前の見直し) unless the page was reviewed on or after that date.
+    the first of ``contracts`` — (contract end − notice days, system id) of the systems the page
+    is linked to, sorted — that falls after the last review (契約更新前の見直し: a review on or
+    after a renewal's date settles that renewal, and the next system's renewal comes next).
 
     None for pages that are not reviewed (deprecated, archived) or carry no review data.
     """
@@ -62,7 +64,8 @@ def due_date(page: Page, opts: KbOptions, contract: tuple[_dt.date, str] | None 
     if by is not None:
         candidates.append((by, "review_by"))
     system = None
-    if contract is not None and (last is None or last < contract[0]):
+    contract = next((c for c in contracts or () if last is None or last < c[0]), None)
+    if contract is not None:
         candidates.append((contract[0], "contract"))
     if not candidates:
         return None

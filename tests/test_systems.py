@@ -239,3 +239,17 @@ def test_an_ended_contract_does_not_fail_a_strict_build(make_docs, caplog) -> No
     caplog.set_level(logging.INFO, logger="mkdocs")
     build_site(make_docs(files, YML), strict=True)  # raises Abort on an error-level log
     assert any("KB507" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
+
+
+def test_a_shared_runbook_falls_due_again_for_the_next_renewal(make_docs) -> None:
+    from kb_tools.checks.systemlinks import page_due
+
+    second = ("  - id: kintone\n    name: kintone\n    category: saas\n    owner: infra\n    deputy: network\n"
+              "    status: active\n    contract: {number: B-1, start: 2025-04-01, end: 2028-03-31}\n"
+              "    runbooks: {restore: ops/r.md, account: ops/r.md, incident: ops/r.md}\n")
+    ledger = _ledger(start="2024-04-01", end="2027-03-31") + second
+    rb = BASE["ops/r.md"].replace("last_reviewed: 2026-10-01", "last_reviewed: 2026-11-01").replace(
+        "review_every: 365", "review_every: 3000")
+    _, corpus = _corpus(make_docs, {**BASE, "ops/r.md": rb, "_data/systems.yml": ledger})
+    due = page_due(corpus, corpus.pages["ops/r.md"])  # juki's renewal (2026-10-02) is settled by the review
+    assert (due.date, due.reason, due.system) == (dt.date(2028, 3, 31) - dt.timedelta(days=180), "contract", "kintone")

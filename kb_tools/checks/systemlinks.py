@@ -14,8 +14,8 @@ from kb_tools.model import Page
 from kb_tools.schedule import Due, due_date
 
 
-class ContractDues(dict[str, tuple[_dt.date, str]]):
-    """Page path -> (earliest contract.end − notice_days, system id) over its linked systems."""
+class ContractDues(dict[str, list[tuple[_dt.date, str]]]):
+    """Page path -> sorted (contract.end − notice_days, system id) of its linked systems."""
 
 
 class SystemPages(dict[str, list[str]]):
@@ -59,8 +59,9 @@ def _contract_dues(corpus: Corpus) -> ContractDues:
         if by is None:
             continue
         for p in paths:
-            if p not in out or (by, sid) < out[p]:
-                out[p] = (by, sid)
+            out.setdefault(p, []).append((by, sid))
+    for v in out.values():
+        v.sort()
     return out
 
 

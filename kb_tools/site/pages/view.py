@@ -77,12 +77,12 @@ DUE_REASONS = {"interval": "レビュー周期", "review_by": "期限日", "fisc
 
 
 def page_view(page: Page, registry: Registry, opts: KbOptions, today: _dt.date,
-              contract: tuple[_dt.date, str] | None = None, systems: list[str] | None = None) -> PageView:
-    """``contract``: (contract end − notice days, system id) of the page's earliest linked system."""
+              contracts: list[tuple[_dt.date, str]] | None = None, systems: list[str] | None = None) -> PageView:
+    """``contracts``: sorted (contract end − notice days, system id) of the page's linked systems."""
     meta = page.meta
     status = meta.get("status") if isinstance(meta.get("status"), str) else "active"
     last = load_date(meta.get("last_reviewed"))
-    due = due_date(page, opts, contract)
+    due = due_date(page, opts, contracts)
     days_left = (due.date - today).days if due else None
     tags = []
     raw_tags = meta.get("tags")
