@@ -79,6 +79,8 @@ class SystemsOptions(BaseModel):
     notice_days: int = Field(180, ge=0, le=3650)  # days before contract end / support end to act
     # runbook kinds required for an active system, per category ("default" for the others)
     required_runbooks: dict[str, list[str]] = Field(default_factory=dict)
+    # one generated page per system up to this many systems (each page costs MkDocs build time)
+    max_system_pages: int = Field(500, ge=0)
 
     def required_for(self, category: str) -> list[str]:
         if category in self.required_runbooks:

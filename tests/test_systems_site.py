@@ -88,3 +88,18 @@ def test_timeline_dates_are_placed_by_day() -> None:
     xs = [float(x) for x, y in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="10"', svg) if float(y) > 40]
     line = float(re.search(r'<line x1="([\d.]+)"[^>]*stroke="#c62828"', svg).group(1))
     assert len(xs) == 1 and xs[0] + 5 > line  # the contract end lies right of today's line
+
+
+def test_no_per_system_pages_past_the_limit() -> None:
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.site.pages.systems import ledger_pages
+
+    corpus = build_corpus(load_config(REPO / "mkdocs.yml"), use_cache=False)
+    today = dt.date(2026, 12, 1)
+    assert "kb/systems/juki.md" in ledger_pages(corpus, today)
+    corpus.config.kb.systems.max_system_pages = 10
+    corpus._derived.clear()
+    pages = ledger_pages(corpus, today)
+    assert sorted(pages) == ["kb/systems/coverage.md", "kb/systems/index.md", "kb/systems/timeline.md"]
+    assert "juki.md" not in "".join(pages.values())
