@@ -1,0 +1,1 @@
+"""The MkDocs site: the plugin (a thin adapter), generated pages, theme assets."""
