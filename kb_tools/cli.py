@@ -7,7 +7,7 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or configuration error.
 
 from __future__ import annotations
 
-from kb_tools.commands import check, continuity, search, site  # noqa: F401 - attach the subcommands
+from kb_tools.commands import check, continuity, search, site, systems  # noqa: F401 - attach the subcommands
 from kb_tools.commands._shared import main
 
 __all__ = ["main"]

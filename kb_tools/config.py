@@ -73,6 +73,22 @@ _ConfigLoader.add_constructor("!ENV", _env)
 _ConfigLoader.add_constructor("!relative", _relative)
 
 
+class SystemsOptions(BaseModel):
+    """``systems:`` options of the plugin: the ledger's defaults (DESIGN §9)."""
+
+    model_config = ConfigDict(extra="forbid")
+    notice_days: int = Field(180, ge=0, le=3650)  # days before contract end / support end to act
+    # runbook kinds required for an active system, per category ("default" for the others)
+    required_runbooks: dict[str, list[str]] = Field(default_factory=dict)
+    # one generated page per system up to this many systems (each page costs MkDocs build time)
+    max_system_pages: int = Field(500, ge=0)
+
+    def required_for(self, category: str) -> list[str]:
+        if category in self.required_runbooks:
+            return self.required_runbooks[category]
+        return self.required_runbooks.get("default", ["restore", "account", "incident"])
+
+
 class KbOptions(BaseModel):
     """Options of the ``kb`` plugin block in mkdocs.yml (also read by the CLI)."""
 
@@ -91,6 +107,7 @@ class KbOptions(BaseModel):
     sources: SourcesOptions = Field(default_factory=SourcesOptions)
     recent_author_days: int = Field(365, ge=1)
     git: bool = True
+    systems: SystemsOptions = Field(default_factory=SystemsOptions)
 
 
 @dataclass

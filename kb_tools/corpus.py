@@ -42,7 +42,8 @@ _BINARY_SNIFF = 8192
 # A module may also list ``DATA_FILES`` (names in the data folder, e.g. ``style.yml``): it is then
 # called as ``analyze(page, text, data, prose)`` with those files' bytes (part of the cache key)
 # and the scanner's lines of running text.
-ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose.scan", "kb_tools.analyzers.sources")
+ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose.scan", "kb_tools.analyzers.sources",
+                    "kb_tools.analyzers.todos")
 
 
 def _analyzers() -> list[Any]:

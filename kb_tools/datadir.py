@@ -15,7 +15,7 @@ import yaml
 
 from kb_tools.i18n import N_
 from kb_tools.model import ParseIssue
-from kb_tools.parse.frontmatter import InvalidDate, _Loader, load_date
+from kb_tools.parse.frontmatter import InvalidDate, load_date
 from kb_tools.fuzzy import did_you_mean
 
 
@@ -40,6 +40,7 @@ class Role:
     holders: list[Holder] = field(default_factory=list)
     past: list[PastHolder] = field(default_factory=list)
     line: int = 0
+    mail: str = ""  # the role's shared mailbox (kb remind sends its digest there)
 
 
 @dataclass(slots=True)
@@ -100,30 +101,25 @@ def _date(v: Any) -> _dt.date | None:
     return load_date(v, allow_text=True)
 
 
-class _DataLoader(_Loader):  # the lenient-date SafeLoader, remembering where impossible dates are
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.bad_dates: list[tuple[int, int, str]] = []
+MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a minute of YAML parsing
 
 
-def _timestamp(loader: _DataLoader, node: yaml.Node) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
-    except ValueError:
-        loader.bad_dates.append((node.start_mark.line + 1, node.start_mark.column + 1, node.value))
-        return InvalidDate(node.value)
-
-
-_DataLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-def read_yaml(path: Path, rel: str, rule: str = "meta.registry") -> tuple[Any, list[ParseIssue]]:
+def read_yaml(path: Path, rel: str, rule: str = "meta.registry",
+              max_bytes: int = MAX_DATA_BYTES) -> tuple[Any, list[ParseIssue]]:
     """The one way kb reads a ``_data`` YAML file: (data or None, problems with lines). Never raises.
 
-    Impossible dates (``2025-02-29``: PyYAML raises a plain ValueError) are kept as
-    ``InvalidDate`` text and reported at their line, so one bad value never hides the whole file.
+    Mappings come back as :class:`LineDict` (their own line and each key's line). Problems
+    (unreadable, too large, not UTF-8, YAML errors, duplicate keys, impossible dates such as
+    ``2025-02-29``, which PyYAML turns into a plain ValueError) are ParseIssues of ``rule`` at
+    their line; one bad value never hides the whole file.
     """
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [ParseIssue(rule, 1, 1, N_("{file} is {size} MB, over the {limit} MB limit for a data file; "
+                                                    "it was not read"),
+                                     hint=N_("split the file or move long notes into pages"),
+                                     args={"file": rel, "size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576})]
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid UTF-8: {error}"), args={"error": exc.reason})]
@@ -134,20 +130,27 @@ def read_yaml(path: Path, rel: str, rule: str = "meta.registry") -> tuple[Any, l
 
 def parse_yaml(text: str, rule: str = "meta.registry") -> tuple[Any, list[ParseIssue]]:
     """``read_yaml`` for text already read (page analyzers get data files as bytes)."""
-    loader = _DataLoader(text)
+    from kb_tools.parse.frontmatter import _BaseLoader  # the C parser when available
+
+    builder = _Builder()
     try:
-        data = loader.get_single_data()
+        node = yaml.compose(text, Loader=_BaseLoader)  # noqa: S506 - composing only, no constructors
+        data = builder.build(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         return None, [ParseIssue(rule, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
                                  N_("not valid YAML: {error}"), args={"error": exc.problem})]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid YAML: {error}"), args={"error": str(exc)})]
-    finally:
-        loader.dispose()
     issues = [ParseIssue(rule, line, col, N_("'{value}' is not a real calendar date"), args={"value": value})
-              for line, col, value in loader.bad_dates]
+              for line, col, value in builder.bad_dates]
+    issues += [ParseIssue(rule, line, col, N_("duplicate key '{key}' (first at line {first}); YAML keeps only the last"),
+                          target=key, args={"key": key, "first": first})
+               for line, col, key, first in builder.duplicates]
     return data, issues
+
+
+load_data_file = read_yaml  # the ledger's name for the same reader
 
 
 def _load_yaml(path: Path, rel: str, reg: Registry) -> Any:
@@ -191,7 +194,7 @@ def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
             if not isinstance(body, dict):
                 reg.issues.append((reg.roster_path, ParseIssue("meta.registry", line, 1, N_("role '{role}' must be a mapping with name, holders, past"), args={"role": rid})))
                 continue
-            role = Role(rid, str(body.get("name") or rid), line=line)
+            role = Role(rid, str(body.get("name") or rid), line=line, mail=str(body.get("mail") or "").strip())
             for h in body.get("holders") or []:
                 if isinstance(h, dict) and h.get("person"):
                     role.holders.append(Holder(str(h["person"]), _date(h.get("since")), _date(h.get("leaving"))))
@@ -242,3 +245,68 @@ def _rel(path: Path, docs_dir: Path) -> str:
         return path.relative_to(docs_dir).as_posix()
     except ValueError:
         return str(path)
+
+
+# --- data files read with lines (the system ledger): every mapping remembers where it was ---
+
+MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a minute of YAML parsing
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A YAML mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 1
+    key_lines: dict[Any, int]
+
+
+_SCALARS = {
+    "tag:yaml.org,2002:str": "construct_yaml_str", "tag:yaml.org,2002:int": "construct_yaml_int",
+    "tag:yaml.org,2002:float": "construct_yaml_float", "tag:yaml.org,2002:bool": "construct_yaml_bool",
+    "tag:yaml.org,2002:null": "construct_yaml_null", "tag:yaml.org,2002:timestamp": "construct_yaml_timestamp",
+}
+
+
+class _Builder:
+    """Builds Python values from composed YAML nodes (C parser), keeping lines and duplicate keys.
+
+    About twice as fast as PyYAML's constructor machinery on a 2,000-system ledger, and the only
+    way to see duplicate keys (PyYAML keeps the last silently).
+    """
+
+    def __init__(self) -> None:
+        self.c = yaml.constructor.SafeConstructor()
+        self.duplicates: list[tuple[int, int, str, int]] = []
+        self.bad_dates: list[tuple[int, int, str]] = []
+
+    def build(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            self.c.flatten_mapping(node)
+            out = LineDict()
+            out.line = node.start_mark.line + 1
+            out.key_lines = {}
+            for knode, vnode in node.value:
+                key = self.build(knode)
+                try:
+                    hash(key)
+                except TypeError:
+                    key = str(key)
+                kline = knode.start_mark.line + 1
+                if key in out:
+                    self.duplicates.append((kline, knode.start_mark.column + 1, str(key), out.key_lines[key]))
+                out[key] = self.build(vnode)
+                out.key_lines[key] = kline
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(n) for n in node.value]
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        method = _SCALARS.get(node.tag)
+        if method is None:
+            raise yaml.constructor.ConstructorError(None, None, f"unsupported tag {node.tag}", node.start_mark)
+        try:
+            return getattr(self.c, method)(node)
+        except ValueError:
+            if method == "construct_yaml_timestamp":  # 2027-02-30: kept as text, reported at its line
+                self.bad_dates.append((node.start_mark.line + 1, node.start_mark.column + 1, node.value))
+                return InvalidDate(node.value)
+            raise

@@ -53,3 +53,8 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return out
+
+
+def code(value: object) -> str:
+    """``value`` as inline code that shows exactly that text (a backtick span would show entities)."""
+    return "<code>" + "".join(_ESCAPES.get(c, c) for c in " ".join(str(value).split())) + "</code>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb_tools.config import KbOptions
@@ -18,9 +19,10 @@ REVIEWED_STATUSES = ("active", "draft")
 @dataclass(frozen=True, slots=True)
 class Due:
     date: _dt.date
-    reason: str  # interval | review_by | fiscal_year
+    reason: str  # interval | review_by | fiscal_year | contract
     last_reviewed: _dt.date | None
     interval_days: int
+    system: str | None = None  # the system whose contract renewal sets the date (reason "contract")
 
 
 def review_interval(page: Page, opts: KbOptions) -> int:
@@ -41,8 +43,11 @@ def next_april_first(d: _dt.date) -> _dt.date:
     return _dt.date(year, 4, 1)
 
 
-def due_date(page: Page, opts: KbOptions) -> Due | None:
-    """The earliest of: last_reviewed + interval, review_by, the next April 1 (年度切替).
+def due_date(page: Page, opts: KbOptions, contracts: Sequence[tuple[_dt.date, str]] | None = None) -> Due | None:
+    """The earliest of: last_reviewed + interval, review_by, the next April 1 (年度切替), and
+    the first of ``contracts`` — (contract end − notice days, system id) of the systems the page
+    is linked to, sorted — that falls after the last review (契約更新前の見直し: a review on or
+    after a renewal's date settles that renewal, and the next system's renewal comes next).
 
     None for pages that are not reviewed (deprecated, archived) or carry no review data.
     """
@@ -59,7 +64,13 @@ def due_date(page: Page, opts: KbOptions) -> Due | None:
     by = load_date(page.meta.get("review_by"))
     if by is not None:
         candidates.append((by, "review_by"))
+    system = None
+    contract = next((c for c in contracts or () if last is None or last < c[0]), None)
+    if contract is not None:
+        candidates.append((contract[0], "contract"))
     if not candidates:
         return None
     d, reason = min(candidates)
-    return Due(d, reason, last, interval)
+    if reason == "contract" and contract is not None:
+        system = contract[1]
+    return Due(d, reason, last, interval, system)

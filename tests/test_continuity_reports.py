@@ -115,7 +115,7 @@ def test_handover_report(site) -> None:
     md = handover_markdown(rep, corpus)
     for heading in ("# 引継ぎ書: 担当者A", "## 2. 主担当のページ（5件）", "## 4. 自分だけが最近更新しているページ（1件）",
                     "## 5. レビュー期限を過ぎているページ（1件）", "## 6. 管理しているオンボーディングパス（1件）",
-                    "## 7. 後任者へのチェックリスト"):
+                    "## 9. 後任者へのチェックリスト"):
         assert heading in md
     assert "<script>" not in md
     data = rep.to_dict()

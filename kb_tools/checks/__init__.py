@@ -5,7 +5,20 @@ Callers import the registry's read functions from here, so that every family is 
 
 from __future__ import annotations
 
-from kb_tools.checks import external, links, metadata, parse, review, roster, prose, secrets, site, sources  # noqa: F401
+from kb_tools.checks import (  # noqa: F401
+    external,
+    links,
+    metadata,
+    parse,
+    prose,
+    review,
+    roster,
+    secrets,
+    site,
+    sources,
+    systems,
+    todos,
+)
 from kb_tools.checks.registry import RuleInfo, all_rules, by_name, lookup, registered_passes
 
 

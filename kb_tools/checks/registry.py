@@ -122,12 +122,14 @@ class Emit:
 
     def __call__(
         self, rule: RuleInfo, path: str, line: int, column: int | None, message: str,
-        hint: str | None = None, target: str | None = None,
+        hint: str | None = None, target: str | None = None, severity: Severity | None = None,
     ) -> None:
         if not isinstance(rule, RuleInfo):
             raise TypeError(f"emit() takes the RuleInfo returned by declare(), not {rule!r}")
         info = rule
-        sev = self.ctx.severity(info)
+        # ``severity``: a rule with two levels (warning soon, error past) picks one per finding;
+        # a severity set in mkdocs.yml still wins.
+        sev = severity if severity is not None and info.code not in self.ctx.severities else self.ctx.severity(info)
         if sev is None:
             return
         ign = self._ignores.get(path)

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
+from kb_tools.checks.systemlinks import page_due
 from kb_tools.i18n import N_, _
-from kb_tools.schedule import DUE_SOON_DAYS, due_date
+from kb_tools.schedule import DUE_SOON_DAYS, Due
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -27,15 +28,20 @@ _REASONS = {"interval": N_("review interval"), "review_by": N_("review_by date")
             "fiscal_year": N_("new fiscal year (年度切替)")}
 
 
+def _reason(due: Due) -> str:
+    if due.reason == "contract":
+        return _("contract renewal (契約更新) of system '{id}'").format(id=due.system)
+    return _(_REASONS[due.reason])
+
+
 @check_pass
 def check_review(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Pages whose review is overdue or due soon."""
     if not corpus.kb_metadata:
         return
-    opts = corpus.config.kb
     soon = int(ctx.options.get("due_soon_days", DUE_SOON_DAYS))
     for page in corpus.pages.values():
-        due = due_date(page, opts)
+        due = page_due(corpus, page)
         if due is None:
             continue
         line = page.meta_lines.get("last_reviewed", page.meta_lines.get("review_by", 1))
@@ -43,11 +49,12 @@ def check_review(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         if days < 0:
             emit(OVERDUE, page.path, line, None,
                  _("review overdue by {days} days (due {due}, {reason})").format(
-                     days=-days, due=due.date.isoformat(), reason=_(_REASONS[due.reason])),
+                     days=-days, due=due.date.isoformat(), reason=_reason(due)),
                  hint=_("review the page, then run: kb review mark {path}").format(path=page.path),
                  target=due.date.isoformat())
         elif days <= soon:
             emit(DUE_SOON, page.path, line, None,
                  _("review due in {days} days ({due}, {reason})").format(
-                     days=days, due=due.date.isoformat(), reason=_(_REASONS[due.reason])),
+                     days=days, due=due.date.isoformat(), reason=_reason(due)),
+                 hint=_("review the page, then run: kb review mark {path}").format(path=page.path),
                  target=due.date.isoformat())

@@ -120,10 +120,11 @@ def rules(state: State, code: str | None, fmt: str) -> None:
 
 
 @main.command()
-def schema() -> None:
+@click.option("--ledger", is_flag=True, help="The schema of docs/_data/systems.yml (the system ledger) instead.")
+def schema(ledger: bool) -> None:
     """Print the front matter JSON Schema (for editors' YAML language servers)."""
     import json
 
-    from kb_tools.schema import json_schema
+    from kb_tools.schema import json_schema, ledger_json_schema
 
-    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(ledger_json_schema() if ledger else json_schema(), ensure_ascii=False, indent=2))

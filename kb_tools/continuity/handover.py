@@ -11,7 +11,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kb_tools.schedule import due_date
+from kb_tools.checks.systemlinks import page_due
 from kb_tools import mdtext as _md
 from kb_tools.continuity.ownership import live_pages
 from kb_tools.fuzzy import did_you_mean
@@ -70,6 +70,8 @@ class HandoverReport:
     checklist: list[str]
     git_used: bool
     git_note: str = ""
+    systems: list[dict[str, Any]] = field(default_factory=list)  # DESIGN §9: id, name, role, as, contract_end, gaps
+    todos: list[dict[str, Any]] = field(default_factory=list)  # open 要確認 items of their roles
 
     def to_dict(self) -> dict[str, Any]:
         def pages(items: list[PageEntry]) -> list[dict[str, Any]]:
@@ -82,6 +84,7 @@ class HandoverReport:
             "sole_author": pages(self.sole_author), "overdue": pages(self.overdue),
             "paths": pages(self.paths), "no_deputy": pages(self.no_deputy),
             "checklist": self.checklist, "git": {"used": self.git_used, "note": self.git_note},
+            "systems": self.systems, "todos": self.todos,
         }
 
 
@@ -99,7 +102,7 @@ def suggest_person(corpus: Corpus, name: str) -> str | None:
 
 def _entry(corpus: Corpus, page: Page, relation: str, role: str, today: _dt.date,
            git: GitFacts | None, days: int) -> PageEntry:
-    due = due_date(page, corpus.config.kb)
+    due = page_due(corpus, page)
     pg = git.get(page.path) if git is not None else None
     return PageEntry(
         path=page.path, title=page.title, type=str(page.meta.get("type") or "guide"),
@@ -145,6 +148,11 @@ def handover_report(corpus: Corpus, person: str, today: _dt.date, git: GitFacts 
     rep = HandoverReport(person, today, roles, past_roles, owned, deputised, sole, overdue, paths, no_deputy, [],
                          git_used=git is not None and git.available,
                          git_note=git.note if git is not None else "git の履歴は使っていません")
+    from kb_tools.continuity.systems import handover_systems
+    from kb_tools.continuity.todos import todo_items
+
+    rep.systems = handover_systems(corpus, role_ids, today)
+    rep.todos = [t.to_dict() for t in todo_items(corpus) if t.owner in role_ids]
     rep.checklist = checklist(rep, corpus)
     return rep
 
@@ -173,6 +181,13 @@ def checklist(rep: HandoverReport, corpus: Corpus) -> list[str]:
         items.append(f"自分だけが最近更新しているページ {len(rep.sole_author)}件の背景・経緯・未記載の手順を書き足す")
     if rep.no_deputy:
         items.append(f"副担当のいない主担当ページ {len(rep.no_deputy)}件に副担当ロール（deputy）を設定する")
+    for sy in rep.systems:
+        gaps = f"（課題: {', '.join(sy['gaps'])}）" if sy["gaps"] else ""
+        end = f"契約終了 {sy['contract_end']}、" if sy["contract_end"] else ""
+        items.append(f"システム「{sy['name']}」（{sy['id']}、{'主担当' if sy['as'] == 'owner' else '副担当'}）: "
+                     f"{end}事業者の窓口・管理者アカウント・復旧手順を後任者と確認する{gaps}")
+    if rep.todos:
+        items.append(f"担当ロールの要確認 {len(rep.todos)}件のうち、自分が分かるものを異動前に記入する（`kb todo --owner ロール`）")
     if rep.paths:
         items.append(f"管理しているオンボーディングパス {len(rep.paths)}件の内容と、受講者の進み具合の確認方法を引き継ぐ")
     if rep.roles:
@@ -235,7 +250,25 @@ def handover_markdown(rep: HandoverReport, corpus: Corpus) -> str:
         if show_role:
             header.insert(1, "ロール")
         L += _md.table(header, [_page_row(e, corpus, show_role) for e in items])
-    L += ["", "## 7. 後任者へのチェックリスト", ""]
+    L += _systems_section(rep)
+    L += ["", "## 9. 後任者へのチェックリスト", ""]
     L += [f"- [ ] {item}" for item in rep.checklist] or ["なし"]
     L.append("")
     return "\n".join(L)
+
+
+def _systems_section(rep: HandoverReport) -> list[str]:
+    L = ["", f"## 7. 担当しているシステム（{len(rep.systems)}件）", ""]
+    if rep.systems:
+        L += _md.table(["システム", "ロール", "立場", "契約終了", "課題"], [
+            [f"{_md.text(s['name'])}<br>`{s['id']}`", _md.text(s["role"]), "主担当" if s["as"] == "owner" else "副担当",
+             s["contract_end"] or "—", ", ".join(f"`{g}`" for g in s["gaps"]) or "なし"] for s in rep.systems])
+    else:
+        L.append("なし")
+    L += ["", f"## 8. 未記入の要確認（{len(rep.todos)}件）", ""]
+    if rep.todos:
+        L += _md.table(["ページ", "行", "担当", "内容"], [
+            [f"`{_md.text(t['path'])}`", str(t["line"]), _md.text(t["owner"]), _md.text(t["text"][:120])] for t in rep.todos])
+    else:
+        L.append("なし")
+    return L

@@ -80,6 +80,7 @@ class OwnershipReport:
     tags: list[BusFactor]
     git_used: bool
     git_note: str = ""
+    systems: list[dict[str, Any]] = field(default_factory=list)  # per role: {"role", "owner": [id], "deputy": [id]}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class OwnershipReport:
             "areas": [a.to_dict() for a in self.areas],
             "tags": [t.to_dict() for t in self.tags],
             "git": {"used": self.git_used, "note": self.git_note},
+            "systems": self.systems,
         }
 
 
@@ -205,7 +207,32 @@ def ownership_report(corpus: Corpus, today: _dt.date, git: GitFacts | None = Non
         leaving_roles=[r for r in role_list if r.leaving],
         areas=areas, tags=tags, git_used=git is not None and git.available,
         git_note=(git.note if git is not None else "git の履歴は使っていません"),
+        systems=_systems_by_role(corpus),
     )
+
+
+def _systems_by_role(corpus: Corpus) -> list[dict[str, Any]]:
+    """Which ledger systems (not retired) each role holds as owner or deputy."""
+    from kb_tools.checks.systemlinks import ledger_of
+
+    by: dict[str, dict[str, list[str]]] = {}
+    for s in sorted(ledger_of(corpus).systems, key=lambda s: s.id):
+        if s.status == "retired":
+            continue
+        by.setdefault(s.owner, {"owner": [], "deputy": []})["owner"].append(s.id)
+        if s.deputy and s.deputy != s.owner:
+            by.setdefault(s.deputy, {"owner": [], "deputy": []})["deputy"].append(s.id)
+    return [{"role": r, **v} for r, v in sorted(by.items())]
+
+
+def _systems_lines(rep: OwnershipReport, corpus: Corpus) -> list[str]:
+    if not rep.systems:
+        return []
+    reg = corpus.registry
+    rows = [[_md.text(reg.roles[e["role"]].name if e["role"] in reg.roles else e["role"]), str(len(e["owner"])),
+             str(len(e["deputy"])), _md.text("、".join(e["owner"] + e["deputy"]))] for e in rep.systems]
+    return ["", "## ロール別の担当システム", "", "システム台帳（`_data/systems.yml`）で、ロールが担当・副担当になっているシステムです。", "",
+            *_md.table(["ロール", "担当", "副担当", "システムID"], rows)]
 
 
 def _people(names: list[str], leaving: list[str]) -> str:
@@ -291,5 +318,6 @@ def ownership_markdown(corpus: Corpus, today: _dt.date, git: GitFacts | None = N
             lines.append(f"- {_md.link(PAGE_PATH, p.path, p.title)}（owner: {_md.text(p.owner or '未設定')}）")
     lines += ["", "## タグ別の担当者数", ""]
     lines += _md.table(["タグ", "ページ数", "担当ロール", "担当者", "人数", ""], _bus_rows(rep.tags, False))
+    lines += _systems_lines(rep, corpus)
     lines.append("")
     return "\n".join(lines)

@@ -6,7 +6,8 @@ import datetime as _dt
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from kb_tools.schedule import DUE_SOON_DAYS, due_date
+from kb_tools.checks.systemlinks import page_due
+from kb_tools.schedule import DUE_SOON_DAYS
 from kb_tools import mdtext as _md
 
 if TYPE_CHECKING:
@@ -14,7 +15,14 @@ if TYPE_CHECKING:
 
 PAGE_PATH = "kb/review.md"  # where the site generates the dashboard (links are relative to it)
 
-REASON_JA = {"interval": "レビュー周期", "review_by": "期限日（review_by）", "fiscal_year": "年度切替"}
+REASON_JA = {"interval": "レビュー周期", "review_by": "期限日（review_by）", "fiscal_year": "年度切替",
+             "contract": "契約更新"}
+
+
+def reason_ja(reason: str, system: str | None = None) -> str:
+    """Why the page is due, in Japanese (the system id for a contract renewal)."""
+    label = REASON_JA.get(reason, reason)
+    return f"{label}（{system}）" if reason == "contract" and system else label
 
 
 @dataclass
@@ -29,9 +37,10 @@ class ReviewItem:
     deputy: str | None
     due: _dt.date
     days_left: int  # negative = overdue
-    reason: str  # interval | review_by | fiscal_year
+    reason: str  # interval | review_by | fiscal_year | contract
     last_reviewed: _dt.date | None
     status: str
+    system: str | None = None  # reason "contract": the system whose contract renewal sets the date
 
     @property
     def overdue(self) -> bool:
@@ -57,7 +66,7 @@ def review_items(corpus: Corpus, today: _dt.date, due_within: int | None = DUE_S
     for page in corpus.pages.values():
         if page.path.startswith(f"{opts.data_dir}/"):
             continue
-        due = due_date(page, opts)
+        due = page_due(corpus, page)
         if due is None:
             continue
         days = (due.date - today).days
@@ -74,7 +83,7 @@ def review_items(corpus: Corpus, today: _dt.date, due_within: int | None = DUE_S
             holders=[h.person for h in role.holders] if role else [],
             deputy=str(dep) if dep not in (None, "") else None,
             due=due.date, days_left=days, reason=due.reason, last_reviewed=due.last_reviewed,
-            status=str(page.meta.get("status", "active")),
+            status=str(page.meta.get("status", "active")), system=due.system,
         ))
     out.sort(key=lambda i: (i.due, i.path))
     return out
@@ -100,6 +109,7 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = DUE_SOON_
     """Body of the site page 「レビュー状況」 (generated at kb/review.md), in Japanese Markdown."""
     items = review_items(corpus, today, due_within)
     overdue = sum(1 for i in items if i.overdue)
+    todo_lines = _todo_counts(corpus)
     lines = [
         f"{today.isoformat()} 時点で、レビュー期限を過ぎたページが **{overdue}件**、"
         f"{due_within}日以内に期限が来るページが **{len(items) - overdue}件** あります。",
@@ -111,7 +121,7 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = DUE_SOON_
     if not items:
         lines += ["!!! success \"レビュー待ちのページはありません\"", "",
                   f"    {due_within}日以内に期限が来るページはありません。", ""]
-        return "\n".join(lines)
+        return "\n".join(lines + todo_lines)
     for owner, group in group_by_owner(items):
         first = group[0]
         name = _md.text(first.owner_name)
@@ -125,12 +135,27 @@ def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = DUE_SOON_
         for it in group:
             rows.append([
                 _md.link(PAGE_PATH, it.path, it.title), days_label(it.days_left), it.due.isoformat(),
-                REASON_JA.get(it.reason, it.reason), it.last_reviewed.isoformat() if it.last_reviewed else "—",
+                reason_ja(it.reason, it.system), it.last_reviewed.isoformat() if it.last_reviewed else "—",
                 _md.text(it.deputy) if it.deputy else "—",
             ])
         lines += _md.table(["ページ", "状況", "期限", "理由", "最終レビュー", "副担当"], rows)
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + todo_lines)
+
+
+def _todo_counts(corpus: Corpus) -> list[str]:
+    """The dashboard's 要確認 section: open fill-in items per owner role (DESIGN §10)."""
+    from kb_tools.continuity.todos import counts_by_role, todo_items
+
+    counts = counts_by_role(todo_items(corpus))
+    if not counts:
+        return []
+    reg = corpus.registry
+    rows = [[_md.text(reg.roles[r].name if r in reg.roles else (r or "（未設定）")), _md.text(r or "—"), f"{n}件"]
+            for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return ["## 未記入の要確認（担当ロール別）", "",
+            f"「要確認」の囲みが **{sum(counts.values())}件** 残っています。`kb todo --owner ロールID` で一覧を出し、分かったことを記入して囲みを消してください。",
+            "", *_md.table(["担当", "ロールID", "件数"], rows), ""]
 
 
 def review_text(items: list[ReviewItem]) -> str:
@@ -144,6 +169,6 @@ def review_text(items: list[ReviewItem]) -> str:
         out.append(f"{first.owner_name} ({owner or '-'}) — {holders}")
         for it in group:
             state = f"{-it.days_left}日超過" if it.overdue else ("本日期限" if it.days_left == 0 else f"あと{it.days_left}日")
-            out.append(f"  {it.due.isoformat()}  {state:<10} {it.path}  {it.title}  [{REASON_JA.get(it.reason, it.reason)}]")
+            out.append(f"  {it.due.isoformat()}  {state:<10} {it.path}  {it.title}  [{reason_ja(it.reason, it.system)}]")
         out.append("")
     return "\n".join(out)

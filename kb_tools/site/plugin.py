@@ -176,17 +176,22 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
                 # per page, later, so adding it here is in time (and costs nothing without paths).
                 exts.append("md_in_html")
 
+            from kb_tools.site.pages.systems import in_nav
+
             for path, text in generate(corpus, self.today).items():
                 if files.get_file_from_path(path) is None:
-                    files.append(File.generated(config, path, content=text))
+                    inclusion = InclusionLevel.UNDEFINED if in_nav(path) else InclusionLevel.NOT_IN_NAV
+                    files.append(File.generated(config, path, content=text, inclusion=inclusion))
                 corpus.generated.add(path)
+        from kb_tools.checks.systems import CALENDAR_RULES
+
         try:
             result = run_checks(corpus, today=self.today)
         except ConfigError as exc:
             raise PluginError(str(exc)) from exc
         for f in result.findings:
             text = finding_text(f)
-            if not self.opts.strict or f.rule.startswith("review."):
+            if not self.opts.strict or f.rule.startswith("review.") or f.rule in CALENDAR_RULES:
                 # A page past its review date still gets published (with its banner and a line
                 # on the review dashboard): the calendar alone must never stop `--strict`.
                 log.info(text)
@@ -204,13 +209,14 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
     def on_nav(self, nav: Any, *, config: Any, files: Files) -> Any:
         if not self.config.enabled or self.corpus is None:
             return nav
-        from kb_tools.site.pages import SECTION, SECTION_TITLE
+        from kb_tools.site.pages import SECTION, SECTION_TITLE, SECTION_TITLES
 
         # Auto nav names sections after folders ("cloud"): use the title of the folder's index
         # page, else extra.kb_section_titles {folder path: title} from mkdocs.yml.
         titles = config.extra.get("kb_section_titles") or {}
         if not isinstance(titles, dict):
             titles = {}
+        titles = {**SECTION_TITLES, **titles}
 
         def walk(items: list[Any]) -> None:
             for item in items:
@@ -289,9 +295,12 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         kb_page = self.corpus.pages.get(page.file.src_uri)
         if kb_page is None:
             return context
+        from kb_tools.checks.systemlinks import contract_dues, systems_of_page
         from kb_tools.site.pages.view import page_view
 
-        view = page_view(kb_page, self.corpus.registry, self.opts, self.today).as_dict()
+        view = page_view(kb_page, self.corpus.registry, self.opts, self.today,
+                         contract_dues(self.corpus).get(kb_page.path),
+                         [s.name for s in systems_of_page(self.corpus, kb_page.path)]).as_dict()
         view["replaced_by_url"] = ""
         if view["replaced_by"]:
             target = self._files_by_src.get(view["replaced_by"])

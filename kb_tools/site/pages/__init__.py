@@ -26,7 +26,9 @@ ABBREVIATIONS_FILE = "_abbreviations.md"
 
 __all__ = ["GENERATED_PATHS", "generate", "path_pages", "write_pages"]
 
-GENERATED_PATHS = (INDEX_PATH, REVIEW_PATH, OWNERSHIP_PATH, TAGS_PATH)
+GENERATED_PATHS = (INDEX_PATH, REVIEW_PATH, OWNERSHIP_PATH, TAGS_PATH)  # besides the ledger's (kb/systems/)
+# Titles of generated folders in the nav (MkDocs would name them after the folder).
+SECTION_TITLES = {"kb/systems": "システム台帳"}
 
 
 def _index_markdown() -> str:
@@ -38,6 +40,14 @@ def _index_markdown() -> str:
             f"- [タグ一覧]({_md.rel_link(INDEX_PATH, TAGS_PATH)}): タグごとのページ\n")
 
 
+def _ledger_links() -> str:
+    from kb_tools.site.pages import systems
+
+    return (f"- [システム台帳]({_md.rel_link(INDEX_PATH, systems.INDEX)}): システムごとの担当・事業者・契約・手順書、"
+            f"[手順書の整備状況]({_md.rel_link(INDEX_PATH, systems.COVERAGE)})、"
+            f"[契約満了・サポート終了の年表]({_md.rel_link(INDEX_PATH, systems.TIMELINE)})\n")
+
+
 def _report(title: str, description: str, body: str) -> str:
     return _md.front_matter(title, description) + f"# {title}\n\n" + body.rstrip("\n") + "\n"
 
@@ -47,15 +57,20 @@ def generate(corpus: Corpus, today: _dt.date) -> dict[str, str]:
     from kb_tools.continuity.ownership import ownership_markdown
     from kb_tools.continuity.review import review_markdown
 
-    out = {INDEX_PATH: _index_markdown()}
+    from kb_tools.site.pages.systems import ledger_pages
+    from kb_tools.site.pages.ownership_chart import ownership_with_charts
+
+    ledger = ledger_pages(corpus, today)
+    out = {INDEX_PATH: _index_markdown() + (_ledger_links() if ledger else "")}
     out[REVIEW_PATH] = _report("レビュー状況", "レビュー期限を過ぎたページと期限が近いページ（自動生成）",
                                review_markdown(corpus, today))
     from kb_tools.continuity.git_facts import collect
 
     git = collect(corpus.config)  # never raises; cached by HEAD under .kb/cache
     out[OWNERSHIP_PATH] = _report("担当マップ", "ロールごとの担当ページと引継ぎのリスク（自動生成）",
-                                  ownership_markdown(corpus, today, git))
+                                  ownership_with_charts(corpus, today, git, ownership_markdown(corpus, today, git)))
     out[TAGS_PATH] = tags.tags_markdown(corpus)
+    out.update(ledger)
     return dict(sorted(out.items()))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb_tools.mdtext import attr, link, rel_link, table, text  # noqa: F401 - the helpers pages use
+from kb_tools.mdtext import attr, code, link, rel_link, table, text  # noqa: F401 - the helpers pages use
 
 
 def front_matter(title: str, description: str = "") -> str:

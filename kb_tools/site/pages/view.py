@@ -47,6 +47,9 @@ class PageView:
     due_soon: bool
     replaced_by: str  # docs path of the successor ("" when none)
     tags: list[str]
+    due_reason: str = ""  # why the next review falls then, in Japanese ("契約更新（juki）")
+    todos: int = 0  # open 要確認 items on the page
+    systems: list[str] = field(default_factory=list)  # names of the ledger systems linked to the page
 
     def as_dict(self) -> dict[str, Any]:
         """A plain dict for templates (shallow: ``dataclasses.asdict`` deep-copies, slowly)."""
@@ -69,11 +72,16 @@ def role_view(registry: Registry, role_id: Any) -> RoleView | None:
     return RoleView(role.id, role.name, holders, leaving)
 
 
-def page_view(page: Page, registry: Registry, opts: KbOptions, today: _dt.date) -> PageView:
+DUE_REASONS = {"interval": "レビュー周期", "review_by": "期限日", "fiscal_year": "年度切替", "contract": "契約更新"}
+
+
+def page_view(page: Page, registry: Registry, opts: KbOptions, today: _dt.date,
+              contracts: list[tuple[_dt.date, str]] | None = None, systems: list[str] | None = None) -> PageView:
+    """``contracts``: sorted (contract end − notice days, system id) of the page's linked systems."""
     meta = page.meta
     status = meta.get("status") if isinstance(meta.get("status"), str) else "active"
     last = load_date(meta.get("last_reviewed"))
-    due = due_date(page, opts)
+    due = due_date(page, opts, contracts)
     days_left = (due.date - today).days if due else None
     tags = []
     raw_tags = meta.get("tags")
@@ -95,4 +103,13 @@ def page_view(page: Page, registry: Registry, opts: KbOptions, today: _dt.date) 
         due_soon=days_left is not None and 0 <= days_left <= DUE_SOON_DAYS,
         replaced_by=replaced.strip() if isinstance(replaced, str) else "",
         tags=tags,
+        due_reason=(DUE_REASONS.get(due.reason, due.reason) + (f"（{due.system}）" if due.system else ""))
+        if due and due.reason != "interval" else "",
+        todos=len(page.extra.get("todos", ())),
+        systems=_first(list(systems or []), 5),
     )
+
+
+def _first(names: list[str], n: int) -> list[str]:
+    """At most ``n`` names, then "ほかN件" (a shared runbook may serve thirty systems)."""
+    return names if len(names) <= n else names[:n] + [f"ほか{len(names) - n}件"]

@@ -1,0 +1,79 @@
+"""The ledger as the corpus sees it: loaded once per corpus, and the pages linked to each system.
+
+``contract_dues`` feeds :func:`kb_tools.schedule.due_date` (契約更新前の見直し) so that the
+check, the review dashboard, the banner and ``kb review`` compute the same date.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from kb_tools.corpus import Corpus
+from kb_tools.ledger import Ledger, System, load_ledger, normalise, page_systems
+from kb_tools.model import Page
+from kb_tools.schedule import Due, due_date
+
+
+class ContractDues(dict[str, list[tuple[_dt.date, str]]]):
+    """Page path -> sorted (contract.end − notice_days, system id) of its linked systems."""
+
+
+class SystemPages(dict[str, list[str]]):
+    """System id -> pages linked to it (naming it in ``systems:`` or listed in its runbooks)."""
+
+
+def ledger_of(corpus: Corpus) -> Ledger:
+    opts = corpus.config.kb
+    return corpus.derived(Ledger, lambda c: load_ledger(c.config.data_path, c.config.docs_dir,
+                                                        opts.systems.notice_days, c.config.cache_dir))
+
+
+def _system_pages(corpus: Corpus) -> SystemPages:
+    ledger = ledger_of(corpus)
+    out = SystemPages()
+    if not ledger.present:
+        return out
+    for s in ledger.systems:
+        for p in s.runbooks.values():
+            n = normalise(p)
+            if n in corpus.pages and n not in out.get(s.id, []):
+                out.setdefault(s.id, []).append(n)
+    for page in corpus.pages.values():
+        for sid in page_systems(page) or []:
+            if sid in ledger.by_id and page.path not in out.get(sid, []):
+                out.setdefault(sid, []).append(page.path)
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def system_pages(corpus: Corpus) -> SystemPages:
+    return corpus.derived(SystemPages, _system_pages)
+
+
+def _contract_dues(corpus: Corpus) -> ContractDues:
+    ledger = ledger_of(corpus)
+    out = ContractDues()
+    for sid, paths in system_pages(corpus).items():
+        by = ledger.by_id[sid].review_by
+        if by is None:
+            continue
+        for p in paths:
+            out.setdefault(p, []).append((by, sid))
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def contract_dues(corpus: Corpus) -> ContractDues:
+    return corpus.derived(ContractDues, _contract_dues)
+
+
+def page_due(corpus: Corpus, page: Page) -> Due | None:
+    """The page's review due date, contract renewals of its systems included."""
+    return due_date(page, corpus.config.kb, contract_dues(corpus).get(page.path))
+
+
+def systems_of_page(corpus: Corpus, path: str) -> list[System]:
+    ledger = ledger_of(corpus)
+    return [ledger.by_id[sid] for sid, paths in system_pages(corpus).items() if path in paths]

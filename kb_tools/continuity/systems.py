@@ -1,0 +1,143 @@
+"""The system ledger as reports: ``kb systems``, the handover's systems, the ownership map's.
+
+Pure functions of the Corpus (and today); the CLI and the site's generated pages render the
+same rows. Gaps are the ledger rules a system fails (``system.*`` names, DESIGN §9).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kb_tools import mdtext as _md
+from kb_tools.checks.registry import Emit, RuleContext
+from kb_tools.checks.systemlinks import ledger_of, system_pages
+from kb_tools.checks.systems import system_findings
+from kb_tools.ledger import System
+
+if TYPE_CHECKING:
+    from kb_tools.corpus import Corpus
+
+CATEGORY_JA = {"standard": "標準化20業務", "internal": "内部情報系", "network": "ネットワーク", "saas": "SaaS",
+               "infra": "基盤"}
+TIER_JA = {"my-number": "マイナンバー利用事務系", "lgwan": "LGWAN接続系", "internet": "インターネット接続系"}
+HOSTING_JA = {"gov-cloud": "ガバメントクラウド", "on-premises": "庁内設置", "data-center": "データセンター",
+              "saas": "SaaS", "lgwan-asp": "LGWAN-ASP"}
+STATUS_JA = {"planned": "導入予定", "active": "稼働中", "migrating": "移行中", "retired": "廃止"}
+KIND_JA = {"restore": "復旧", "account": "アカウント", "incident": "障害・事故対応"}
+
+
+@dataclass
+class SystemRow:
+    system: System
+    review_by: _dt.date | None
+    gaps: list[str]
+    pages: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.system
+        return {
+            "id": s.id, "name": s.name, "category": s.category, "tier": s.tier, "hosting": s.hosting,
+            "owner": s.owner, "deputy": s.deputy, "status": s.status,
+            "contract_end": s.contract_end.isoformat() if s.contract_end else None,
+            "support_end": s.support_end.isoformat() if s.support_end else None,
+            "review_by": self.review_by.isoformat() if self.review_by else None,
+            "runbooks": dict(s.runbooks), "gaps": self.gaps,
+        }
+
+    def next_date(self) -> _dt.date | None:
+        dates = [d for d in (self.review_by, self.system.contract_end, self.system.support_end) if d]
+        return min(dates) if dates else None
+
+
+def system_gaps(corpus: Corpus, today: _dt.date) -> dict[str, list[str]]:
+    """System id -> sorted names of the ledger rules it fails (default severities)."""
+    emit = Emit(RuleContext(today=today))
+    out: dict[str, list[str]] = {}
+    for s, findings in system_findings(corpus, today, emit):
+        out[s.id] = sorted({f.rule for f in findings})
+    return out
+
+
+def system_rows(corpus: Corpus, today: _dt.date, due_within: int | None = None,
+                owner: str | None = None) -> list[SystemRow]:
+    """Every ledger system (sorted by id); ``due_within``: only those with a date (review_by,
+    contract end, support end) within that many days; ``owner``: held by the role as owner or deputy."""
+    ledger = ledger_of(corpus)
+    gaps = system_gaps(corpus, today)
+    linked = system_pages(corpus)
+    rows = []
+    for s in sorted(ledger.systems, key=lambda s: s.id):
+        if owner is not None and owner not in (s.owner, s.deputy):
+            continue
+        row = SystemRow(s, s.review_by, gaps.get(s.id, []), linked.get(s.id, []))
+        nxt = row.next_date()
+        if due_within is not None and (nxt is None or (nxt - today).days > due_within or not s.live):
+            continue
+        rows.append(row)
+    return rows
+
+
+def systems_json(corpus: Corpus, today: _dt.date, rows: list[SystemRow]) -> dict[str, Any]:
+    return {"today": today.isoformat(), "systems": [r.to_dict() for r in rows]}
+
+
+def _date(d: _dt.date | None) -> str:
+    return d.isoformat() if d else "—"
+
+
+def systems_text(corpus: Corpus, rows: list[SystemRow]) -> str:
+    ledger = ledger_of(corpus)
+    if not ledger.present:
+        return f"システム台帳（{ledger.path}）がありません。\n"
+    if not rows:
+        return "該当するシステムはありません。\n"
+    out = []
+    for r in rows:
+        s = r.system
+        out.append(f"{s.id:<14} {s.name}  [{STATUS_JA.get(s.status, s.status)}]")
+        out.append(f"    担当 {s.owner} / 副 {s.deputy or 'なし'}  契約終了 {_date(s.contract_end)}  "
+                   f"見直し {_date(r.review_by)}  サポート終了 {_date(s.support_end)}")
+        if r.gaps:
+            out.append("    課題: " + ", ".join(r.gaps))
+    return "\n".join(out) + "\n"
+
+
+def role_label(corpus: Corpus, role: str | None) -> str:
+    if not role:
+        return "**なし**"
+    r = corpus.registry.roles.get(role)
+    return _md.text(r.name if r else role)
+
+
+def systems_markdown(corpus: Corpus, rows: list[SystemRow], from_page: str = "",
+                     page_of: dict[str, str] | None = None) -> str:
+    """The ledger as a Markdown table; ``page_of`` (id -> docs path) links each system's page."""
+    ledger = ledger_of(corpus)
+    if not ledger.present:
+        return f"システム台帳（{_md.code(ledger.path)}）はまだありません。\n"
+    if not rows:
+        return "該当するシステムはありません。\n"
+    body = []
+    for r in rows:
+        s = r.system
+        name = _md.link(from_page, page_of[s.id], s.name) if page_of and s.id in page_of else _md.text(s.name)
+        body.append([f"{name}<br>{_md.code(s.id)}", CATEGORY_JA.get(s.category, s.category),
+                     STATUS_JA.get(s.status, s.status), role_label(corpus, s.owner), role_label(corpus, s.deputy),
+                     _md.text(s.vendor or "—"), _date(s.contract_end), _date(r.review_by), _date(s.support_end),
+                     ", ".join(f"`{g}`" for g in r.gaps) or "なし"])
+    return "\n".join(_md.table(["システム", "分類", "状態", "担当", "副担当", "事業者", "契約終了", "見直し開始",
+                                "サポート終了", "課題"], body)) + "\n"
+
+
+def handover_systems(corpus: Corpus, role_ids: set[str], today: _dt.date) -> list[dict[str, Any]]:
+    """The systems the roles hold: ``[{"id", "name", "role", "as", "contract_end", "gaps"}]`` (DESIGN §9)."""
+    out = []
+    for r in system_rows(corpus, today):
+        s = r.system
+        for as_, role in (("owner", s.owner), ("deputy", s.deputy)):
+            if role in role_ids and s.status != "retired":
+                out.append({"id": s.id, "name": s.name, "role": role, "as": as_,
+                            "contract_end": s.contract_end.isoformat() if s.contract_end else None, "gaps": r.gaps})
+    return out
