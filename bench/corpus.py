@@ -128,7 +128,8 @@ def _plan(rng: random.Random, n: int) -> list[_Page]:
     return pages
 
 
-def _front_matter(pg: _Page, rng: random.Random, p: argparse.Namespace, faults: list[dict]) -> None:
+def _front_matter(pg: _Page, rng: random.Random, p: argparse.Namespace, faults: list[dict],
+                  systems: list[str] | None = None) -> None:
     def fault(line: int, rule: str, target: str) -> None:
         faults.append({"file": pg.path, "line": line, "rule": rule, "target": target})
 
@@ -163,6 +164,8 @@ def _front_matter(pg: _Page, rng: random.Random, p: argparse.Namespace, faults: 
         fault(line, "meta.unknown-tag", shown[-1])
     else:
         pg.add(f"tags: [{', '.join(shown)}]")
+    if systems:
+        pg.add(f"systems: [{', '.join(systems)}]")
     pg.add("---")
     pg.add()
 
@@ -227,8 +230,45 @@ def _registries(data: Path) -> None:
     (data / "taxonomy.yml").write_text("\n".join(tax) + "\n", encoding="utf-8")
 
 
-def generate(out: Path, pages: int = 1000, seed: int = 1, **rates: float) -> dict:
-    """Write the corpus into ``out`` (created); returns the expected-faults document."""
+CATEGORIES = (("standard", "my-number", "gov-cloud"), ("internal", "lgwan", "data-center"),
+              ("network", "lgwan", "on-premises"), ("saas", "internet", "saas"), ("infra", "lgwan", "on-premises"))
+
+
+def _ledger(data: Path, plan: list[_Page], n: int, seed: int) -> dict[str, list[str]]:
+    """Write ``n`` systems to systems.yml; returns page path -> system ids it names."""
+    srng = random.Random(seed * 7919 + 1)
+    runbooks = [pg.path for pg in plan if "手順" in pg.title] or [plan[0].path]
+    roles = list(ROLES)
+    lines = ["# システム台帳（生成、サンプル値）", "systems:"]
+    named: dict[str, list[str]] = {}
+    for i in range(n):
+        sid = f"sys{i:04d}"
+        cat, tier, hosting = CATEGORIES[i % len(CATEGORIES)]
+        owner, deputy = srng.sample(roles, 2)
+        start = 2022 + srng.randint(0, 3)
+        end_year, end_month = start + srng.randint(3, 6), srng.choice((3, 9))
+        rb = srng.sample(runbooks, min(3, len(runbooks)))
+        rb += [rb[-1]] * (3 - len(rb))
+        lines += [f"  - id: {sid}", f"    name: {srng.choice(NOUNS)}{srng.choice(NOUNS)}システム{i}",
+                  f"    category: {cat}", f"    tier: {tier}", f"    hosting: {hosting}",
+                  f"    owner: {owner}", f"    deputy: {deputy}", f"    vendor: 事業者{chr(65 + i % 26)}",
+                  f"    contract: {{number: G-{i:04d}, start: {start}-04-01, end: {end_year}-{end_month:02d}-"
+                  f"{31 if end_month == 3 else 30}}}",
+                  f"    support_end: {end_year + 1}-03-31", "    status: active",
+                  f"    runbooks: {{restore: {rb[0]}, account: {rb[1]}, incident: {rb[2]}}}"]
+        for path in srng.sample([pg.path for pg in plan], min(3, len(plan))):
+            named.setdefault(path, []).append(sid)
+    (data / "systems.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return named
+
+
+def generate(out: Path, pages: int = 1000, seed: int = 1, systems: int = 0, **rates: float) -> dict:
+    """Write the corpus into ``out`` (created); returns the expected-faults document.
+
+    ``systems`` > 0 also writes a system ledger (``_data/systems.yml``) of that many systems and
+    names them in some pages' front matter; the pages are otherwise byte-identical to a corpus
+    without a ledger (a separate random stream), so the two can be compared side by side.
+    """
     p = argparse.Namespace(broken_links=0.02, anchors=0.1, broken_anchors=0.2, pct_anchors=0.2, images=0.3, missing_assets=0.05,
                            missing_owner=0.01, unknown_owner=0.02, bad_date=0.02, unknown_tag=0.02, n_images=8)
     for k, v in rates.items():
@@ -242,9 +282,10 @@ def generate(out: Path, pages: int = 1000, seed: int = 1, **rates: float) -> dic
     for i in range(p.n_images):
         (docs / "img" / f"{i}.png").write_bytes(_png(i * 30 % 256, 90, 160))
     plan = _plan(rng, pages)
+    named = _ledger(docs / "_data", plan, systems, seed) if systems else {}
     faults: list[dict] = []
     for pg in plan:
-        _front_matter(pg, rng, p, faults)
+        _front_matter(pg, rng, p, faults, named.get(pg.path))
         _body(pg, rng, p, plan, faults)
         path = docs / pg.path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -269,8 +310,9 @@ def main() -> None:
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--systems", type=int, default=0, help="also write a system ledger of this many systems")
     a = ap.parse_args()
-    doc = generate(a.outdir, a.pages, a.seed)
+    doc = generate(a.outdir, a.pages, a.seed, a.systems)
     print(f"{a.pages} pages, {len(doc['faults'])} seeded faults: {doc['counts']}")
 
 

@@ -43,3 +43,19 @@ def test_every_seeded_rule_is_planted(tmp_path: Path) -> None:
         line = (tmp_path / "docs" / f["file"]).read_text(encoding="utf-8").splitlines()[f["line"] - 1]
         if f["rule"] != "meta.required":
             assert f["target"] in line, (f, line)
+
+
+def test_a_ledger_changes_nothing_but_the_systems_lines(tmp_path: Path) -> None:
+    gen = _gen()
+    gen.generate(tmp_path / "a", 80, 4)
+    gen.generate(tmp_path / "b", 80, 4, systems=15)
+    ledger = (tmp_path / "b" / "docs" / "_data" / "systems.yml").read_text(encoding="utf-8")
+    assert ledger.count("  - id: sys") == 15
+    named = 0
+    for page in sorted((tmp_path / "a" / "docs").rglob("*.md")):
+        rel = page.relative_to(tmp_path / "a")
+        a = page.read_text(encoding="utf-8").splitlines()
+        b = [x for x in (tmp_path / "b" / rel).read_text(encoding="utf-8").splitlines() if not x.startswith("systems: [")]
+        named += len(a) != len((tmp_path / "b" / rel).read_text(encoding="utf-8").splitlines())
+        assert a == b, rel
+    assert named > 0
