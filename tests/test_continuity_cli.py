@@ -181,3 +181,12 @@ def test_handover_with_an_unreadable_roster_says_so(make_docs, run_kb) -> None:
     assert r.exit_code == 2
     assert "roster cannot be read" in r.stderr and "_data/roster.yml:" in r.stderr
     assert "unknown person" not in r.stderr
+
+
+def test_plain_project_commands_say_they_have_nothing(make_docs, run_kb) -> None:
+    root = make_docs({"index.md": "# Hello\n"}, mkdocs_yml="site_name: t\n")
+    for args, said in ((["handover", "担当者A"], "no roster"), (["systems"], "systems.yml"), (["todo"], "要確認"),
+                       (["remind", "--dry-run"], "0 digests")):
+        r = run_kb(root, "--lang", "en", *args)
+        assert r.exit_code == 0, (args, r.output)
+        assert said in r.stdout + r.stderr, (args, r.stdout, r.stderr)

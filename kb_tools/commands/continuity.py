@@ -59,9 +59,13 @@ def _check_person(corpus: Any, person: str) -> None:
         return
     if not reg.has_roster:
         problems = [i for path, i in reg.issues if path == reg.roster_path]
-        where = f"{reg.roster_path}:{problems[0].line}: {problems[0].message}" if problems else reg.roster_path
-        fail(_("the roster cannot be read ({where}); fix it, then run kb handover again").format(
-            where=where or "roster.yml"))
+        if not problems:  # a plain MkDocs project: no roles recorded, nothing to hand over
+            click.echo(_("kb: no roster ({path}): this project records no roles, so there is nothing to hand over").format(
+                path=reg.roster_path or "_data/roster.yml"), err=True)
+            raise SystemExit(0)
+        first = problems[0]
+        where = f"{reg.roster_path}:{first.line}: {_(first.message).format(**(first.args or {}))}"
+        fail(_("the roster cannot be read ({where}); fix it, then run kb handover again").format(where=where))
     hint = suggest_person(corpus, person)
     roster = corpus.registry.roster_path or "roster.yml"
     fail(_("unknown person '{person}' (not in {roster}); did you mean '{suggestion}'?").format(
