@@ -183,3 +183,32 @@ def pages(state: State, out_dir: str, today: str | None) -> None:
         click.echo(p.relative_to(out).as_posix())
     if not state.quiet:
         click.echo(_("{n} pages written to {path}").format(n=len(written), path=out), err=True)
+
+
+@main.command()
+@config_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the tree into (a new folder, or one kb stage wrote before).")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD) for review dates.")
+@pass_state
+def stage(state: State, out_dir: str, today: str | None) -> None:
+    """Write an engine-neutral tree: mkdocs.yml without the kb plugin, docs/, generated pages, and
+    each page's metadata box in its front matter (kb_view), for engines that run no MkDocs plugins."""
+    import datetime as _dt
+
+    from kb_tools.site.stage import StageError, stage_tree
+
+    corpus = state.corpus()
+    day = parse_date(today or os.environ.get("KB_TODAY")) or _dt.date.today()  # KB_TODAY: as the plugin
+    out = Path(out_dir)
+    try:
+        written = stage_tree(state.config(), corpus, out, day)
+    except StageError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(_("cannot write to {path}: {error}").format(path=out, error=exc.strerror or exc))
+    for rel in written:
+        click.echo(rel)
+    if not state.quiet:
+        click.echo(_("staged tree written to {path} ({n} files generated or annotated); build it with: "
+                     "cd {path} && mkdocs build").format(path=out, n=len(written)), err=True)
