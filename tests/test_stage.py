@@ -121,6 +121,17 @@ def test_metadata_boxes_match_the_plugin_build(staged) -> None:
         "kb-banner--deprecated" in (site / "ops/old.html").read_text(encoding="utf-8")
 
 
+def test_navigation_titles_match_the_plugin_build(staged) -> None:
+    # The plugin names folders after their index page or extra.kb_section_titles; the staged
+    # mkdocs.yml writes the automatic nav out with those titles.
+    label = re.compile(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', re.S)
+    site, plugin_site = staged["site"], staged["plugin_site"]
+    for rel in ("index.html", "ops/backup.html", "onboarding/paths/start.html", "kb/review.html"):
+        expected = label.findall((plugin_site / rel).read_text(encoding="utf-8"))
+        assert label.findall((site / rel).read_text(encoding="utf-8")) == expected, rel
+    assert "ナレッジベースの状況" in label.findall((site / "kb/review.html").read_text(encoding="utf-8"))
+
+
 def test_no_cdn_shim_in_the_staged_site(staged) -> None:
     site = staged["site"]
     assert (site / "assets/kb/iframe-worker-shim.js").is_file()

@@ -108,6 +108,67 @@ def view_of(corpus: Corpus, rel: str, today: _dt.date, directory_urls: bool) -> 
     return view
 
 
+def _sort_key(path: str) -> tuple[tuple[str, ...], bool, str]:
+    """MkDocs' file_sort_key: a folder's files first (index first), then its subfolders."""
+    *folders, name = path.split("/")
+    stem = name.rpartition(".")[0]
+    return (tuple(folders), stem not in ("index", "README"), name)
+
+
+def _titled(corpus: Corpus, path: str) -> Any:
+    """A nav entry; a title with HTML characters escaped as the plugin does (Material prints titles
+    unescaped in the navigation: ``<script>`` in a title must stay text)."""
+    from markupsafe import escape
+
+    page = corpus.pages.get(path)
+    title = page.meta.get("title") if page is not None else None
+    if isinstance(title, str) and any(ch in title for ch in "<>&\"'"):
+        return (str(escape(title)), path)
+    return path
+
+
+def auto_nav(corpus: Corpus, generated: set[str], titles: dict[str, Any]) -> list[Any]:
+    """MkDocs' automatic nav (``nest_paths``) with the kb plugin's section titles (``on_nav``):
+    the folder's index page title, else ``extra.kb_section_titles``, else MkDocs' folder title."""
+    from kb_tools.site.pages import SECTION, SECTION_TITLE
+
+    root: list[Any] = []
+    sections: dict[str, list[Any]] = {}
+    for path in sorted({*corpus.pages, *generated}, key=_sort_key):
+        branch, folder = root, ""
+        for part in path.split("/")[:-1]:
+            folder = f"{folder}/{part}" if folder else part
+            if folder not in sections:
+                sections[folder] = []
+                branch.append([part, sections[folder]])
+            branch = sections[folder]
+        branch.append(_titled(corpus, path))
+
+    def title(folder: str) -> str:
+        for name in ("index.md", "README.md"):
+            page = corpus.pages.get(f"{folder}/{name}")
+            if page is not None and page.title:
+                return str(page.title)
+        if folder == SECTION and f"{SECTION}/index.md" in generated:
+            return SECTION_TITLE
+        if folder in titles:
+            return str(titles[folder])
+        name = folder.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")  # mkdocs dirname_to_title
+        return name.capitalize() if name.lower() == name else name
+
+    def done(items: list[Any], parent: str) -> list[Any]:
+        out: list[Any] = []
+        for item in items:
+            if isinstance(item, str) or isinstance(item[1], str):
+                out.append(item)
+            else:
+                folder = f"{parent}/{item[0]}" if parent else item[0]
+                out.append((title(folder), done(item[1], folder)))
+        return out
+
+    return done(root, "")
+
+
 def with_view(text: str, view: dict[str, Any]) -> str | None:
     """``text`` with a ``kb_view:`` line at the end of its front matter (None: no front matter)."""
     m = _FRONT.match(text)
@@ -124,8 +185,9 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _stage_pages(corpus: Corpus, docs_out: Path, today: _dt.date, directory_urls: bool) -> list[str]:
-    """Generated and path pages, and every kb page with its ``kb_view`` (docs paths written)."""
+def _stage_pages(corpus: Corpus, docs_out: Path, today: _dt.date, directory_urls: bool) -> tuple[list[str], set[str]]:
+    """Generated and path pages, and every kb page with its ``kb_view`` (docs paths written;
+    the generated ones)."""
     written = []
     generated = {rel: text for rel, text in generate(corpus, today).items() if not corpus.exists(rel)}
     paths = path_pages(corpus)
@@ -148,13 +210,15 @@ def _stage_pages(corpus: Corpus, docs_out: Path, today: _dt.date, directory_urls
             continue
         _write(docs_out / rel, staged.encode("utf-8"))
         written.append(rel)
-    return written
+    return written, set(generated)
 
 
 def _config_text(cfg: SiteConfig, docs_name: str, custom_name: str | None, has_paths: bool, abbr: bool,
-                 shim: bool) -> str:
+                 shim: bool, nav: list[Any] | None) -> str:
     root = sc.compose(cfg.config_file.read_text(encoding="utf-8-sig"))
     sc.remove_plugin(root, "kb")
+    if nav is not None and not sc.has_key(root, "nav"):
+        sc.set_nav(root, nav)
     sc.set_path(root, "docs_dir", docs_name)
     sc.set_path(root, "site_dir", "site")
     if custom_name:
@@ -181,7 +245,8 @@ def _fill(cfg: SiteConfig, corpus: Corpus, tmp: Path, today: _dt.date) -> list[s
     shim = any(n in sc.plugin_names(root) for n in ("offline", "material/offline"))
     # Material's offline plugin turns directory URLs off (so the site works from file://).
     directory_urls = cfg.use_directory_urls and not shim
-    written = [f"{docs_name}/{rel}" for rel in _stage_pages(corpus, tmp / docs_name, today, directory_urls)]
+    pages, generated = _stage_pages(corpus, tmp / docs_name, today, directory_urls)
+    written = [f"{docs_name}/{rel}" for rel in pages]
     terms, _problems = load_glossary(cfg.data_path)
     if terms:
         _write(tmp / ABBREVIATIONS, abbreviations_markdown(terms).encode("utf-8"))
@@ -190,7 +255,11 @@ def _fill(cfg: SiteConfig, corpus: Corpus, tmp: Path, today: _dt.date) -> list[s
         _write(tmp / docs_name / SHIM_URI, SHIM_SRC.read_bytes())
         written.append(f"{docs_name}/{SHIM_URI}")
     has_paths = any(is_path_page(p) for p in corpus.pages.values())
-    (tmp / "mkdocs.yml").write_text(_config_text(cfg, docs_name, custom_name, has_paths, bool(terms), shim),
+    extra = cfg.raw.get("extra") if isinstance(cfg.raw.get("extra"), dict) else {}
+    titles = extra.get("kb_section_titles") if isinstance(extra.get("kb_section_titles"), dict) else {}
+    # An automatic nav written out; not with not_in_nav (those pages would need leaving out).
+    nav = auto_nav(corpus, generated, titles) if cfg.nav is None and not cfg.not_in_nav else None
+    (tmp / "mkdocs.yml").write_text(_config_text(cfg, docs_name, custom_name, has_paths, bool(terms), shim, nav),
                                     encoding="utf-8", newline="\n")
     written.append("mkdocs.yml")
     (tmp / MARKER).write_text(f"kb stage {today.isoformat()}\n", encoding="utf-8")

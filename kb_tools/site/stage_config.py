@@ -9,6 +9,8 @@ lost (a header says where the file came from). What changes, and why:
 - ``md_in_html`` is listed when onboarding steps need it (the plugin adds it at build time);
 - glossary tooltips: the stock ``abbr`` extension plus ``pymdownx.snippets`` ``auto_append`` of
   the glossary as ``*[TERM]: text`` lines (the plugin's Japanese-aware abbr needs Python);
+- without a ``nav:``, the automatic nav is written out with the section titles the plugin gives
+  folders (an engine without the plugin would name them after the folders: "Cloud", "Kb");
 - with the offline plugin, the local iframe-worker shim is listed in ``extra.polyfills`` (the
   plugin adds it at build time; without it Material would load a copy from unpkg.com).
 """
@@ -149,6 +151,26 @@ def set_path(root: MappingNode, dotted: str, value: str) -> None:
         node = child
     if _get(node, last) is not None or not parents:
         _set(node, last, _s(value))
+
+
+def has_key(root: MappingNode, key: str) -> bool:
+    return _get(root, key) is not None
+
+
+def _nav_node(items: list[Any]) -> SequenceNode:
+    out: list[Node] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(_s(item))
+        else:
+            title, child = item  # a section (title, [items]) or a titled page (title, path)
+            out.append(MappingNode(MAP, [(_s(title), _s(child) if isinstance(child, str) else _nav_node(child))]))
+    return SequenceNode(SEQ, out)
+
+
+def set_nav(root: MappingNode, items: list[Any]) -> None:
+    """``nav:`` from ``[path | (page title, path) | (section title, [items])]``."""
+    _set(root, "nav", _nav_node(items))
 
 
 def compose(text: str) -> MappingNode:
