@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs and run it. The README's test command; .ci/run calls it.
 #   bash tests/run.sh            (extra arguments go to pytest)
-# Creates .venv (unless VENV points elsewhere), installs kb-tools with its test extras, installs
+# Creates .venv (unless VENV points elsewhere), installs kb-tools with its test extras (which
+# include ProperDocs: tests/test_engines.py builds the site with MkDocs and ProperDocs), installs
 # Debian's chromium for the browser tests when it is missing (apt-get; needs root), then runs
 # pytest on 2 processes. Exits non-zero when any test fails.
 set -euo pipefail

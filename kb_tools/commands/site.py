@@ -1,4 +1,8 @@
-"""``kb build``, ``kb serve`` and ``kb pages``: check, then hand over to MkDocs."""
+"""``kb build``, ``kb serve``, ``kb pages`` and ``kb stage``: check, then hand over to the engine.
+
+The engine (MkDocs or ProperDocs) is chosen by ``kb_tools.site.engine`` before anything imports
+``mkdocs``; the ``mkdocs.*`` imports below then resolve to it.
+"""
 
 from __future__ import annotations
 
@@ -37,10 +41,24 @@ def _check_first(state: State, today: str | None) -> None:
         fail(_("{n} errors found by kb check; fix them first (or use --no-check)").format(n=result.errors), code=1)
 
 
+def engine_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--engine", metavar="mkdocs|properdocs", default=None,
+                        help="Site generator (default: properdocs when installed, else mkdocs).")(f)
+
+
+def _activate(name: str | None):  # type: ignore[no-untyped-def]
+    from kb_tools.site.engine import EngineError, activate
+
+    try:
+        return activate(name)
+    except EngineError as exc:
+        fail(str(exc))
+
+
 @contextlib.contextmanager
-def _mkdocs_logging(state: State) -> Iterator[None]:
-    """Show MkDocs' log (and the kb plugin's findings) on stderr, as the mkdocs command does."""
-    logger = logging.getLogger("mkdocs")
+def _mkdocs_logging(state: State, logger_name: str = "mkdocs") -> Iterator[None]:
+    """Show the engine's log (and the kb plugin's findings) on stderr, as its own command does."""
+    logger = logging.getLogger(logger_name)
     h = logging.StreamHandler(sys.stderr)
     h.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     level = logger.level
@@ -88,10 +106,12 @@ def zip_site(site_dir: Path, dest: Path) -> int:
               help="Also write a zip of the offline site (default name: <site_dir>.zip) for a file share.")
 @click.option("--site-dir", type=click.Path(file_okay=False), help="Build into this folder.")
 @click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD) for review dates.")
+@engine_option
 @pass_state
 def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site_dir: str | None,
-          today: str | None) -> None:
-    """Check, then build the site with MkDocs (offline-ready: open site/index.html from disk)."""
+          today: str | None, engine: str | None) -> None:
+    """Check, then build the site with MkDocs or ProperDocs (offline-ready: open site/index.html from disk)."""
+    eng = _activate(engine)
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -103,7 +123,7 @@ def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site
     overrides: dict[str, object] = {"strict": strict}
     if site_dir:
         overrides["site_dir"] = str(Path(site_dir).resolve())
-    with _mkdocs_logging(state):
+    with _mkdocs_logging(state, eng.logger):
         config = _mkdocs_config(state, **overrides)
         try:
             config.plugins.on_startup(command="build", dirty=False)
@@ -112,9 +132,10 @@ def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site
             finally:
                 config.plugins.on_shutdown()
         except (Abort, MkDocsException) as exc:
-            fail(_("mkdocs build failed: {error}").format(error=exc), code=1)
+            fail(_("{engine} build failed: {error}").format(engine=eng.name, error=exc), code=1)
     out = Path(config.site_dir)
-    click.echo(_("site built: {path}").format(path=out), err=True)
+    click.echo(_("site built with {engine} {version}: {path}").format(engine=eng.name, version=eng.version, path=out),
+               err=True)
     if zip_path is not None:
         dest = Path(zip_path) if zip_path else out.with_suffix(".zip")
         n = zip_site(out, dest.resolve())
@@ -125,15 +146,17 @@ def build(state: State, strict: bool, no_check: bool, zip_path: str | None, site
 @config_option
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--no-check", is_flag=True, help="Skip kb check before serving.")
+@engine_option
 @pass_state
-def serve(state: State, port: int, no_check: bool) -> None:
+def serve(state: State, port: int, no_check: bool, engine: str | None) -> None:
     """Check, then serve a live preview on 127.0.0.1 (reloads on every change)."""
+    eng = _activate(engine)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     if not no_check:
         _check_first(state, None)
     cfg = state.config()
-    with _mkdocs_logging(state):
+    with _mkdocs_logging(state, eng.logger):
         try:
             mkdocs_serve(str(cfg.config_file), dev_addr=f"127.0.0.1:{port}", livereload=True)
         except KeyboardInterrupt:
@@ -164,3 +187,32 @@ def pages(state: State, out_dir: str, today: str | None) -> None:
         click.echo(p.relative_to(out).as_posix())
     if not state.quiet:
         click.echo(_("{n} pages written to {path}").format(n=len(written), path=out), err=True)
+
+
+@main.command()
+@config_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the tree into (a new folder, or one kb stage wrote before).")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (YYYY-MM-DD) for review dates.")
+@pass_state
+def stage(state: State, out_dir: str, today: str | None) -> None:
+    """Write an engine-neutral tree: mkdocs.yml without the kb plugin, docs/, generated pages, and
+    each page's metadata box in its front matter (kb_view), for engines that run no MkDocs plugins."""
+    import datetime as _dt
+
+    from kb_tools.site.stage import StageError, stage_tree
+
+    corpus = state.corpus()
+    day = parse_date(today or os.environ.get("KB_TODAY")) or _dt.date.today()  # KB_TODAY: as the plugin
+    out = Path(out_dir)
+    try:
+        written = stage_tree(state.config(), corpus, out, day)
+    except StageError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(_("cannot write to {path}: {error}").format(path=out, error=exc.strerror or exc))
+    for rel in written:
+        click.echo(rel)
+    if not state.quiet:
+        click.echo(_("staged tree written to {path} ({n} files generated or annotated); build it with: "
+                     "cd {path} && mkdocs build").format(path=out, n=len(written)), err=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from pathlib import Path
 from typing import Any
 
 from mkdocs.config import base
@@ -24,12 +23,10 @@ from kb_tools import i18n
 from kb_tools.config import ConfigError, KbOptions, load_config
 from kb_tools.i18n import _
 from kb_tools.findings import Severity
+from kb_tools.site.stage import SHIM_SRC, SHIM_URI  # noqa: F401 - one local shim for the plugin and kb stage
 
 log = get_plugin_logger(__name__)
 
-SHIM_SRC = Path(__file__).parent / "theme_site" / "iframe-worker-shim.js"
-# The name must contain "iframe-worker": Material's offline plugin then adds no CDN copy.
-SHIM_URI = "assets/kb/iframe-worker-shim.js"
 TODAY_ENV = "KB_TODAY"  # pretend today is this date (tests, screenshots)
 
 
