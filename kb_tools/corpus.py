@@ -30,7 +30,7 @@ from kb_tools._io import atomic_write_with
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PARSER_VERSION = 6  # bump when Page contents change: invalidates every cache
+PARSER_VERSION = 7  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192

@@ -101,6 +101,7 @@ def _date(v: Any) -> _dt.date | None:
     return load_date(v, allow_text=True)
 
 
+BAD_DATE = N_("'{value}' is not a real calendar date")
 MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a minute of YAML parsing
 
 
@@ -142,7 +143,7 @@ def parse_yaml(text: str, rule: str = "meta.registry") -> tuple[Any, list[ParseI
                                  N_("not valid YAML: {error}"), args={"error": exc.problem})]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid YAML: {error}"), args={"error": str(exc)})]
-    issues = [ParseIssue(rule, line, col, N_("'{value}' is not a real calendar date"), args={"value": value})
+    issues = [ParseIssue(rule, line, col, BAD_DATE, args={"value": value})
               for line, col, value in builder.bad_dates]
     issues += [ParseIssue(rule, line, col, N_("duplicate key '{key}' (first at line {first}); YAML keeps only the last"),
                           target=key, args={"key": key, "first": first})
@@ -249,6 +250,7 @@ def _rel(path: Path, docs_dir: Path) -> str:
 
 # --- data files read with lines (the system ledger): every mapping remembers where it was ---
 
+BAD_DATE = N_("'{value}' is not a real calendar date")
 MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a minute of YAML parsing
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb_tools.datadir import LineDict, load_data_file
+from kb_tools.datadir import BAD_DATE, LineDict, load_data_file
 from kb_tools.i18n import _, current_language
 from kb_tools.model import Page, ParseIssue
 from kb_tools.schema import SystemModel
@@ -236,6 +236,8 @@ def _load(file: Path, docs_dir: Path, notice_default: int) -> Ledger:
     ledger.present = True
     data, issues = load_data_file(file, ledger.path, INVALID)
     for i in issues:  # duplicate keys are invalid entries; file-level problems too
+        if i.message == BAD_DATE:
+            continue  # the entry's own validation names the system and the field of an impossible date
         ledger.issues.append(i)
     if data is None:
         return ledger

@@ -8,7 +8,8 @@ A file names one rule and holds cases::
         files: {"a.md": "..."}            # docs/ paths; merged over the base tree below
         expect: ["a.md:3:link.missing-target"]
 
-Optional per case: ``base: false`` (start from an empty tree: a plain MkDocs project),
+Optional per file: ``today`` (the date of the run, default 2026-12-01). Optional per case:
+``config: {...}`` (mkdocs.yml keys; ``kb`` holds the plugin's options), ``base: false`` (start from an empty tree: a plain MkDocs project),
 ``mkdocs: "..."`` (extra mkdocs.yml text appended, e.g. plugin options), ``args: [...]``
 (extra ``kb check`` arguments), ``mkdocs_override: "..."`` (instead of the
 base mkdocs.yml), ``http: {"/path": [status, location?]}`` (a local server on
@@ -100,13 +101,22 @@ def _server(routes: dict[str, list[Any]]) -> Iterator[str]:
         yield url
 
 
+def _config_yml(config: dict[str, Any] | None) -> str:
+    """``config:`` of a case as mkdocs.yml text: its ``kb`` key is the plugin's options."""
+    config = dict(config or {})
+    if "kb" in config:
+        config["plugins"] = [{"kb": config.pop("kb")}]
+    return yaml.safe_dump(config, allow_unicode=True) if config else ""
+
+
 def _run_case(tmp_path: Path, run_kb, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any],
               case: dict[str, Any], server: str | None) -> list[str]:
     files = dict(BASE) if case.get("base", True) else {}
     for k, v in (case.get("files") or {}).items():
         files[k] = v.replace("{server}", server) if server and isinstance(v, str) else v
     base_yml = case.get("mkdocs_override", MKDOCS_YML)  # e.g. a plain project with the default slugify
-    root = make_docs(tmp_path, files, base_yml + (case.get("mkdocs") or "").replace("{server}", server or ""))
+    root = make_docs(tmp_path, files, base_yml + _config_yml(case.get("config"))
+                     + (case.get("mkdocs") or "").replace("{server}", server or ""))
     if case.get("crash_check"):
         from kb_tools.checks import registry
 
@@ -114,7 +124,7 @@ def _run_case(tmp_path: Path, run_kb, monkeypatch: pytest.MonkeyPatch, doc: dict
             raise RuntimeError("kaboom")
 
         monkeypatch.setattr(registry, "_PASSES", [("test.boom", boom), *registry._PASSES])
-    res = run_kb(root, "check", "--format", "json", "--no-cache", "--today", TODAY,
+    res = run_kb(root, "check", "--format", "json", "--no-cache", "--today", str(doc.get("today", TODAY)),
                  *case.get("args", []))
     assert res.exit_code in (0, 1), res.output
     findings = json.loads(res.stdout)["findings"]

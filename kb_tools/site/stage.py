@@ -28,6 +28,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+from markupsafe import escape
+
 from kb_tools.config import SiteConfig
 from kb_tools.corpus import Corpus
 from kb_tools.i18n import _
@@ -39,6 +42,7 @@ from kb_tools.site.pages.view import page_view
 
 MARKER = ".kb-stage"
 VIEW_KEY = "kb_view"
+_TITLE = re.compile(r"^(title:[ \t]*)([^\r\n]*)", re.M)
 INCLUDES = "includes"
 ABBREVIATIONS = f"{INCLUDES}/abbreviations.md"
 SHIM_SRC = Path(__file__).parent / "theme_site" / "iframe-worker-shim.js"
@@ -176,8 +180,17 @@ def with_view(text: str, view: dict[str, Any]) -> str | None:
         return None
     head = m.group(1)
     nl = "\r\n" if head.endswith("\r\n") else "\n"
+    start = m.start(1)
+    tm = _TITLE.search(head)
+    if tm is not None and any(ch in tm.group(2) for ch in "<>&"):
+        # Material prints the title unescaped in the header: store it escaped (as the plugin
+        # does at build time) and tell main.html not to escape it a second time in <title>.
+        raw = yaml.safe_load("t: " + tm.group(2)).get("t") if tm.group(2).strip() else ""
+        if isinstance(raw, str):
+            head = head[: tm.start(2)] + json.dumps(str(escape(raw)), ensure_ascii=False) + head[tm.end(2):]
+            view = {**view, "title_escaped": True}
     line = f"{VIEW_KEY}: {json.dumps(view, ensure_ascii=False)}{nl}"
-    return text[: m.end(1)] + line + text[m.end(1):]
+    return text[:start] + head + line + text[m.end(1):]
 
 
 def _write(path: Path, data: bytes) -> None:
