@@ -33,13 +33,15 @@ PLUGIN = "  - kb:\n      data_dir: _data\n"
 
 def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the child) of one command; fails loudly on a crash."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} exited {code}: {p.stderr.read().decode()[-2000:] if p.stderr else ''}")
+    with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty build must not block on it
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} exited {code}: {err.read().decode('utf-8', 'replace')[-2000:]}")
     return wall, ru.ru_utime + ru.ru_stime
 
 
