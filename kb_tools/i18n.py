@@ -17,6 +17,8 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from kb_tools._io import atomic_write
 
@@ -60,6 +62,18 @@ def set_language(lang: str | None) -> str:
     _state["lang"] = code
     _state["t"] = translations(code)
     return code
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Use ``lang`` inside the block, then the language before it (generated site pages are in
+    the site's ``theme.language`` whatever the reader's shell says)."""
+    before = current_language()
+    code = set_language(lang)
+    try:
+        yield code
+    finally:
+        set_language(before)
 
 
 def choose(cli: str | None = None, env: str | None = None, theme: str | None = None) -> str:

@@ -41,8 +41,10 @@ def test_review_formats_and_exit_codes(root, run_kb) -> None:
     data = json.loads(r.stdout)
     assert [i["path"] for i in data["items"]] == ["procurement/fy.md", "cloud/a.md", "procurement/p.md"]
     assert data["summary"] == {"overdue": 2, "due": 1}
-    r = run_kb(root, "review", "--today", "2026-11-26", "--fail-on-overdue")
+    r = run_kb(root, "--lang", "ja", "review", "--today", "2026-11-26", "--fail-on-overdue")
     assert r.exit_code == 1 and "インフラ担当 (infra) — 担当者A" in r.stdout and "151日超過" in r.stdout
+    r = run_kb(root, "--lang", "en", "review", "--today", "2026-11-26", "--fail-on-overdue")
+    assert r.exit_code == 1 and "インフラ担当 (infra) — 担当者A" in r.stdout and "151 days overdue" in r.stdout
     r = run_kb(root, "review", "--today", "2026-11-26", "--due-within", "0", "--owner", "infra")
     assert r.exit_code == 0 and "cloud/a.md" in r.stdout and "procurement" not in r.stdout
     r = run_kb(root, "review", "--owner", "infr")
@@ -80,7 +82,7 @@ def test_review_mark_refusals_write_nothing(root, run_kb) -> None:
 
 
 def test_handover_cli(root, run_kb) -> None:
-    r = run_kb(root, "handover", "担当者A", "--today", "2026-11-26")
+    r = run_kb(root, "--lang", "ja", "handover", "担当者A", "--today", "2026-11-26")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("# 引継ぎ書: 担当者A\n") and "`cloud/b.md`" in r.stdout
     r = run_kb(root, "handover", "担当者A", "--today", "2026-11-26", "--format", "json")
@@ -92,9 +94,11 @@ def test_handover_cli(root, run_kb) -> None:
 
 def test_handover_outside_git_notes_and_succeeds(make_docs, run_kb) -> None:
     root = make_docs(FILES)
-    r = run_kb(root, "handover", "担当者A", "--today", "2026-11-26")
+    r = run_kb(root, "--lang", "ja", "handover", "担当者A", "--today", "2026-11-26")
     assert r.exit_code == 0 and "not in a git checkout" in r.stderr
     assert "git の履歴が使えないため確認できません" in r.stdout
+    r = run_kb(root, "handover", "担当者A", "--today", "2026-11-26")
+    assert "Cannot be checked without the git history" in r.stdout
 
 
 def test_roster_assign_byte_minimal_and_history_kept(root, run_kb) -> None:
@@ -186,7 +190,7 @@ def test_handover_with_an_unreadable_roster_says_so(make_docs, run_kb) -> None:
 def test_plain_project_commands_say_they_have_nothing(make_docs, run_kb) -> None:
     root = make_docs({"index.md": "# Hello\n"}, mkdocs_yml="site_name: t\n")
     for args, said in ((["handover", "担当者A"], "no roster"), (["systems"], "systems.yml"), (["todo"], "要確認"),
-                       (["remind", "--dry-run"], "0 digests")):
+                       (["remind", "--dry-run"], "0 digest(s) printed")):
         r = run_kb(root, "--lang", "en", *args)
         assert r.exit_code == 0, (args, r.output)
         assert said in r.stdout + r.stderr, (args, r.stdout, r.stderr)

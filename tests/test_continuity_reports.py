@@ -9,6 +9,7 @@ import markdown
 import pytest
 from continuity_site import FILES, git, make_repo
 
+from kb_tools import i18n
 from kb_tools.continuity import git_facts
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
@@ -25,6 +26,13 @@ def fixture_site(make_docs):
     make_repo(root)
     cfg = load_config(root / "mkdocs.yml")
     return root, cfg, build_corpus(cfg, use_cache=False)
+
+
+@pytest.fixture(name="ja")
+def fixture_ja():
+    """Render the reports in Japanese (the suite runs in English)."""
+    with i18n.language("ja"):
+        yield
 
 
 def test_review_items_triggers_and_order(site) -> None:
@@ -46,7 +54,7 @@ def test_review_items_triggers_and_order(site) -> None:
     assert len(review_items(corpus, TODAY, due_within=None)) == len(corpus.pages)
 
 
-def test_review_markdown_links_and_hostile_titles(site) -> None:
+def test_review_markdown_links_and_hostile_titles(site, ja) -> None:
     _, _, corpus = site
     md = review_markdown(corpus, dt.date(2027, 6, 1), due_within=30)
     assert "](../cloud/a.md)" in md and "](../network/n.md)" in md
@@ -60,7 +68,7 @@ def test_review_markdown_links_and_hostile_titles(site) -> None:
     assert row.count(" | ") == 5 and row.count("](") == 1
 
 
-def test_ownership_report_bus_factor(site) -> None:
+def test_ownership_report_bus_factor(site, ja) -> None:
     root, cfg, corpus = site
     facts = git_facts.collect(cfg)
     rep = ownership_report(corpus, TODAY, facts)
@@ -100,7 +108,7 @@ def test_recent_author_counts_only_current_holders(site) -> None:
     assert areas["procurement"].people == ["担当者A", "担当者B", "担当者C"]
 
 
-def test_handover_report(site) -> None:
+def test_handover_report(site, ja) -> None:
     root, cfg, corpus = site
     facts = git_facts.collect(cfg)
     rep = handover_report(corpus, "担当者A", TODAY, facts)

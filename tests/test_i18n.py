@@ -213,3 +213,74 @@ def test_kb_check_on_the_repo_speaks_japanese(monkeypatch: pytest.MonkeyPatch) -
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ページを" in proc.stderr and "確認しました" in proc.stderr
+
+
+# ---------------------------------------------------------------------- reports and generated pages
+
+REPORTS = [  # (args, Japanese headings, English headings)
+    (["review"], ["インフラ担当 (infra) — 担当者A", "日超過", "[レビュー周期]"],
+     ["インフラ担当 (infra) — 担当者A", "days overdue", "[periodic review]"]),
+    (["review", "--format", "md"], ["時点で、レビュー期限を過ぎたページが", "| ページ | 状況 | 期限 | 理由 |"],
+     ["page(s) are past their review date", "| Page | Status | Due | Reason |"]),
+    (["handover", "担当者A", "--no-git"],
+     ["# 引継ぎ書: 担当者A", "## 1. 担当しているロール", "## 2. 主担当のページ（", "## 9. 後任者へのチェックリスト"],
+     ["# Handover report: 担当者A", "## 1. Roles held", "## 2. Pages owned (", "## 9. Checklist for the successor"]),
+    (["report", "ownership", "--format", "md", "--no-git"],
+     ["## 分野別の担当者数", "## ロール別の担当ページ", "## 副担当のいないページ", "## タグ別の担当者数"],
+     ["## People per area", "## Pages by role", "## Pages without a deputy", "## People per tag"]),
+]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("args, ja, en", REPORTS, ids=[" ".join(r[0][:2]) for r in REPORTS])
+def test_report_headings_follow_the_cli_language(project, lang: str, args: list[str], ja: list[str],
+                                                 en: list[str]) -> None:
+    root = project("ja")
+    res = CliRunner().invoke(main, ["--config", str(root / "mkdocs.yml"), "--lang", lang, *args,
+                                    "--today", "2026-01-01"])
+    assert res.exit_code in (0, 1), res.output
+    wanted, other = (ja, en) if lang == "ja" else (en, ja)
+    for text in wanted:
+        assert text in res.stdout, (text, res.stdout)
+    for text in set(other) - set(wanted):  # role names and people are the same in both
+        assert text not in res.stdout, (text, res.stdout)
+
+
+@pytest.mark.parametrize("site_lang, shell_lang", [("ja", "en"), ("en", "ja")])
+def test_generated_pages_are_in_the_sites_language(project, monkeypatch: pytest.MonkeyPatch, site_lang: str,
+                                                   shell_lang: str) -> None:
+    import datetime as dt
+
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.site.pages import generate
+
+    monkeypatch.setenv("KB_LANG", shell_lang)
+    root = project(site_lang)
+    i18n.set_language(shell_lang)
+    review = generate(build_corpus(load_config(root / "mkdocs.yml"), use_cache=False), dt.date(2026, 1, 1))["kb/review.md"]
+    assert i18n.current_language() == shell_lang  # the reader's language is back after the pages
+    if site_lang == "ja":
+        assert "時点で、レビュー期限を過ぎたページが **1件**" in review and "| ページ | 状況 |" in review
+        assert "日超過**" in review and "days overdue" not in review
+    else:
+        assert "page(s) are past their review date" in review and "| Page | Status |" in review
+        assert "日超過" not in review
+    out = root / "out"
+    res = CliRunner().invoke(main, ["--config", str(root / "mkdocs.yml"), "pages", "--out", str(out),
+                                    "--today", "2026-01-01"])
+    assert res.exit_code == 0, res.output
+    assert (out / "kb/review.md").read_text(encoding="utf-8") == review
+
+
+def test_language_block_restores_the_language_before_it() -> None:
+    i18n.set_language("en")
+    with i18n.language("ja") as code:
+        assert code == "ja" and i18n._("{days} days overdue") == "{days}日超過"
+        with i18n.language("xx"):
+            assert i18n.current_language() == "en"
+        assert i18n.current_language() == "ja"
+    assert i18n.current_language() == "en"
+    with pytest.raises(RuntimeError), i18n.language("ja"):
+        raise RuntimeError
+    assert i18n.current_language() == "en"

@@ -24,7 +24,7 @@ def _events(data: bytes) -> dict[str, tuple[dt.date, str]]:
 
 def test_calendar_parses_back_with_stable_uids(make_docs, run_kb) -> None:
     root = make_docs(FILES)
-    assert run_kb(root, "calendar", "--out", "kb.ics", "--today", "2026-11-26").exit_code == 0
+    assert run_kb(root, "--lang", "ja", "calendar", "--out", "kb.ics", "--today", "2026-11-26").exit_code == 0
     first = (root / "kb.ics").read_bytes()
     ev = _events(first)
     assert ev["contract-notice-juki@kb-tools"] == (dt.date(2027, 7, 4), "契約更新の準備開始: 住民記録")
@@ -34,12 +34,17 @@ def test_calendar_parses_back_with_stable_uids(make_docs, run_kb) -> None:
     assert leaving == [(dt.date(2027, 3, 31), "異動予定: 担当者B（ネットワーク担当）")]
     reviews = {v[1]: v[0] for k, v in ev.items() if k.startswith("review-")}
     assert reviews["レビュー期限: ホーム"] == dt.date(2027, 7, 4)  # before the contract renewal
-    assert run_kb(root, "calendar", "--out", "kb.ics", "--today", "2026-11-26").exit_code == 0
+    assert run_kb(root, "--lang", "ja", "calendar", "--out", "kb.ics", "--today", "2026-11-26").exit_code == 0
     assert (root / "kb.ics").read_bytes() == first  # same day, same file
+    # In English: the same events and UIDs, the texts translated.
+    assert run_kb(root, "--lang", "en", "calendar", "--out", "en.ics", "--today", "2026-11-26").exit_code == 0
+    en = _events((root / "en.ics").read_bytes())
+    assert set(en) == set(ev) and en["contract-notice-juki@kb-tools"][1] == "Contract renewal preparation starts: 住民記録"
+    assert "Review due: ホーム" in {v[1] for v in en.values()}
     # A review moves the date, not the UID: a re-import updates the event.
     page = (root / "docs/index.md").read_text(encoding="utf-8").replace("last_reviewed: 2026-10-01", "last_reviewed: 2027-08-01")
     (root / "docs/index.md").write_text(page, encoding="utf-8")
-    run_kb(root, "calendar", "--out", "kb.ics", "--today", "2026-11-26")
+    run_kb(root, "--lang", "ja", "calendar", "--out", "kb.ics", "--today", "2026-11-26")
     again = _events((root / "kb.ics").read_bytes())
     assert set(again) == set(ev)
     uid = next(k for k, v in ev.items() if v[1] == "レビュー期限: ホーム")
@@ -76,6 +81,9 @@ def test_remind_sends_one_digest_per_role_to_a_local_smtp_server(make_docs, run_
         dry = run_kb(root, "remind", "--today", "2027-06-20")
         assert dry.exit_code == 0 and got == [] and "nothing sent" in dry.stderr
         assert "To: kb-infra@example.jp" in dry.stdout and "本市の窓口は未確認。" in dry.stdout
+        ja = run_kb(root, "--lang", "ja", "remind", "--today", "2027-06-20")
+        assert "2027-07-04 契約更新の準備開始: 住民記録（juki）" in ja.stdout and "■ レビュー期限（" in ja.stdout
+        assert "送信はしていません" in ja.stderr
         assert run_kb(root, "remind", "--smtp", f"127.0.0.1:{port}", "--dry-run", "--today", "2027-06-20").exit_code == 0
         assert got == []
         sent = run_kb(root, "remind", "--smtp", f"127.0.0.1:{port}", "--from", "kb@example.jp", "--today", "2027-06-20")
@@ -88,7 +96,7 @@ def test_remind_sends_one_digest_per_role_to_a_local_smtp_server(make_docs, run_
 
     msg = message_from_bytes(got[0][1], policy=policy.default)
     body = msg.get_content()
-    assert "インフラ担当" in msg["Subject"] and "2027-07-04 契約更新の準備開始: 住民記録（juki）" in body
+    assert "インフラ担当" in msg["Subject"] and "2027-07-04 Contract renewal preparation starts: 住民記録 (juki)" in body
     assert "index.md:" in body and "kb review mark" in body
 
 

@@ -142,13 +142,15 @@ def test_hostile_queries_never_traceback(run_kb, site, query) -> None:
 
 
 def test_empty_query_and_text_output(run_kb, site) -> None:
-    r = run_kb(site, "search", "  ")
+    r = run_kb(site, "--lang", "ja", "search", "  ")
     assert r.exit_code == 2 and "検索語が空" in r.stderr
+    r = run_kb(site, "search", "  ")
+    assert r.exit_code == 2 and "the search query is empty" in r.stderr
     r = run_kb(site, "--color", "never", "search", "ガバクラ")
     assert "ガバメントクラウドへの移行手順" in r.stdout and "(cloud/gov.md)" in r.stdout and "【" in r.stdout
     r = run_kb(site, "search", "ガバメントクラウドの移行手帳")
     assert r.exit_code == 0
-    r = run_kb(site, "search", "owner:cloud サーバー室")
+    r = run_kb(site, "--lang", "ja", "search", "owner:cloud サーバー室")
     assert "一致するページはありません" in r.stdout and "もしかして" in r.stdout
     assert "サーバー室の入退室管理" in r.stdout and "owner:cloud" in r.stdout
 

@@ -13,12 +13,15 @@ from kb_tools.site.pages import generate, onboarding, path_pages
 from kb_tools.site.pages.glossary import KbAbbrExtension, abbreviations, load_glossary
 from kb_tools.site.pages.tags import gojuon_key
 from kb_tools.site.pages.view import page_view
+from conftest import MKDOCS_YML
 from test_site_support import FILES, TODAY, assert_golden
+
+JA_SITE_YML = MKDOCS_YML + "theme:\n  name: mkdocs\n  language: ja\n"  # the goldens are a Japanese site's pages
 
 
 @pytest.fixture(name="corpus")
 def fixture_corpus(make_docs):
-    root = make_docs(FILES)
+    root = make_docs(FILES, JA_SITE_YML)
     return build_corpus(load_config(root / "mkdocs.yml"), use_cache=False)
 
 

@@ -145,10 +145,12 @@ def test_gaps_name_the_failing_rules(make_docs, run_kb) -> None:
 
 def test_plain_project_without_ledger_says_so(make_docs, run_kb) -> None:
     root = make_docs({"index.md": "# Home\n"})
-    assert "システム台帳" in run_kb(root, "systems").stdout
+    assert "システム台帳" in run_kb(root, "--lang", "ja", "systems").stdout
+    assert "There is no system ledger" in run_kb(root, "systems").stdout
     assert json.loads(run_kb(root, "systems", "--format", "json").stdout)["systems"] == []
     assert json.loads(run_kb(root, "todo", "--format", "json").stdout) == {"todos": [], "total": 0}
-    assert "要確認の項目はありません" in run_kb(root, "todo").stdout
+    assert "要確認の項目はありません" in run_kb(root, "--lang", "ja", "todo").stdout
+    assert "No items to confirm" in run_kb(root, "todo").stdout
 
 
 def test_kb_todo_owner_from_the_first_line(make_docs, run_kb) -> None:
@@ -168,8 +170,10 @@ def test_handover_json_gains_systems(make_docs, run_kb) -> None:
     out = json.loads(run_kb(root, "handover", "担当者B", "--format", "json", "--no-git").stdout)
     assert out["systems"] == [{"id": "juki", "name": "住民記録", "role": "network", "as": "deputy",
                                "contract_end": "2030-03-31", "gaps": []}]
-    md = run_kb(root, "handover", "担当者A", "--no-git").stdout
+    md = run_kb(root, "--lang", "ja", "handover", "担当者A", "--no-git").stdout
     assert "担当しているシステム（1件）" in md and "システム「住民記録」（juki、主担当）" in md
+    md = run_kb(root, "--lang", "en", "handover", "担当者A", "--no-git").stdout
+    assert "## 7. Systems held (1)" in md and 'System "住民記録" (juki, as owner)' in md
 
 
 def test_schema_exports_the_ledger(run_kb, tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
     if batch is None and query is None:
         fail(_("give a QUERY or --batch FILE (kb search --help)"))
     if batch is None and not query.strip():  # type: ignore[union-attr]
-        fail("検索語が空です。調べたい言葉を入力してください")
+        fail(_("the search query is empty: type the words to look for"))
     cfg = state.config()
     if no_update:
         if not index_dir(cfg).exists():
@@ -103,9 +103,9 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
             return
         color = color_enabled(state.color, sys.stdout)
         if not res.hits:
-            click.echo(f"「{query}」に一致するページはありません。")
+            click.echo(_("No page matches \"{query}\".").format(query=query))
             if res.suggestions:
-                click.echo("もしかして: " + " / ".join(res.suggestions))
+                click.echo(_("Did you mean: {words}").format(words=" / ".join(res.suggestions)))
             return
         for i, h in enumerate(res.hits, 1):
             title = click.style(h.title, bold=True) if color else h.title
@@ -115,7 +115,7 @@ def search_cmd(state: State, query: str | None, limit: int, tags: tuple[str, ...
                         else highlight(h.snippet, h.marks))
                 click.echo(f"   {snip}")
         if not state.quiet:
-            click.echo(f"{len(res.hits)} / {res.total} 件", err=True)
+            click.echo(_("{shown} / {total} page(s)").format(shown=len(res.hits), total=res.total), err=True)
 
 
 def _open(state: State, no_update: bool, damaged: str | None = None) -> Any:

@@ -12,6 +12,7 @@ import click
 
 from kb_tools.commands._shared import State, config_option, main, pass_state
 from kb_tools.commands.continuity import _check_role, _emit, _today
+from kb_tools.i18n import _
 
 
 @main.command("systems")
@@ -78,7 +79,7 @@ def calendar_cmd(state: State, out: str | None, today: str | None) -> None:
         return
     Path(out).write_bytes(data)
     if state.quiet < 1:
-        click.echo(f"kb: {len(calendar_events(corpus))} events written to {out}", err=True)
+        click.echo("kb: " + _("{n} event(s) written to {path}").format(n=len(calendar_events(corpus)), path=out), err=True)
 
 
 def _smtp_target(value: str) -> tuple[str, int]:
@@ -108,14 +109,16 @@ def remind_cmd(state: State, smtp: str | None, sender: str, dry_run: bool, withi
         if d.empty:
             continue
         if not d.mail:
-            click.echo(f"kb: role '{d.role}' has no mail: in roster.yml; its digest is not sent", err=True)
+            click.echo("kb: " + _("role '{role}' has no mail: in roster.yml; its digest is not sent").format(role=d.role),
+                       err=True)
             continue
         msgs.append(message(d, day, sender, within))
     if smtp is None or dry_run:
         for m in msgs:  # readable, not the encoded wire form
             click.echo(f"To: {m['To']}\nFrom: {m['From']}\nSubject: {m['Subject']}\n\n{m.get_content()}\n" + "-" * 40)
         if smtp is None and state.quiet < 1:
-            click.echo(f"kb: {len(msgs)} digests printed; nothing sent (pass --smtp HOST[:PORT] to send)", err=True)
+            click.echo("kb: " + _("{n} digest(s) printed; nothing sent (pass --smtp HOST[:PORT] to send)").format(
+                n=len(msgs)), err=True)
         return
     host, port = _smtp_target(smtp)
     import smtplib
@@ -123,6 +126,7 @@ def remind_cmd(state: State, smtp: str | None, sender: str, dry_run: bool, withi
     try:
         send(msgs, host, port)
     except (OSError, smtplib.SMTPException) as exc:
-        fail(f"cannot send through {host}:{port}: {exc}", code=1)
+        fail(_("cannot send through {host}:{port}: {error}").format(host=host, port=port, error=exc), code=1)
     if state.quiet < 1:
-        click.echo(f"kb: {len(msgs)} digests sent through {host}:{port}", err=True)
+        click.echo("kb: " + _("{n} digest(s) sent through {host}:{port}").format(n=len(msgs), host=host, port=port),
+                   err=True)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb_tools.checks.systemlinks import ledger_of, page_due
-from kb_tools.continuity.review import reason_ja
+from kb_tools.continuity.review import reason_label
+from kb_tools.continuity.systems import EVENT_LABELS
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -35,6 +37,14 @@ def _h(value: str) -> str:
     return hashlib.sha1(value.encode("utf-8")).hexdigest()[:16]
 
 
+def _owner(name: str) -> str:
+    return _("Owner: {name}").format(name=name)
+
+
+def _event(kind: str, name: str) -> str:
+    return _("{event}: {name}").format(event=_(EVENT_LABELS[kind]), name=name)
+
+
 def calendar_events(corpus: Corpus) -> list[CalEvent]:
     """Every dated event of the corpus, sorted by date then UID."""
     out: list[CalEvent] = []
@@ -45,28 +55,36 @@ def calendar_events(corpus: Corpus) -> list[CalEvent]:
             continue
         owner = page.meta.get("owner") if isinstance(page.meta.get("owner"), str) else ""
         role = reg.roles.get(owner)
-        out.append(CalEvent(f"review-{_h(page.path)}@{UID_DOMAIN}", due.date, f"レビュー期限: {page.title}",
-                            f"{page.path}\n担当: {role.name if role else owner or '未設定'}\n理由: "
-                            f"{reason_ja(due.reason, due.system)}\nレビュー後: kb review mark {page.path}", "review"))
+        out.append(CalEvent(f"review-{_h(page.path)}@{UID_DOMAIN}", due.date, _("Review due: {title}").format(title=page.title),
+                            "\n".join([page.path, _owner(role.name if role else owner or _("not set")),
+                                       _("Reason: {reason}").format(reason=reason_label(due.reason, due.system)),
+                                       _("After the review: {command}").format(command=f"kb review mark {page.path}")]),
+                            "review"))
     for s in ledger_of(corpus).systems:
         if not s.live:
             continue
         who = reg.roles[s.owner].name if s.owner in reg.roles else s.owner
         if s.review_by is not None:
-            out.append(CalEvent(f"contract-notice-{s.id}@{UID_DOMAIN}", s.review_by, f"契約更新の準備開始: {s.name}",
-                                f"{s.id}（契約 {s.contract_number or '番号なし'}、満了 {s.contract_end}）\n担当: {who}",
-                                "contract-notice"))
+            out.append(CalEvent(f"contract-notice-{s.id}@{UID_DOMAIN}", s.review_by, _event("notice", s.name),
+                                _("{id} (contract {number}, ends {end})").format(
+                                    id=s.id, number=s.contract_number or _("no number"), end=s.contract_end)
+                                + "\n" + _owner(who), "contract-notice"))
         if s.contract_end is not None:
-            out.append(CalEvent(f"contract-end-{s.id}@{UID_DOMAIN}", s.contract_end, f"契約満了: {s.name}",
-                                f"{s.id}（契約 {s.contract_number or '番号なし'}）\n担当: {who}", "contract-end"))
+            out.append(CalEvent(f"contract-end-{s.id}@{UID_DOMAIN}", s.contract_end, _event("contract", s.name),
+                                _("{id} (contract {number})").format(id=s.id, number=s.contract_number or _("no number"))
+                                + "\n" + _owner(who), "contract-end"))
         if s.support_end is not None:
-            out.append(CalEvent(f"support-end-{s.id}@{UID_DOMAIN}", s.support_end, f"サポート終了: {s.name}",
-                                f"{s.id}（事業者 {s.vendor or '未記入'}）\n担当: {who}", "support-end"))
+            out.append(CalEvent(f"support-end-{s.id}@{UID_DOMAIN}", s.support_end, _event("support", s.name),
+                                _("{id} (vendor {vendor})").format(id=s.id, vendor=s.vendor or _("not filled in"))
+                                + "\n" + _owner(who), "support-end"))
     for r in reg.roles.values():
         for h in r.holders:
             if h.leaving is not None:
-                out.append(CalEvent(f"leaving-{r.id}-{_h(h.person)}@{UID_DOMAIN}", h.leaving, f"異動予定: {h.person}（{r.name}）",
-                                    f"引継ぎ書: kb handover {h.person}\n後任の登録: kb roster assign {r.id} --to 後任者",
+                out.append(CalEvent(f"leaving-{r.id}-{_h(h.person)}@{UID_DOMAIN}", h.leaving,
+                                    _("Leaving: {person} ({role})").format(person=h.person, role=r.name),
+                                    _("Handover report: {command}").format(command=f"kb handover {h.person}") + "\n"
+                                    + _("Register the successor: {command}").format(
+                                        command=f"kb roster assign {r.id} --to " + _("SUCCESSOR")),
                                     "leaving"))
     return sorted(out, key=lambda e: (e.date, e.uid))
 
@@ -79,7 +97,7 @@ def calendar_ics(corpus: Corpus, today: _dt.date) -> bytes:
     cal.add("prodid", "-//kb-tools//kb calendar//JA")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{corpus.config.site_name or 'ナレッジベース'} 期限")
+    cal.add("x-wr-calname", _("{site} deadlines").format(site=corpus.config.site_name or _("Knowledge base")))
     stamp = _dt.datetime.combine(today, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
     for e in calendar_events(corpus):
         ev = Event()

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from kb_tools.checks.systemlinks import page_due
 from kb_tools import mdtext as _md
 from kb_tools.continuity.ownership import live_pages
+from kb_tools.continuity.review import days_state
 from kb_tools.fuzzy import did_you_mean
+from kb_tools.i18n import N_, _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -147,7 +149,7 @@ def handover_report(corpus: Corpus, person: str, today: _dt.date, git: GitFacts 
     no_deputy = [e for e in owned if not e.deputy]
     rep = HandoverReport(person, today, roles, past_roles, owned, deputised, sole, overdue, paths, no_deputy, [],
                          git_used=git is not None and git.available,
-                         git_note=git.note if git is not None else "git の履歴は使っていません")
+                         git_note=git.note if git is not None else _("the git history is not used"))
     from kb_tools.continuity.systems import handover_systems
     from kb_tools.continuity.todos import todo_items
 
@@ -157,46 +159,68 @@ def handover_report(corpus: Corpus, person: str, today: _dt.date, git: GitFacts 
     return rep
 
 
-def checklist(rep: HandoverReport, corpus: Corpus) -> list[str]:
-    """What the successor (and the leaving person) must do, in Japanese."""
-    items: list[str] = []
+AS_LABELS = {"owner": N_("as owner"), "deputy": N_("as deputy")}
+FINAL_STEPS = (
+    N_("Move the administrator accounts, permissions and keys of your systems to your successor and remove your own "
+       "access (follow the runbooks)"),
+    N_("Introduce your successor to the vendors' and other divisions' contacts and update the contact list"),
+    N_("List the ongoing projects, contracts and renewal deadlines and give the list to your successor"),
+    N_("When the handover is done, run `kb check` to confirm the roster and the pages' owners are in order"),
+)
+
+
+def _as(value: str) -> str:
+    return _(AS_LABELS["owner" if value == "owner" else "deputy"])
+
+
+def _role_items(rep: HandoverReport) -> list[str]:
+    items = []
     for r in rep.roles:
+        command = f"`kb roster assign {r.id} --to {_('SUCCESSOR')} --replace {rep.person}`"
         if r.sole:
-            items.append(f"{r.name}（{r.id}）の後任者を決め、ロール台帳を更新する: "
-                         f"`kb roster assign {r.id} --to 後任者 --replace {rep.person}`")
+            items.append(_("Choose a successor for {name} ({id}) and update the roster: {command}").format(
+                name=r.name, id=r.id, command=command))
         else:
-            items.append(f"{r.name}（{r.id}）は {'、'.join(r.co_holders)} も担当している。"
-                         f"{rep.person} が抜けた後の分担を決め、ロール台帳から外す: "
-                         f"`kb roster assign {r.id} --to 後任者 --replace {rep.person}`")
+            items.append(_("{name} ({id}) is also held by {others}. Decide how the work is shared once {person} "
+                           "leaves, and take {person} off the roster: {command}").format(
+                name=r.name, id=r.id, others=_(", ").join(r.co_holders), person=rep.person, command=command))
+    return items
+
+
+def checklist(rep: HandoverReport, corpus: Corpus) -> list[str]:
+    """What the successor (and the leaving person) must do, in the current language."""
+    items = _role_items(rep)
     runbooks = [e for e in rep.owned if e.type == "runbook"]
     if rep.owned:
-        items.append(f"主担当のページ {len(rep.owned)}件を後任者と読み合わせる"
-                     + (f"（手順書 {len(runbooks)}件は実際に一度一緒に実施する）" if runbooks else ""))
+        items.append(_("Read through the {n} page(s) you own with your successor (carry out the {runbooks} runbook(s) "
+                       "together once)").format(n=len(rep.owned), runbooks=len(runbooks)) if runbooks else
+                     _("Read through the {n} page(s) you own with your successor").format(n=len(rep.owned)))
     if rep.deputised:
-        items.append(f"副担当のページ {len(rep.deputised)}件について、主担当ロールに引継ぎを連絡する")
+        items.append(_("Tell the owner roles of the {n} page(s) you deputise for about the handover").format(
+            n=len(rep.deputised)))
     if rep.overdue:
-        items.append(f"レビュー期限を過ぎたページ {len(rep.overdue)}件を異動前にレビューし、"
-                     "`kb review mark パス --by 氏名` で最終レビュー日を更新する")
+        items.append(_("Review the {n} overdue page(s) before you leave and update their last review date with "
+                       "`kb review mark PATH --by NAME`").format(n=len(rep.overdue)))
     if rep.sole_author:
-        items.append(f"自分だけが最近更新しているページ {len(rep.sole_author)}件の背景・経緯・未記載の手順を書き足す")
+        items.append(_("Write down the background, history and unwritten steps of the {n} page(s) only you have "
+                       "recently changed").format(n=len(rep.sole_author)))
     if rep.no_deputy:
-        items.append(f"副担当のいない主担当ページ {len(rep.no_deputy)}件に副担当ロール（deputy）を設定する")
+        items.append(_("Set a deputy role (deputy) on the {n} page(s) you own that have none").format(
+            n=len(rep.no_deputy)))
     for sy in rep.systems:
-        gaps = f"（課題: {', '.join(sy['gaps'])}）" if sy["gaps"] else ""
-        end = f"契約終了 {sy['contract_end']}、" if sy["contract_end"] else ""
-        items.append(f"システム「{sy['name']}」（{sy['id']}、{'主担当' if sy['as'] == 'owner' else '副担当'}）: "
-                     f"{end}事業者の窓口・管理者アカウント・復旧手順を後任者と確認する{gaps}")
+        gaps = _(" (gaps: {gaps})").format(gaps=", ".join(sy["gaps"])) if sy["gaps"] else ""
+        end = _("contract ends {date}, ").format(date=sy["contract_end"]) if sy["contract_end"] else ""
+        items.append(_("System \"{name}\" ({id}, {role_as}): {end}go through the vendor's contacts, the administrator "
+                       "accounts and the restore procedures with your successor{gaps}").format(
+            name=sy["name"], id=sy["id"], role_as=_as(sy["as"]), end=end, gaps=gaps))
     if rep.todos:
-        items.append(f"担当ロールの要確認 {len(rep.todos)}件のうち、自分が分かるものを異動前に記入する（`kb todo --owner ロール`）")
+        items.append(_("Before you leave, fill in what you know of your roles' {n} open item(s) to confirm "
+                       "(`kb todo --owner ROLE`)").format(n=len(rep.todos)))
     if rep.paths:
-        items.append(f"管理しているオンボーディングパス {len(rep.paths)}件の内容と、受講者の進み具合の確認方法を引き継ぐ")
+        items.append(_("Hand over the {n} onboarding path(s) you maintain: their content and how to check the "
+                       "learners' progress").format(n=len(rep.paths)))
     if rep.roles:
-        items += [
-            "担当システムの管理者アカウント・権限・鍵を後任者へ移し、自分の権限を削除する（手順書に従う）",
-            "関係する事業者・他課の窓口に後任者を紹介し、連絡先一覧を更新する",
-            "進行中の案件・契約・更新期限の一覧を作り、後任者に渡す",
-            "引継ぎ完了後、`kb check` でロール台帳とページの担当に問題がないことを確認する",
-        ]
+        items += [_(step) for step in FINAL_STEPS]
     return items
 
 
@@ -204,9 +228,9 @@ def _page_row(e: PageEntry, corpus: Corpus, show_role: bool) -> list[str]:
     if e.days_left is None:
         state = "—"
     elif e.days_left < 0:
-        state = f"**{-e.days_left}日超過**"
+        state = f"**{days_state(e.days_left)}**"
     else:
-        state = f"あと{e.days_left}日"
+        state = days_state(e.days_left) if e.days_left else _("{days} days left").format(days=0)
     row = [f"{_md.text(e.title)}<br>`{_md.text(e.path)}`", _md.text(e.type), e.due or "—", state]
     if show_role:
         role = corpus.registry.roles.get(e.role)
@@ -214,61 +238,68 @@ def _page_row(e: PageEntry, corpus: Corpus, show_role: bool) -> list[str]:
     return row
 
 
+def _heading(title: str, n: int) -> str:
+    return "## " + _("{title} ({n})").format(title=title, n=n)
+
+
 def handover_markdown(rep: HandoverReport, corpus: Corpus) -> str:
-    """The report as Japanese Markdown (引継ぎ書), ready to paste into a handover document."""
-    L: list[str] = [f"# 引継ぎ書: {_md.text(rep.person)}", "", f"作成日: {rep.today.isoformat()}（`kb handover` で自動作成）", ""]
+    """The report as Markdown (引継ぎ書, handover report), ready to paste into a handover document."""
+    person = _md.text(rep.person)
+    L: list[str] = ["# " + _("Handover report: {person}").format(person=person), "",
+                    _("Created: {date} (made by `kb handover`)").format(date=rep.today.isoformat()), ""]
     if not rep.roles:
-        L += [f"{_md.text(rep.person)} が現在担当しているロールはありません。", ""]
+        L += [_("{person} holds no role at present.").format(person=person), ""]
         if rep.past_roles:
-            L += ["過去に担当したロール: " + "、".join(_md.text(r) for r in rep.past_roles), ""]
-    L += ["## 1. 担当しているロール", ""]
+            L += [_("Roles held in the past: {roles}").format(roles=_(", ").join(_md.text(r) for r in rep.past_roles)), ""]
+    L += ["## " + _("1. Roles held"), ""]
     if rep.roles:
-        rows = [[f"{_md.text(r.name)}（{_md.text(r.id)}）", r.since or "—", r.leaving or "—",
-                 "、".join(_md.text(c) for c in r.co_holders) or "**なし（後任が必要）**"] for r in rep.roles]
-        L += _md.table(["ロール", "着任日", "異動予定日", "ほかの担当者"], rows)
+        rows = [[_("{name} ({id})").format(name=_md.text(r.name), id=_md.text(r.id)), r.since or "—", r.leaving or "—",
+                 _(", ").join(_md.text(c) for c in r.co_holders) or "**" + _("none (a successor is needed)") + "**"]
+                for r in rep.roles]
+        L += _md.table([_("Role"), _("Since"), _("Leaving on"), _("Other holders")], rows)
     else:
-        L.append("なし")
+        L.append(_("none"))
     sections = [
-        ("2. 主担当のページ", rep.owned, True, "担当ロールが主担当（owner）のページです。"),
-        ("3. 副担当のページ", rep.deputised, True, "担当ロールが副担当（deputy）のページです。"),
-        ("4. 自分だけが最近更新しているページ", rep.sole_author, False,
-         f"過去{corpus.config.kb.recent_author_days}日間の更新者が {_md.text(rep.person)} だけのページです（git の履歴から）。"
-         "書かれていない経緯や手順がないか確認してください。"),
-        ("5. レビュー期限を過ぎているページ", rep.overdue, False, "異動前にレビューしてください。"),
-        ("6. 管理しているオンボーディングパス", rep.paths, False, "新任者の受入れに使う学習パスです。"),
+        (_("2. Pages owned"), rep.owned, True, _("Pages your roles own (owner).")),
+        (_("3. Pages deputised"), rep.deputised, True, _("Pages your roles deputise for (deputy).")),
+        (_("4. Pages only you have recently changed"), rep.sole_author, False,
+         _("Pages changed in the last {days} days by {person} alone (from the git history). Check for history or "
+           "steps that are not written down.").format(days=corpus.config.kb.recent_author_days, person=person)),
+        (_("5. Pages past their review date"), rep.overdue, False, _("Review them before you leave.")),
+        (_("6. Onboarding paths maintained"), rep.paths, False, _("Learning paths used to welcome newcomers.")),
     ]
-    for title, items, show_role, lead in sections:
-        L += ["", f"## {title}（{len(items)}件）", ""]
-        if title.startswith("4.") and not rep.git_used:
-            L += [f"git の履歴が使えないため確認できません（{_md.text(rep.git_note)}）。"]
+    for number, (title, items, show_role, lead) in enumerate(sections, 2):
+        L += ["", _heading(title, len(items)), ""]
+        if number == 4 and not rep.git_used:
+            L += [_("Cannot be checked without the git history ({note}).").format(note=_md.text(rep.git_note))]
             continue
         if not items:
-            L.append("なし")
+            L.append(_("none"))
             continue
         L += [lead, ""]
-        header = ["ページ", "種類", "次回レビュー", "状況"]
+        header = [_("Page"), _("Type"), _("Next review"), _("Status")]
         if show_role:
-            header.insert(1, "ロール")
+            header.insert(1, _("Role"))
         L += _md.table(header, [_page_row(e, corpus, show_role) for e in items])
     L += _systems_section(rep)
-    L += ["", "## 9. 後任者へのチェックリスト", ""]
-    L += [f"- [ ] {item}" for item in rep.checklist] or ["なし"]
+    L += ["", "## " + _("9. Checklist for the successor"), ""]
+    L += [f"- [ ] {item}" for item in rep.checklist] or [_("none")]
     L.append("")
     return "\n".join(L)
 
 
 def _systems_section(rep: HandoverReport) -> list[str]:
-    L = ["", f"## 7. 担当しているシステム（{len(rep.systems)}件）", ""]
+    L = ["", _heading(_("7. Systems held"), len(rep.systems)), ""]
     if rep.systems:
-        L += _md.table(["システム", "ロール", "立場", "契約終了", "課題"], [
-            [f"{_md.text(s['name'])}<br>`{s['id']}`", _md.text(s["role"]), "主担当" if s["as"] == "owner" else "副担当",
-             s["contract_end"] or "—", ", ".join(f"`{g}`" for g in s["gaps"]) or "なし"] for s in rep.systems])
+        L += _md.table([_("System"), _("Role"), _("As"), _("Contract end"), _("Gaps")], [
+            [f"{_md.text(s['name'])}<br>`{s['id']}`", _md.text(s["role"]), _as(s["as"]),
+             s["contract_end"] or "—", ", ".join(f"`{g}`" for g in s["gaps"]) or _("none")] for s in rep.systems])
     else:
-        L.append("なし")
-    L += ["", f"## 8. 未記入の要確認（{len(rep.todos)}件）", ""]
+        L.append(_("none"))
+    L += ["", _heading(_("8. Open items to confirm"), len(rep.todos)), ""]
     if rep.todos:
-        L += _md.table(["ページ", "行", "担当", "内容"], [
+        L += _md.table([_("Page"), _("Line"), _("Owner"), _("What to confirm")], [
             [f"`{_md.text(t['path'])}`", str(t["line"]), _md.text(t["owner"]), _md.text(t["text"][:120])] for t in rep.todos])
     else:
-        L.append("なし")
+        L.append(_("none"))
     return L

@@ -1,4 +1,4 @@
-"""The ownership map and bus-factor report (「担当マップ」, ``kb report ownership``).
+"""The ownership map and bus-factor report ("Ownership map", 担当マップ, ``kb report ownership``).
 
 Who can keep each area (top folder) and each tag alive: the current holders of the roles that
 own or deputise its pages, plus the people who recently committed to them (git facts). An area
@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb_tools import mdtext as _md
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from kb_tools.model import Page
 
 PAGE_PATH = "kb/ownership.md"
-ROOT_AREA = "（トップ）"
+ROOT_AREA = "（トップ）"  # the area key of pages at the top of docs/ (its label is translated)
 LIVE_STATUSES = ("active", "draft")
 
 
@@ -193,7 +194,7 @@ def ownership_report(corpus: Corpus, today: _dt.date, git: GitFacts | None = Non
 
     def bus(kind: str, key: str, a: dict[str, Any]) -> BusFactor:
         people = sorted(a["holders"] | a["authors"])
-        label = reg.tag_label(key) if kind == "tag" else key
+        label = reg.tag_label(key) if kind == "tag" else (_("(top)") if key == ROOT_AREA else key)
         return BusFactor(key, label, a["pages"], sorted(a["roles"]), sorted(a["holders"]),
                          sorted(a["authors"] - a["holders"]), people, sorted(p for p in people if p in leaving))
 
@@ -206,7 +207,7 @@ def ownership_report(corpus: Corpus, today: _dt.date, git: GitFacts | None = Non
         single_role_areas=[a for a in areas if len(a.roles) == 1],
         leaving_roles=[r for r in role_list if r.leaving],
         areas=areas, tags=tags, git_used=git is not None and git.available,
-        git_note=(git.note if git is not None else "git の履歴は使っていません"),
+        git_note=(git.note if git is not None else _("the git history is not used")),
         systems=_systems_by_role(corpus),
     )
 
@@ -230,94 +231,126 @@ def _systems_lines(rep: OwnershipReport, corpus: Corpus) -> list[str]:
         return []
     reg = corpus.registry
     rows = [[_md.text(reg.roles[e["role"]].name if e["role"] in reg.roles else e["role"]), str(len(e["owner"])),
-             str(len(e["deputy"])), _md.text("、".join(e["owner"] + e["deputy"]))] for e in rep.systems]
-    return ["", "## ロール別の担当システム", "", "システム台帳（`_data/systems.yml`）で、ロールが担当・副担当になっているシステムです。", "",
-            *_md.table(["ロール", "担当", "副担当", "システムID"], rows)]
+             str(len(e["deputy"])), _md.text(_(", ").join(e["owner"] + e["deputy"]))] for e in rep.systems]
+    return ["", "## " + _("Systems by role"), "",
+            _("The systems the system ledger (`_data/systems.yml`) gives each role as owner or deputy."), "",
+            *_md.table([_("Role"), _("Owner"), _("Deputy"), _("System IDs")], rows)]
+
+
+def _none() -> str:
+    return "**" + _("none") + "**"
 
 
 def _people(names: list[str], leaving: list[str]) -> str:
     if not names:
-        return "**なし**"
-    return "、".join(_md.text(n) + ("（異動予定）" if n in leaving else "") for n in names)
+        return _none()
+    return _(", ").join(_md.text(n) + (_(" (leaving)") if n in leaving else "") for n in names)
 
 
 def _bus_rows(items: list[BusFactor], link_area: bool) -> list[list[str]]:
     rows = []
     for b in items:
-        risk = "**要対応**" if b.bus_factor <= 1 else ("注意（異動予定あり）" if b.after_leaving <= 1 else "")
-        rows.append([_md.text(b.label), str(b.pages), "、".join(_md.text(r) for r in b.roles) or "—",
+        risk = ("**" + _("action needed") + "**" if b.bus_factor <= 1
+                else (_("caution (someone is leaving)") if b.after_leaving <= 1 else ""))
+        rows.append([_md.text(b.label), str(b.pages), _(", ").join(_md.text(r) for r in b.roles) or "—",
                      _people(b.people, b.leaving), str(b.bus_factor), risk])
     return rows
 
 
-def ownership_markdown(corpus: Corpus, today: _dt.date, git: GitFacts | None = None) -> str:
-    """Body of 「担当マップ」 (generated at kb/ownership.md), in Japanese Markdown."""
-    rep = ownership_report(corpus, today, git)
-    reg = corpus.registry
+def area_heading() -> str:
+    """The heading of the per-area table (the site puts the bus-factor chart under it)."""
+    return "## " + _("People per area") + "\n\n"
+
+
+def _intro(rep: OwnershipReport, corpus: Corpus, today: _dt.date) -> list[str]:
     at_risk = [a for a in rep.areas if a.bus_factor <= 1]
     runbooks = [p for p in rep.no_deputy if p.type == "runbook"]
-    lines = [
-        f"{today.isoformat()} 時点の担当状況です。ページの担当は人ではなくロール（役割）に付きます。"
-        "人事異動のときはロール台帳（`_data/roster.yml`）の担当者だけを変更します。",
+    return [
+        _("Who looks after what, as of {today}. Pages are owned by roles, not by people: when staff move, change "
+          "only the holders in the roster (`_data/roster.yml`).").format(today=today.isoformat()),
         "",
-        f"- 1人の異動で担当者がいなくなる分野: **{len(at_risk)}件**",
-        f"- 副担当のいない手順書（runbook）: **{len(runbooks)}件**",
-        f"- 異動予定の担当者がいるロール: **{len(rep.leaving_roles)}件**",
+        "- " + _("Areas left without anyone by a single transfer: **{n}**").format(n=len(at_risk)),
+        "- " + _("Runbooks without a deputy: **{n}**").format(n=len(runbooks)),
+        "- " + _("Roles with a holder who is leaving: **{n}**").format(n=len(rep.leaving_roles)),
         "",
-        "「担当者数」は、その分野のページを担当するロールの現任者と、"
-        f"最近{corpus.config.kb.recent_author_days}日以内に更新した、いずれかのロールの現任者の合計人数です。"
-        + ("" if rep.git_used else "（git の更新履歴が使えないため、ロールの現任者だけで数えています）"),
-        "",
-        "## 分野別の担当者数",
+        _("\"People\" counts the current holders of the roles that own the area's pages and the current holders of "
+          "any role who changed them in the last {days} days.").format(days=corpus.config.kb.recent_author_days)
+        + ("" if rep.git_used else _(" (Without the git history, only the roles' current holders are counted.)")),
         "",
     ]
-    lines += _md.table(["分野（フォルダ）", "ページ数", "担当ロール", "担当者", "人数", ""], _bus_rows(rep.areas, True))
-    lines.append("")
-    if rep.leaving_roles:
-        lines += ["## 異動予定の担当者がいるロール", ""]
-        rows = []
-        for r in rep.leaving_roles:
-            for person, date in sorted(r.leaving.items()):
-                others = [h for h in r.holders if h != person]
-                rows.append([_md.text(r.name), _md.text(person), date, "、".join(_md.text(o) for o in others) or "**なし**",
-                             str(len(r.owned)), f"`kb handover {person}`"])
-        lines += _md.table(["ロール", "異動予定者", "異動日", "残る担当者", "担当ページ数", "引継ぎ書"], rows)
-        lines.append("")
-    lines += ["## ロール別の担当ページ", ""]
-    rows = [[f"{_md.text(r.name)}（{_md.text(r.id)}）", _people(r.holders, list(r.leaving)), str(len(r.owned)),
-             str(len(r.deputised))] for r in rep.roles]
-    lines += _md.table(["ロール", "現任者", "主担当", "副担当"], rows)
+
+
+def _leaving_lines(rep: OwnershipReport) -> list[str]:
+    if not rep.leaving_roles:
+        return []
+    rows = []
+    for r in rep.leaving_roles:
+        for person, date in sorted(r.leaving.items()):
+            others = [h for h in r.holders if h != person]
+            rows.append([_md.text(r.name), _md.text(person), date, _(", ").join(_md.text(o) for o in others) or _none(),
+                         str(len(r.owned)), f"`kb handover {person}`"])
+    return ["## " + _("Roles with a holder who is leaving"), "",
+            *_md.table([_("Role"), _("Leaving"), _("Leaving date"), _("Remaining holders"), _("Pages owned"),
+                        _("Handover report")], rows), ""]
+
+
+def _role_lines(rep: OwnershipReport, corpus: Corpus) -> list[str]:
+    lines = ["## " + _("Pages by role"), ""]
+    rows = [[_("{name} ({id})").format(name=_md.text(r.name), id=_md.text(r.id)), _people(r.holders, list(r.leaving)),
+             str(len(r.owned)), str(len(r.deputised))] for r in rep.roles]
+    lines += _md.table([_("Role"), _("Current holders"), _("Owned"), _("Deputy")], rows)
     lines.append("")
     for r in rep.roles:
         if not r.owned and not r.deputised:
             continue
-        lines += [f"### {_md.text(r.name)}（{_md.text(r.id)}）", "", f"現任者: {_people(r.holders, list(r.leaving))}", ""]
+        lines += ["### " + _("{name} ({id})").format(name=_md.text(r.name), id=_md.text(r.id)), "",
+                  _("Current holders: {names}").format(names=_people(r.holders, list(r.leaving))), ""]
         for path in r.owned:
             lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}")
         for path in r.deputised:
-            lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}（副担当）")
+            lines.append(f"- {_md.link(PAGE_PATH, path, corpus.pages[path].title)}" + _(" (deputy)"))
         lines.append("")
-    lines += ["## 副担当のいないページ", ""]
+    return lines
+
+
+def _gap_lines(rep: OwnershipReport, corpus: Corpus) -> list[str]:
+    reg = corpus.registry
+    lines = ["## " + _("Pages without a deputy"), ""]
     if rep.no_deputy:
-        rows = [[_md.link(PAGE_PATH, p.path, p.title), _md.text(p.type) + ("（**必須**）" if p.type == "runbook" else ""),
+        rows = [[_md.link(PAGE_PATH, p.path, p.title),
+                 _md.text(p.type) + (_(" (**required**)") if p.type == "runbook" else ""),
                  _md.text(reg.roles[p.owner].name if p.owner in reg.roles else p.owner or "—")] for p in rep.no_deputy]
-        lines += _md.table(["ページ", "種類", "主担当ロール"], rows)
+        lines += _md.table([_("Page"), _("Type"), _("Owner role")], rows)
     else:
-        lines.append("すべてのページに副担当がいます。")
-    lines += ["", "## 1つのロールだけが担当している分野", ""]
+        lines.append(_("Every page has a deputy."))
+    lines += ["", "## " + _("Areas owned by a single role"), ""]
     if rep.single_role_areas:
         for a in rep.single_role_areas:
             role = reg.roles.get(a.roles[0])
             lines.append(f"- {_md.text(a.label)}: {_md.text(role.name if role else a.roles[0])}"
-                         f"（{a.pages}ページ、担当者 {_people(a.people, a.leaving)}）")
+                         + _(" ({pages} pages, people: {people})").format(pages=a.pages, people=_people(a.people, a.leaving)))
     else:
-        lines.append("該当する分野はありません。")
+        lines.append(_("No such area."))
     if rep.unknown_owner:
-        lines += ["", "## 担当ロールが台帳にないページ", ""]
+        lines += ["", "## " + _("Pages whose owner role is not in the roster"), ""]
         for p in rep.unknown_owner:
-            lines.append(f"- {_md.link(PAGE_PATH, p.path, p.title)}（owner: {_md.text(p.owner or '未設定')}）")
-    lines += ["", "## タグ別の担当者数", ""]
-    lines += _md.table(["タグ", "ページ数", "担当ロール", "担当者", "人数", ""], _bus_rows(rep.tags, False))
+            lines.append(f"- {_md.link(PAGE_PATH, p.path, p.title)}"
+                         + _(" (owner: {owner})").format(owner=_md.text(p.owner or _("not set"))))
+    return lines
+
+
+def ownership_markdown(corpus: Corpus, today: _dt.date, git: GitFacts | None = None) -> str:
+    """Body of "Ownership map" (担当マップ, generated at kb/ownership.md), in Markdown."""
+    rep = ownership_report(corpus, today, git)
+    lines = _intro(rep, corpus, today) + [area_heading().rstrip("\n"), ""]
+    header = [_("Area (folder)"), _("Pages"), _("Owner roles"), _("People"), _("Count"), ""]
+    lines += _md.table(header, _bus_rows(rep.areas, True))
+    lines.append("")
+    lines += _leaving_lines(rep)
+    lines += _role_lines(rep, corpus)
+    lines += _gap_lines(rep, corpus)
+    lines += ["", "## " + _("People per tag"), ""]
+    lines += _md.table([_("Tag")] + header[1:], _bus_rows(rep.tags, False))
     lines += _systems_lines(rep, corpus)
     lines.append("")
     return "\n".join(lines)

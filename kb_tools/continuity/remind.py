@@ -14,9 +14,10 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
-from kb_tools.continuity.review import days_label, reason_ja, review_items
-from kb_tools.continuity.systems import system_rows
+from kb_tools.continuity.review import days_state, reason_label, review_items
+from kb_tools.continuity.systems import EVENT_LABELS, system_rows
 from kb_tools.continuity.todos import todo_items
+from kb_tools.i18n import N_, _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -38,16 +39,19 @@ class Digest:
         return not (self.reviews or self.systems or self.todos)
 
     def subject(self) -> str:
-        return (f"[ナレッジベース] {self.role_name}: 期限の近いもの {len(self.reviews) + len(self.systems)}件・"
-                f"要確認 {len(self.todos)}件")
+        return _("[Knowledge base] {role}: {due} due soon, {todos} to confirm").format(
+            role=self.role_name, due=len(self.reviews) + len(self.systems), todos=len(self.todos))
 
     def body(self, today: _dt.date, window: int) -> str:
-        lines = [f"{self.role_name}（{self.role}）のみなさんへ", "",
-                 f"{today.isoformat()} から{window}日以内に期限が来るものと、未記入の要確認の一覧です（kb remind で自動作成）。", ""]
-        for title, items in (("レビュー期限", self.reviews), ("システムの契約・サポート", self.systems),
-                             ("未記入の要確認", self.todos)):
-            lines += [f"■ {title}（{len(items)}件）"] + [f"- {i}" for i in items] + (["- なし"] if not items else []) + [""]
-        lines += ["レビューしたら: kb review mark ページのパス", "要確認の一覧: kb todo --owner " + self.role, ""]
+        lines = [_("To everyone in {name} ({id})").format(name=self.role_name, id=self.role), "",
+                 _("What falls due within {days} days from {today}, and the open items to confirm (made by kb "
+                   "remind).").format(days=window, today=today.isoformat()), ""]
+        for title, items in ((N_("Review due dates"), self.reviews), (N_("System contracts and support"), self.systems),
+                             (N_("Open items to confirm"), self.todos)):
+            lines += ["■ " + _("{title} ({n})").format(title=_(title), n=len(items))] + [f"- {i}" for i in items]
+            lines += (["- " + _("none")] if not items else []) + [""]
+        lines += [_("After a review: kb review mark PAGE_PATH"),
+                  _("Items to confirm: kb todo --owner {role}").format(role=self.role), ""]
         return "\n".join(lines)
 
 
@@ -59,13 +63,15 @@ def digests(corpus: Corpus, today: _dt.date, window: int = WINDOW_DAYS) -> list[
     for rid, role in sorted(reg.roles.items()):
         d = Digest(rid, role.name, role.mail)
         for it in review_items(corpus, today, window, owner=rid):
-            d.reviews.append(f"{it.due.isoformat()}（{days_label(it.days_left).strip('*')}） {it.title} — {it.path}"
-                             f"［{reason_ja(it.reason, it.system)}］")
+            d.reviews.append(_("{date} ({state}) {title} — {path} [{reason}]").format(
+                date=it.due.isoformat(), state=days_state(it.days_left), title=it.title, path=it.path,
+                reason=reason_label(it.reason, it.system)))
         for r in system_rows(corpus, today, window, owner=rid):
             s = r.system
-            for label, date in (("契約更新の準備開始", r.review_by), ("契約満了", s.contract_end), ("サポート終了", s.support_end)):
+            for kind, date in (("notice", r.review_by), ("contract", s.contract_end), ("support", s.support_end)):
                 if date is not None and (date - today).days <= window:
-                    d.systems.append(f"{date.isoformat()} {label}: {s.name}（{s.id}）")
+                    d.systems.append(f"{date.isoformat()} " + _("{event}: {name}").format(
+                        event=_(EVENT_LABELS[kind]), name=_("{name} ({id})").format(name=s.name, id=s.id)))
         d.todos = [f"{t.path}:{t.line} {t.text[:80]}" for t in todos if t.owner == rid]
         out.append(d)
     return out

@@ -1,4 +1,4 @@
-"""The review dashboard: which pages are due or overdue, by owner role (「レビュー状況」)."""
+"""The review dashboard: which pages are due or overdue, by owner role ("Review status", レビュー状況)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.checks.systemlinks import page_due
+from kb_tools.i18n import N_, _
 from kb_tools.schedule import DUE_SOON_DAYS
 from kb_tools import mdtext as _md
 
@@ -15,14 +16,18 @@ if TYPE_CHECKING:
 
 PAGE_PATH = "kb/review.md"  # where the site generates the dashboard (links are relative to it)
 
-REASON_JA = {"interval": "レビュー周期", "review_by": "期限日（review_by）", "fiscal_year": "年度切替",
-             "contract": "契約更新"}
+REASONS = {"interval": N_("periodic review"), "review_by": N_("due date (review_by)"),
+           "fiscal_year": N_("new fiscal year"), "contract": N_("contract renewal")}
 
 
-def reason_ja(reason: str, system: str | None = None) -> str:
-    """Why the page is due, in Japanese (the system id for a contract renewal)."""
-    label = REASON_JA.get(reason, reason)
-    return f"{label}（{system}）" if reason == "contract" and system else label
+def reason_label(reason: str, system: str | None = None) -> str:
+    """Why the page is due, in the current language (the system id for a contract renewal)."""
+    label = _(REASONS[reason]) if reason in REASONS else reason
+    return _("{name} ({id})").format(name=label, id=system) if reason == "contract" and system else label
+
+
+def not_set() -> str:
+    return _("(not set)")
 
 
 @dataclass
@@ -79,7 +84,7 @@ def review_items(corpus: Corpus, today: _dt.date, due_within: int | None = DUE_S
         role = reg.roles.get(own)
         dep = page.meta.get("deputy")
         out.append(ReviewItem(
-            path=page.path, title=page.title, owner=own, owner_name=role.name if role else (own or "（未設定）"),
+            path=page.path, title=page.title, owner=own, owner_name=role.name if role else (own or not_set()),
             holders=[h.person for h in role.holders] if role else [],
             deputy=str(dep) if dep not in (None, "") else None,
             due=due.date, days_left=days, reason=due.reason, last_reviewed=due.last_reviewed,
@@ -97,78 +102,88 @@ def group_by_owner(items: list[ReviewItem]) -> list[tuple[str, list[ReviewItem]]
     return sorted(groups.items(), key=lambda kv: (kv[1][0].due, kv[0]))
 
 
-def days_label(days_left: int) -> str:
+def days_state(days_left: int) -> str:
+    """"3 days overdue", "due today", "5 days left" (plain text)."""
     if days_left < 0:
-        return f"**{-days_left}日超過**"
+        return _("1 day overdue") if days_left == -1 else _("{days} days overdue").format(days=-days_left)
     if days_left == 0:
-        return "**本日期限**"
-    return f"あと{days_left}日"
+        return _("due today")
+    return _("1 day left") if days_left == 1 else _("{days} days left").format(days=days_left)
+
+
+def days_label(days_left: int) -> str:
+    """:func:`days_state` in Markdown, bold when due today or overdue."""
+    state = days_state(days_left)
+    return f"**{state}**" if days_left <= 0 else state
 
 
 def review_markdown(corpus: Corpus, today: _dt.date, due_within: int = DUE_SOON_DAYS) -> str:
-    """Body of the site page 「レビュー状況」 (generated at kb/review.md), in Japanese Markdown."""
+    """Body of the site page "Review status" (generated at kb/review.md), in Markdown."""
     items = review_items(corpus, today, due_within)
     overdue = sum(1 for i in items if i.overdue)
     todo_lines = _todo_counts(corpus)
     lines = [
-        f"{today.isoformat()} 時点で、レビュー期限を過ぎたページが **{overdue}件**、"
-        f"{due_within}日以内に期限が来るページが **{len(items) - overdue}件** あります。",
+        _("As of {today}, **{overdue}** page(s) are past their review date and **{soon}** page(s) fall due "
+          "within {days} days.").format(today=today.isoformat(), overdue=overdue, soon=len(items) - overdue,
+                                         days=due_within),
         "",
-        "レビューしたら `kb review mark ページのパス` で最終レビュー日を更新してください"
-        "（ページの他の部分は変わりません）。",
+        _("After a review, update the last review date with `kb review mark PAGE_PATH` (the rest of the page "
+          "is left as it is)."),
         "",
     ]
     if not items:
-        lines += ["!!! success \"レビュー待ちのページはありません\"", "",
-                  f"    {due_within}日以内に期限が来るページはありません。", ""]
+        lines += ["!!! success \"" + _("No pages are waiting for review") + "\"", "",
+                  "    " + _("No page falls due within {days} days.").format(days=due_within), ""]
         return "\n".join(lines + todo_lines)
     for owner, group in group_by_owner(items):
         first = group[0]
         name = _md.text(first.owner_name)
-        head = f"## {name}（{_md.text(owner)}）" if owner and owner != first.owner_name else f"## {name}"
-        lines.append(head)
+        head = _("{name} ({id})").format(name=name, id=_md.text(owner)) if owner and owner != first.owner_name else name
+        lines.append(f"## {head}")
         lines.append("")
-        holders = "、".join(_md.text(h) for h in first.holders) if first.holders else "**現任者なし（ロール台帳を確認）**"
-        lines.append(f"現任者: {holders}")
+        holders = (_(", ").join(_md.text(h) for h in first.holders) if first.holders
+                   else "**" + _("no current holder (check the roster)") + "**")
+        lines.append(_("Current holders: {names}").format(names=holders))
         lines.append("")
         rows = []
         for it in group:
             rows.append([
                 _md.link(PAGE_PATH, it.path, it.title), days_label(it.days_left), it.due.isoformat(),
-                reason_ja(it.reason, it.system), it.last_reviewed.isoformat() if it.last_reviewed else "—",
+                reason_label(it.reason, it.system), it.last_reviewed.isoformat() if it.last_reviewed else "—",
                 _md.text(it.deputy) if it.deputy else "—",
             ])
-        lines += _md.table(["ページ", "状況", "期限", "理由", "最終レビュー", "副担当"], rows)
+        lines += _md.table([_("Page"), _("Status"), _("Due"), _("Reason"), _("Last review"), _("Deputy")], rows)
         lines.append("")
     return "\n".join(lines + todo_lines)
 
 
 def _todo_counts(corpus: Corpus) -> list[str]:
-    """The dashboard's 要確認 section: open fill-in items per owner role (DESIGN §10)."""
+    """The dashboard's 要確認 (to be confirmed) section: open fill-in items per owner role (DESIGN §10)."""
     from kb_tools.continuity.todos import counts_by_role, todo_items
 
     counts = counts_by_role(todo_items(corpus))
     if not counts:
         return []
     reg = corpus.registry
-    rows = [[_md.text(reg.roles[r].name if r in reg.roles else (r or "（未設定）")), _md.text(r or "—"), f"{n}件"]
-            for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return ["## 未記入の要確認（担当ロール別）", "",
-            f"「要確認」の囲みが **{sum(counts.values())}件** 残っています。`kb todo --owner ロールID` で一覧を出し、分かったことを記入して囲みを消してください。",
-            "", *_md.table(["担当", "ロールID", "件数"], rows), ""]
+    rows = [[_md.text(reg.roles[r].name if r in reg.roles else (r or not_set())), _md.text(r or "—"),
+             _("{n} item(s)").format(n=n)] for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return ["## " + _("Open items to confirm (by owner role)"), "",
+            _("**{n}** \"要確認\" (to be confirmed) box(es) remain. List them with `kb todo --owner ROLE_ID`, write in "
+              "what you know and remove the box.").format(n=sum(counts.values())),
+            "", *_md.table([_("Owner"), _("Role ID"), _("Items")], rows), ""]
 
 
 def review_text(items: list[ReviewItem]) -> str:
     """Plain text for the terminal, grouped by owner role."""
     if not items:
-        return "レビュー待ちのページはありません。\n"
+        return _("No pages are waiting for review.") + "\n"
     out = []
     for owner, group in group_by_owner(items):
         first = group[0]
-        holders = "、".join(first.holders) or "現任者なし"
+        holders = _(", ").join(first.holders) or _("no current holder")
         out.append(f"{first.owner_name} ({owner or '-'}) — {holders}")
         for it in group:
-            state = f"{-it.days_left}日超過" if it.overdue else ("本日期限" if it.days_left == 0 else f"あと{it.days_left}日")
-            out.append(f"  {it.due.isoformat()}  {state:<10} {it.path}  {it.title}  [{reason_ja(it.reason, it.system)}]")
+            state = days_state(it.days_left)
+            out.append(f"  {it.due.isoformat()}  {state:<10} {it.path}  {it.title}  [{reason_label(it.reason, it.system)}]")
         out.append("")
     return "\n".join(out)

@@ -14,18 +14,30 @@ from kb_tools import mdtext as _md
 from kb_tools.checks.registry import Emit, RuleContext
 from kb_tools.checks.systemlinks import ledger_of, system_pages
 from kb_tools.checks.systems import system_findings
+from kb_tools.i18n import N_, _
 from kb_tools.ledger import System
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
 
-CATEGORY_JA = {"standard": "標準化20業務", "internal": "内部情報系", "network": "ネットワーク", "saas": "SaaS",
-               "infra": "基盤"}
-TIER_JA = {"my-number": "マイナンバー利用事務系", "lgwan": "LGWAN接続系", "internet": "インターネット接続系"}
-HOSTING_JA = {"gov-cloud": "ガバメントクラウド", "on-premises": "庁内設置", "data-center": "データセンター",
-              "saas": "SaaS", "lgwan-asp": "LGWAN-ASP"}
-STATUS_JA = {"planned": "導入予定", "active": "稼働中", "migrating": "移行中", "retired": "廃止"}
-KIND_JA = {"restore": "復旧", "account": "アカウント", "incident": "障害・事故対応"}
+# Labels of the ledger's values (msgids; translate with label()).
+CATEGORIES = {"standard": N_("20 standardised operations"), "internal": N_("internal information systems"),
+              "network": N_("network"), "saas": "SaaS", "infra": N_("infrastructure")}
+TIERS = {"my-number": N_("My Number segment"), "lgwan": N_("LGWAN segment"), "internet": N_("internet segment")}
+HOSTINGS = {"gov-cloud": N_("Government Cloud"), "on-premises": N_("on premises"), "data-center": N_("data centre"),
+            "saas": "SaaS", "lgwan-asp": "LGWAN-ASP"}
+STATUSES = {"planned": N_("planned"), "active": N_("in service"), "migrating": N_("migrating"), "retired": N_("retired")}
+KINDS = {"restore": N_("restore"), "account": N_("accounts"), "incident": N_("incident response")}
+# What a dated ledger entry means (kb calendar, kb remind).
+EVENT_LABELS = {"notice": N_("Contract renewal preparation starts"), "contract": N_("Contract ends"),
+                "support": N_("Support ends")}
+
+
+def label(table: dict[str, str], key: str | None, default: str | None = None) -> str:
+    """``table[key]`` in the current language; ``default`` (else the key) when the table lacks it."""
+    if key is not None and key in table:
+        return _(table[key])  # "SaaS", "LGWAN-ASP": not in the catalog, the same in every language
+    return default if default is not None else str(key)
 
 
 @dataclass
@@ -90,23 +102,29 @@ def _date(d: _dt.date | None) -> str:
 def systems_text(corpus: Corpus, rows: list[SystemRow]) -> str:
     ledger = ledger_of(corpus)
     if not ledger.present:
-        return f"システム台帳（{ledger.path}）がありません。\n"
+        return _("There is no system ledger ({path}).").format(path=ledger.path) + "\n"
     if not rows:
-        return "該当するシステムはありません。\n"
+        return _no_systems()
     out = []
     for r in rows:
         s = r.system
-        out.append(f"{s.id:<14} {s.name}  [{STATUS_JA.get(s.status, s.status)}]")
-        out.append(f"    担当 {s.owner} / 副 {s.deputy or 'なし'}  契約終了 {_date(s.contract_end)}  "
-                   f"見直し {_date(r.review_by)}  サポート終了 {_date(s.support_end)}")
+        out.append(f"{s.id:<14} {s.name}  [{label(STATUSES, s.status)}]")
+        out.append("    " + _("owner {owner} / deputy {deputy}  contract end {contract}  review {review}  support end "
+                              "{support}").format(owner=s.owner, deputy=s.deputy or _("none"),
+                                                  contract=_date(s.contract_end), review=_date(r.review_by),
+                                                  support=_date(s.support_end)))
         if r.gaps:
-            out.append("    課題: " + ", ".join(r.gaps))
+            out.append("    " + _("Gaps: {gaps}").format(gaps=", ".join(r.gaps)))
     return "\n".join(out) + "\n"
+
+
+def _no_systems() -> str:
+    return _("No systems match.") + "\n"
 
 
 def role_label(corpus: Corpus, role: str | None) -> str:
     if not role:
-        return "**なし**"
+        return "**" + _("none") + "**"
     r = corpus.registry.roles.get(role)
     return _md.text(r.name if r else role)
 
@@ -116,19 +134,20 @@ def systems_markdown(corpus: Corpus, rows: list[SystemRow], from_page: str = "",
     """The ledger as a Markdown table; ``page_of`` (id -> docs path) links each system's page."""
     ledger = ledger_of(corpus)
     if not ledger.present:
-        return f"システム台帳（{_md.code(ledger.path)}）はまだありません。\n"
+        return _("There is no system ledger ({path}) yet.").format(path=_md.code(ledger.path)) + "\n"
     if not rows:
-        return "該当するシステムはありません。\n"
+        return _no_systems()
     body = []
     for r in rows:
         s = r.system
         name = _md.link(from_page, page_of[s.id], s.name) if page_of and s.id in page_of else _md.text(s.name)
-        body.append([f"{name}<br>{_md.code(s.id)}", CATEGORY_JA.get(s.category, s.category),
-                     STATUS_JA.get(s.status, s.status), role_label(corpus, s.owner), role_label(corpus, s.deputy),
+        body.append([f"{name}<br>{_md.code(s.id)}", label(CATEGORIES, s.category),
+                     label(STATUSES, s.status), role_label(corpus, s.owner), role_label(corpus, s.deputy),
                      _md.text(s.vendor or "—"), _date(s.contract_end), _date(r.review_by), _date(s.support_end),
-                     ", ".join(f"`{g}`" for g in r.gaps) or "なし"])
-    return "\n".join(_md.table(["システム", "分類", "状態", "担当", "副担当", "事業者", "契約終了", "見直し開始",
-                                "サポート終了", "課題"], body)) + "\n"
+                     ", ".join(f"`{g}`" for g in r.gaps) or _("none")])
+    header = [_("System"), _("Category"), _("State"), _("Owner"), _("Deputy"), _("Vendor"), _("Contract end"),
+              _("Review start"), _("Support end"), _("Gaps")]
+    return "\n".join(_md.table(header, body)) + "\n"
 
 
 def handover_systems(corpus: Corpus, role_ids: set[str], today: _dt.date) -> list[dict[str, Any]]:

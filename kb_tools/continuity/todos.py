@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kb_tools import mdtext as _md
 from kb_tools.analyzers.todos import KEY
 from kb_tools.checks.todos import todo_owner
+from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -49,20 +50,29 @@ def todos_json(items: list[TodoItem]) -> dict[str, Any]:
     return {"todos": [t.to_dict() for t in items], "total": len(items)}
 
 
+def _none() -> str:
+    return _("No items to confirm (要確認).") + "\n"
+
+
+def _total(items: list[TodoItem]) -> str:
+    return "\n\n" + _("Items to confirm: {n}").format(n=len(items)) + "\n"
+
+
 def todos_text(items: list[TodoItem]) -> str:
     if not items:
-        return "要確認の項目はありません。\n"
+        return _none()
     lines = [f"{t.path}:{t.line}: [{t.owner or '-'}] {t.text}" for t in items]
-    return "\n".join(lines) + f"\n\n要確認 {len(items)}件\n"
+    return "\n".join(lines) + _total(items)
 
 
 def todos_markdown(items: list[TodoItem], corpus: Corpus, from_page: str = "") -> str:
     if not items:
-        return "要確認の項目はありません。\n"
+        return _none()
     rows = []
     for t in items:
         title = corpus.pages[t.path].title if t.path in corpus.pages else t.path
         role = corpus.registry.roles.get(t.owner)
         where = _md.link(from_page, t.path, title) if from_page else f"{_md.code(t.path)}"
-        rows.append([f"{where}（{t.line}行目）", _md.text(role.name if role else (t.owner or "—")), _md.text(t.text)])
-    return "\n".join(_md.table(["ページ", "担当", "内容"], rows)) + f"\n\n要確認 {len(items)}件\n"
+        rows.append([_("{where} (line {line})").format(where=where, line=t.line),
+                     _md.text(role.name if role else (t.owner or "—")), _md.text(t.text)])
+    return "\n".join(_md.table([_("Page"), _("Owner"), _("What to confirm")], rows)) + _total(items)

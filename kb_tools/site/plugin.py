@@ -283,7 +283,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
             from kb_tools.site.pages import onboarding
 
             if onboarding.is_path_page(kb_page):
-                markdown = onboarding.render_into(markdown, onboarding.steps_markdown(self.corpus, kb_page))
+                with i18n.language(self.corpus.config.theme_language):  # the site's language, not the shell's
+                    markdown = onboarding.render_into(markdown, onboarding.steps_markdown(self.corpus, kb_page))
         return markdown
 
     def on_page_context(self, context: dict[str, Any], *, page: Any, config: Any, nav: Any) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Pages generated from the corpus: review dashboard, ownership map, tag index, onboarding paths.
 
 Everything here works without MkDocs: the ``kb`` plugin adds these pages to the site with
-``File.generated`` and ``kb pages --out DIR`` writes the very same Markdown to disk.
+``File.generated`` and ``kb pages --out DIR`` writes the very same Markdown to disk. The pages are
+in the site's language (``theme.language``), whatever KB_LANG or ``--lang`` say: they are the
+site's content, not messages to whoever runs the build.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as _dt
 import logging
 from pathlib import Path
 
+from kb_tools import i18n
 from kb_tools.corpus import Corpus
 from kb_tools.site.pages import _md, onboarding, tags
 from kb_tools._io import atomic_write
@@ -53,7 +56,13 @@ def _report(title: str, description: str, body: str) -> str:
 
 
 def generate(corpus: Corpus, today: _dt.date) -> dict[str, str]:
-    """``docs path -> Markdown`` of the pages under ``kb/`` (sorted, deterministic for a given today)."""
+    """``docs path -> Markdown`` of the pages under ``kb/`` (sorted, deterministic for a given today),
+    in the site's language."""
+    with i18n.language(corpus.config.theme_language):
+        return _generate(corpus, today)
+
+
+def _generate(corpus: Corpus, today: _dt.date) -> dict[str, str]:
     from kb_tools.continuity.ownership import ownership_markdown
     from kb_tools.continuity.review import review_markdown
 
@@ -75,11 +84,13 @@ def generate(corpus: Corpus, today: _dt.date) -> dict[str, str]:
 
 
 def path_pages(corpus: Corpus) -> dict[str, str]:
-    """``docs path -> full page text`` of every onboarding path page, with its steps rendered."""
+    """``docs path -> full page text`` of every onboarding path page, with its steps rendered
+    (in the site's language)."""
     out = {}
-    for path, page in sorted(corpus.pages.items()):
-        if onboarding.is_path_page(page):
-            out[path] = onboarding.render_into(corpus.read_text(page), onboarding.steps_markdown(corpus, page))
+    with i18n.language(corpus.config.theme_language):
+        for path, page in sorted(corpus.pages.items()):
+            if onboarding.is_path_page(page):
+                out[path] = onboarding.render_into(corpus.read_text(page), onboarding.steps_markdown(corpus, page))
     return out
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from kb_tools.continuity.ownership import ownership_report
+from kb_tools.continuity.ownership import area_heading, ownership_report
 from kb_tools.corpus import Corpus
 from kb_tools.site.pages.charts import bar_chart_svg, figure
-
-MARKER = "## 分野別の担当者数\n\n"
 
 
 def bus_factor_chart(corpus: Corpus, today: _dt.date, git: Any) -> str:
@@ -29,6 +27,7 @@ def bus_factor_chart(corpus: Corpus, today: _dt.date, git: Any) -> str:
 def ownership_with_charts(corpus: Corpus, today: _dt.date, git: Any, markdown: str) -> str:
     """The ownership map with the bus-factor chart placed above its area table."""
     chart = bus_factor_chart(corpus, today, git)
-    if not chart or MARKER not in markdown:
+    marker = area_heading()  # in the language the page is rendered in
+    if not chart or marker not in markdown:
         return markdown
-    return markdown.replace(MARKER, MARKER + chart + "\n", 1)
+    return markdown.replace(marker, marker + chart + "\n", 1)

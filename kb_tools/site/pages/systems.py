@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from kb_tools import i18n
 from kb_tools.checks.systemlinks import ledger_of
 from kb_tools.continuity.systems import (
-    CATEGORY_JA, HOSTING_JA, KIND_JA, STATUS_JA, TIER_JA, SystemRow, role_label, system_rows, systems_markdown,
+    CATEGORIES, HOSTINGS, KINDS, STATUSES, TIERS, SystemRow, label, role_label, system_rows, systems_markdown,
 )
 from kb_tools.corpus import Corpus
 from kb_tools.ledger import normalise
@@ -62,15 +63,15 @@ def _cell(corpus: Corpus, row: SystemRow, kind: str, from_page: str) -> str:
 
 
 def coverage_markdown(corpus: Corpus, rows: list[SystemRow]) -> str:
-    kinds = list(KIND_JA) + sorted({k for r in rows for k in r.system.runbooks} - set(KIND_JA))
+    kinds = list(KINDS) + sorted({k for r in rows for k in r.system.runbooks} - set(KINDS))
     linked = _per_system(corpus, rows)
     body = [[_md.link(COVERAGE, system_page_path(r.system.id), r.system.name) if linked else _md.text(r.system.name),
-             STATUS_JA.get(r.system.status, r.system.status)]
+             label(STATUSES, r.system.status)]
             + [_cell(corpus, r, k, COVERAGE) for k in kinds] for r in rows]
     legend = ("記号と色: ○（緑）登録あり、✕（赤）必要なのに登録なし、△（橙）登録されたページがない・廃止予定・"
               "手順書でない、－（灰）このシステムには不要。")
     return _page("手順書の整備状況", "システムごとの復旧・アカウント・障害対応の手順書の有無（自動生成）",
-                 legend + "\n\n" + "\n".join(_md.table(["システム", "状態"] + [KIND_JA.get(k, k) for k in kinds], body)))
+                 legend + "\n\n" + "\n".join(_md.table(["システム", "状態"] + [label(KINDS, k) for k in kinds], body)))
 
 
 def _timeline_rows(rows: list[SystemRow], today: _dt.date) -> list[tuple[SystemRow, list[tuple[str, _dt.date]]]]:
@@ -117,9 +118,9 @@ def system_markdown(corpus: Corpus, row: SystemRow, today: _dt.date) -> str:
     contract = "—"
     if s.contract_number or s.contract_end:
         contract = f"{_md.text(s.contract_number or '番号なし')}（{_date(s.contract_start)} 〜 {_date(s.contract_end)}）"
-    facts = [["ID", f"{_md.code(s.id)}"], ["分類", CATEGORY_JA.get(s.category, s.category)],
-             ["ネットワークの系", TIER_JA.get(s.tier or "", "—")], ["設置場所", HOSTING_JA.get(s.hosting or "", "—")],
-             ["状態", STATUS_JA.get(s.status, s.status)], ["担当", _holders(corpus, s.owner)],
+    facts = [["ID", f"{_md.code(s.id)}"], ["分類", label(CATEGORIES, s.category)],
+             ["ネットワークの系", label(TIERS, s.tier, "—")], ["設置場所", label(HOSTINGS, s.hosting, "—")],
+             ["状態", label(STATUSES, s.status)], ["担当", _holders(corpus, s.owner)],
              ["副担当", _holders(corpus, s.deputy) if s.deputy else "**なし**"], ["事業者", _md.text(s.vendor or "—")],
              ["契約", contract], ["見直し開始", f"{_date(row.review_by)}（契約満了の{s.notice_days}日前）" if row.review_by else "—"],
              ["サポート終了", _date(s.support_end)], ["補足", _md.text(s.notes or "—")]]
@@ -131,7 +132,7 @@ def system_markdown(corpus: Corpus, row: SystemRow, today: _dt.date) -> str:
         path = normalise(s.runbooks.get(k, ""))
         page = corpus.pages.get(path) if path else None
         where = _md.link(here, path, page.title) if page else (f"{_md.code(s.runbooks[k])}（**ページがない**）" if k in s.runbooks else "**なし**")
-        rb_rows.append([KIND_JA.get(k, _md.text(k)), where])
+        rb_rows.append([label(KINDS, k, _md.text(k)), where])
     lines += _md.table(["種類", "ページ"], rb_rows) if rb_rows else ["登録なし（稼働中のシステムではないため不要）"]
     lines += ["", "## 課題", ""]
     lines += [f"- {GAP_JA.get(g, g)}（`{g}`）" for g in row.gaps] or ["なし"]
@@ -162,15 +163,17 @@ def index_markdown(corpus: Corpus, rows: list[SystemRow], today: _dt.date) -> st
 
 
 def ledger_pages(corpus: Corpus, today: _dt.date) -> dict[str, str]:
-    """``docs path -> Markdown`` of the ledger's pages; nothing when the project has no ledger."""
+    """``docs path -> Markdown`` of the ledger's pages (in the site's language); nothing when the
+    project has no ledger."""
     if not ledger_of(corpus).present:
         return {}
-    rows = system_rows(corpus, today)
-    out = {INDEX: index_markdown(corpus, rows, today), COVERAGE: coverage_markdown(corpus, rows),
-           TIMELINE: timeline_markdown(corpus, rows, today)}
-    if _per_system(corpus, rows):
-        for r in rows:
-            out[system_page_path(r.system.id)] = system_markdown(corpus, r, today)
+    with i18n.language(corpus.config.theme_language):
+        rows = system_rows(corpus, today)
+        out = {INDEX: index_markdown(corpus, rows, today), COVERAGE: coverage_markdown(corpus, rows),
+               TIMELINE: timeline_markdown(corpus, rows, today)}
+        if _per_system(corpus, rows):
+            for r in rows:
+                out[system_page_path(r.system.id)] = system_markdown(corpus, r, today)
     return out
 
 
