@@ -243,19 +243,21 @@ def report_ownership(state: State, fmt: str, today: str | None, no_git: bool) ->
     if fmt == "json":
         _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
         return
-    out = ["area / tag                      pages  people  after-leaving  roles"]
+    out = [_("area / tag                      pages  people  after-leaving  roles")]
+    kinds = {"area": _("area"), "tag": _("tag")}
     for kind, items in (("area", rep.areas), ("tag", rep.tags)):
         for b in items:
-            flag = "  <- single transfer orphans it" if b.bus_factor <= 1 else ""
-            out.append(f"{kind}:{b.label:<25} {b.pages:>5}  {b.bus_factor:>6}  {b.after_leaving:>13}  "
+            flag = _("  <- single transfer orphans it") if b.bus_factor <= 1 else ""
+            out.append(f"{kinds[kind]}:{b.label:<25} {b.pages:>5}  {b.bus_factor:>6}  {b.after_leaving:>13}  "
                        f"{','.join(b.roles)}{flag}")
     runbooks = [p for p in rep.no_deputy if p.type == "runbook"]
     out.append("")
-    out.append(f"runbooks without a deputy: {len(runbooks)}")
+    out.append(_("runbooks without a deputy: {n}").format(n=len(runbooks)))
     out += [f"  {p.path}  {p.title}" for p in runbooks]
-    out.append(f"pages without a deputy: {len(rep.no_deputy)}")
+    out.append(_("pages without a deputy: {n}").format(n=len(rep.no_deputy)))
     for r in rep.leaving_roles:
-        out.append(f"leaving: {r.id} ({r.name}): " + ", ".join(f"{p} on {d}" for p, d in sorted(r.leaving.items())))
+        dates = ", ".join(_("{person} on {date}").format(person=p, date=d) for p, d in sorted(r.leaving.items()))
+        out.append(_("leaving: {id} ({name}): {dates}").format(id=r.id, name=r.name, dates=dates))
     _emit("\n".join(out) + "\n")
 
 
