@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb_tools.i18n import _
 from kb_tools.search.analysis import ANALYZER_VERSION, CJK, JapaneseTokenizer
 from kb_tools.search.normalize import export_data, normalize
 from kb_tools.search.sitedocs import SiteDoc, site_docs
@@ -171,10 +172,10 @@ class ShardReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"site search index: {self.pages} pages, {self.sections} sections, {self.terms} terms; "
-                f"{self.shards} shards + {self.big_terms} term files + {self.chunks} store chunks, "
-                f"{self.bytes_total / 1e6:.1f} MB ({self.bytes_manifest / 1e3:.0f} KB manifest) "
-                f"in {self.seconds:.1f} s")
+        return _("site search index: {pages} pages, {sections} sections, {terms} terms; {shards} shards, {big} term "
+                 "files, {chunks} store chunks; {mb:.1f} MB ({kb:.0f} KB manifest) in {s:.1f} s").format(
+            pages=self.pages, sections=self.sections, terms=self.terms, shards=self.shards, big=self.big_terms,
+            chunks=self.chunks, mb=self.bytes_total / 1e6, kb=self.bytes_manifest / 1e3, s=self.seconds)
 
 
 def _script(call: str, key: Any, payload: Any) -> str:
@@ -274,7 +275,7 @@ def build_site_index(corpus: Any, out_dir: Path, urls: dict[str, str] | None = N
             "avgdl": (sum(lengths) / n) if n else 1.0, "k1": K1, "b": B, "lenBase": LEN_BASE,
             "lens": "".join(ALPHA[min(63, round(math.log(1 + x, LEN_BASE)))] for x in lengths),
             "tcount": "".join(ALPHA[min(63, r[1])] for r in rows),
-            "data": {k: v for k, v in data.items() if k != "tag_aliases"},
+            "data": {k: v for k, v in data.items() if k != "tag_aliases"}, "cjk": CJK,
             "messages": messages or {},
         }
         rep.bytes_manifest = _write(tmp / "manifest.js", _script("kbSearchManifest", None, manifest), rep)
