@@ -123,8 +123,9 @@ def check_material() -> str | None:
     version = getattr(material, "__version__", "?")
     if version in MATERIAL_TESTED:
         return None
-    return (f"kb: japanese_search was checked against mkdocs-material {'/'.join(MATERIAL_TESTED)}, this is "
-            f"{version}: run tests/test_search_site_contract.py before relying on it")
+    return _("kb: japanese_search was checked against mkdocs-material {tested}, this is {version}: run "
+             "tests/test_search_site_contract.py before relying on it").format(
+        tested="/".join(MATERIAL_TESTED), version=version)
 
 
 def post_build(site_dir: Path, corpus: Any, urls: dict[str, str], use_directory_urls: bool = True) -> ShardReport:

@@ -76,7 +76,7 @@
         clearTimeout(timer)
         s.remove()
         if (!err && !(key in got)) err = "damaged"     /* ran, but never called back: cut short */
-        if (err) { delete loads[key]; reject(new KbLoadError(err, path)) } else resolve(got[key])
+        if (err) { delete loads[key]; reject(new KbLoadError(err, (S.index || "") + path)) } else resolve(got[key])
       }
       var timer = setTimeout(function () { finish("timeout") }, LOAD_TIMEOUT)
       s.onload = function () { finish(null) }
@@ -442,12 +442,18 @@
     setMeta(T["search.result.placeholder"] || "")
     input.addEventListener("input", onInput)
     input.addEventListener("keyup", onInput)
-    input.addEventListener("focus", function () {
-      manifest().then(function () { onInput() }, fail)
+    input.addEventListener("focus", function () {            /* start loading as Material does */
+      manifest().then(function () { if (input.value) onInput() }, fail)
     })
     if (scrollwrap) scrollwrap.addEventListener("scroll", function () {
       if (scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 40) more()
     })
+    /* The manifest (a few KB per 1,000 pages) is loaded once the page is idle, so the first
+       query only waits for its shards. */
+    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 200) }
+    var preload = function () { idle(function () { manifest().catch(function () {}) }) }
+    if (document.readyState === "complete") preload()
+    else self.addEventListener("load", preload)
     var params = new URL(location.href).searchParams
     if (params.get("q")) setTimeout(onInput, 0)   /* Material fills the box from ?q= */
   }
