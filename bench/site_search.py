@@ -1,14 +1,21 @@
-"""Site search in a real browser: Material's own search UI and worker, with or without kb's
-Japanese override.
+"""Site search in a real browser: kb's prebuilt sharded index beside stock Material, one run.
 
-``run_site_queries(project_dir, queries, japanese_search, limit=5)`` builds the MkDocs project at
-project_dir (its mkdocs.yml through ``INHERIT``, or a plain Material ``language: ja`` site when it
-has none, e.g. ../shared/corpora/ja-fastapi) into a temp dir, serves it on 127.0.0.1, types every
-query into Material's search box in headless Chromium and returns the ranked pages (docs-relative
-``.md`` paths) per query. ``japanese_search=False`` is stock Material with ``search: {lang: ja}``.
+    python bench/site_search.py [--pages 100 1000 10000] [--quality PROJECT ...] [--json OUT]
 
-``python bench/site_search.py`` (main) measures, at 100 / 1,000 / 5,000 generated pages, the
-search index size and the time from page load to the first result, stock vs kb side by side.
+For each size a corpus is generated (bench/corpus.py, deterministic) and built twice with
+``mkdocs build`` (Material, ``navigation.prune``, offline plugin so the same build serves http and
+file://): stock Material (``search: {lang: ja}``) and with the kb plugin (``japanese_search:
+true``). Measured in headless Chromium with the cache disabled, over loopback http and from
+file://: time from navigation start to the first rendered result (median of ``--loads`` page
+loads), search bytes for the first query (everything search-related the page loaded until then:
+manifest, shards, store chunks; for Material its index, worker and lunr) and for later queries,
+later-query latency (median), index size on disk, build time (plain vs kb: the kb share and the
+search-index part of it) and, on the 1,000-page corpus (or the largest below), the exact-title
+first-place rate. ``--quality``: recall@5 / MRR@5 per query kind through ``kb search`` and the
+site (bench/search_quality.py), e.g. ``../shared/corpora/ja-fastapi`` and this repo.
+
+``run_site_queries(project_dir, queries, japanese_search)`` is the API bench/search_quality.py
+and the tests use: ranked docs-relative .md paths per query.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import functools
 import http.server
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,27 +42,19 @@ MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+BOX = "input.md-search__input"
+SEARCH_FILE = re.compile(r"kb-search/|search/search_index\.js|workers/search\.|/lunr/")
 
 HOOK = '''\
-"""Bench hook: records page url -> source path; installs kb's search override when asked."""
+"""Bench hook: records page url -> source path."""
 import json, os
-from kb_tools.search import site as kb_site
-
-ON = os.environ.get("KB_BENCH_JA") == "1"
 URLS = {}
-
-def on_config(config):
-    if ON:
-        kb_site.configure(config)
-    return config
 
 def on_page_context(context, page, config, nav):
     URLS[page.url] = page.file.src_uri
     return context
 
 def on_post_build(config):
-    if ON:
-        kb_site.post_build(config)
     with open(os.environ["KB_BENCH_URLMAP"], "w", encoding="utf-8") as f:
         json.dump(URLS, f, ensure_ascii=False)
 '''
@@ -77,59 +78,65 @@ markdown_extensions:
       alternate_style: true
 """
 
-# Counts the search worker's RESULT messages (type 3) so a query's answer is known to be rendered.
-INIT_SCRIPT = """
-(() => {
-  const Native = window.Worker;
-  window.__kbResults = 0; window.__kbReady = 0; window.__kbT0 = performance.now();
-  window.Worker = class extends Native {
-    constructor(...a) {
-      super(...a);
-      this.addEventListener("message", ev => {
-        if (ev.data && ev.data.type === 1) window.__kbReady = performance.now();
-        if (ev.data && ev.data.type === 3) { window.__kbResults++; window.__kbLast = performance.now(); }
-      });
-    }
-  };
-})();
-"""
 
+def build_site(project_dir: Path, out: Path, japanese_search: bool, reuse: bool = False) -> tuple[dict[str, str], float, float]:
+    """Build project_dir into out/site; returns ({page url: src path}, build seconds, kb index seconds).
 
-def build_site(project_dir: Path, out: Path, japanese_search: bool) -> dict[str, str]:
-    """Build project_dir into out/site; returns {page url: src path}."""
+    ``reuse``: keep an earlier build of the same folder (its recorded times), only rewriting kb's
+    client script from the current sources (measuring a changed client without a 10,000-page build)."""
+    done = out / "build.json"
+    if reuse and done.is_file() and (out / "urls.json").is_file():
+        rec = json.loads(done.read_text(encoding="utf-8"))
+        if japanese_search:
+            sys.path.insert(0, str(REPO))
+            from kb_tools.site import search_glue
+            from kb_tools.search.normalize import export_data
+
+            client = out / "site" / search_glue.CLIENT
+            client.write_text(search_glue.client_source(export_data(project_dir / "docs")), encoding="utf-8")
+        return json.loads((out / "urls.json").read_text(encoding="utf-8")), rec["build_s"], rec["index_s"]
     from mkdocs.utils.yaml import yaml_load
 
     project_dir = project_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
     src_yml = project_dir / "mkdocs.yml"
-    plugins: list = [{"search": {"lang": "ja"}}]
-    child: dict = {
-        "site_dir": str(out / "site"),
-        "plugins": plugins,
-        "hooks": [str(out / "kb_bench_hook.py")],
-        "strict": False,
-    }
+    plugins: list = [{"search": {"lang": "ja"}}, "offline"]
+    if japanese_search:
+        plugins.append({"kb": {"japanese_search": True, "strict": False}})
+    child: dict = {"site_dir": str(out / "site"), "plugins": plugins, "hooks": [str(out / "kb_bench_hook.py")],
+                   "strict": False}
+    theme: dict = {"features": ["navigation.prune"], "font": False}  # no Google Fonts request
     if src_yml.is_file():
         with open(src_yml, encoding="utf-8") as f:
             parent = yaml_load(f) or {}
         child["INHERIT"] = str(src_yml)
         child["docs_dir"] = str((project_dir / parent.get("docs_dir", "docs")).resolve())
-        theme = parent.get("theme") or {}
-        if isinstance(theme, dict) and theme.get("custom_dir"):
-            child["theme"] = {"custom_dir": str((project_dir / theme["custom_dir"]).resolve())}
+        ptheme = parent.get("theme") or {}
+        if isinstance(ptheme, dict) and ptheme.get("custom_dir"):
+            theme["custom_dir"] = str((project_dir / ptheme["custom_dir"]).resolve())
+        if isinstance(ptheme, dict) and ptheme.get("features"):
+            theme["features"] = sorted(set(ptheme["features"]) | {"navigation.prune"})
     else:
         child["docs_dir"] = str(project_dir / "docs")
-    lines = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in child.items())
-    yml = lines if src_yml.is_file() else PLAIN_YML + lines
+    if src_yml.is_file():
+        child["theme"] = theme
+        yml = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in child.items())
+    else:
+        yml = PLAIN_YML.replace("  font: false\n", "  font: false\n  features: [navigation.prune]\n") + \
+            "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in child.items())
     (out / "kb_bench_hook.py").write_text(HOOK, encoding="utf-8")
     cfg = out / "mkdocs.yml"
     cfg.write_text(yml, encoding="utf-8")
-    env = dict(os.environ, KB_BENCH_JA="1" if japanese_search else "0", KB_BENCH_URLMAP=str(out / "urls.json"))
-    res = subprocess.run([MKDOCS, "build", "-q", "-f", str(cfg)], cwd=project_dir, env=env,
-                         capture_output=True, text=True)
+    env = dict(os.environ, KB_BENCH_URLMAP=str(out / "urls.json"), NO_MKDOCS_2_WARNING="1")
+    t0 = time.perf_counter()
+    res = subprocess.run([MKDOCS, "build", "-f", str(cfg)], cwd=project_dir, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
     if res.returncode != 0:
         raise RuntimeError(f"mkdocs build failed for {project_dir}:\n{res.stderr[-3000:]}")
-    return json.loads((out / "urls.json").read_text(encoding="utf-8"))
+    m = re.search(r"site search index: .* in ([0-9.]+) s", res.stderr)
+    index_s = float(m.group(1)) if m else 0.0
+    done.write_text(json.dumps({"build_s": seconds, "index_s": index_s}), encoding="utf-8")
+    return json.loads((out / "urls.json").read_text(encoding="utf-8")), seconds, index_s
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -138,21 +145,32 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(folder))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(folder: Path, prefix: str = "") -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (under the sub-path ``prefix``, e.g. "kb/", when given)."""
+    root = folder
+    tmp = None
+    if prefix:
+        tmp = tempfile.TemporaryDirectory(prefix="kb-subpath-")
+        root = Path(tmp.name)
+        (root / prefix.strip("/")).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(folder.resolve(), root / prefix.strip("/"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/{prefix}"
     finally:
         httpd.shutdown()
         httpd.server_close()
+        if tmp is not None:
+            tmp.cleanup()
 
 
 def to_src(href: str, base: str, urls: dict[str, str]) -> str | None:
     path = unquote(urlparse(href).path)
     root = unquote(urlparse(base).path)
+    if root.endswith(".html"):
+        root = root.rsplit("/", 1)[0] + "/"
     rel = path[len(root):] if path.startswith(root) else path.lstrip("/")
     if rel in urls:
         return urls[rel]
@@ -165,49 +183,90 @@ RESULTS_JS = """
 () => Array.from(document.querySelectorAll('.md-search-result__list > li'))
   .map(li => { const a = li.querySelector('a'); return a ? a.href : null; })
 """
+# A result is rendered when Material's result meta or list changes after the query was typed
+# (Material and kb both rewrite the meta on every answer, also for "nothing found").
+MARK_JS = """() => { if (!window.__kbObs) { window.__kbMut = 0; window.__kbObs = new MutationObserver(() => window.__kbMut++);
+  for (const el of document.querySelectorAll('.md-search-result__meta, .md-search-result__list'))
+    window.__kbObs.observe(el, {childList: true, characterData: true, subtree: true}); }
+  window.__kbSeen = window.__kbMut; }"""
+RENDERED_JS = "() => window.__kbMut > window.__kbSeen"
+# ms from the end of the page's load event to now (the result was just rendered)
+LOADED_MS = "() => performance.now() - performance.getEntriesByType('navigation')[0].loadEventEnd"
 
 
-def _ask(page, query: str, timeout_ms: int = 15000) -> list[str]:
-    n = page.evaluate("window.__kbResults")
-    page.fill("input[data-md-component=search-query]", query)
-    page.dispatch_event("input[data-md-component=search-query]", "keyup")  # Material listens to keyup
-    if query.strip():
-        page.wait_for_function(f"window.__kbResults > {n}", timeout=timeout_ms)
-    return page.evaluate(RESULTS_JS)
+class Session:
+    """One page of a built site in Chromium (cache disabled, every outside request aborted)."""
 
+    def __init__(self, browser: object, base: str, start: str = "") -> None:
+        self.base = base
+        self.ctx = browser.new_context()  # type: ignore[attr-defined]
+        self.outside: list[str] = []
+        self.requests: list[str] = []
+        self.ctx.route("**/*", self._route)
+        self.page = self.ctx.new_page()
+        cdp = self.ctx.new_cdp_session(self.page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.start = start or base
 
-def query_page(browser, base: str, urls: dict[str, str], queries: list[str], limit: int) -> tuple[list[list[str]], float]:
-    """Run queries through Material's search box; returns (ranked src paths, ms to first result)."""
-    ctx = browser.new_context()
-    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-              else route.abort())  # no request to any other host
-    ctx.add_init_script(INIT_SCRIPT)
-    page = ctx.new_page()
-    try:
+    def _route(self, route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        local = url.startswith(self.base.split("#")[0].rsplit("/", 1)[0]) or url.startswith("data:")
+        if url.startswith("file://") or local:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            self.outside.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    def open(self) -> float:
         t0 = time.perf_counter()
-        page.goto(base, wait_until="domcontentloaded")
-        page.click("input[data-md-component=search-query]", timeout=30000)
-        page.wait_for_function("window.__kbReady > 0", timeout=120000)
-        probe = queries[0] if queries else "設定"
-        hrefs = _ask(page, probe, timeout_ms=120000)
-        first_ms = (time.perf_counter() - t0) * 1000
+        self.page.goto(self.start, wait_until="load")
+        self.page.click(BOX, timeout=30000)
+        return t0
+
+    def ask(self, query: str, timeout_ms: int = 120000) -> list[str]:
+        self.page.evaluate(MARK_JS)
+        self.page.fill(BOX, query)
+        self.page.dispatch_event(BOX, "keyup")  # Material listens to keyup
+        if query.strip():
+            self.page.wait_for_function(RENDERED_JS, timeout=timeout_ms)
+        return self.page.evaluate(RESULTS_JS)
+
+    def meta(self) -> str:
+        return self.page.inner_text(".md-search-result__meta")
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+def ranked_paths(hrefs: list[str], base: str, urls: dict[str, str], limit: int) -> list[str]:
+    out: list[str] = []
+    for h in hrefs:
+        src = to_src(h, base, urls) if h else None
+        if src and src not in out:
+            out.append(src)
+    return out[:limit]
+
+
+def query_page(browser: object, base: str, urls: dict[str, str], queries: list[str], limit: int,
+               start: str = "") -> tuple[list[list[str]], float]:
+    """Run queries through the search box; returns (ranked src paths, ms to the first result)."""
+    s = Session(browser, base, start)
+    try:
+        t0 = s.open()
         out: list[list[str]] = []
-        last_q: str | None = None
-        last: list[str] = []
+        first_ms = 0.0
+        last_q, last = None, []
         for q in queries:
             if q != last_q:
-                if q != probe or last_q is not None:
-                    hrefs = _ask(page, q)
-                ranked: list[str] = []
-                for h in hrefs:
-                    src = to_src(h, base, urls) if h else None
-                    if src and src not in ranked:
-                        ranked.append(src)
-                last, last_q = ranked[:limit], q
+                last, last_q = ranked_paths(s.ask(q), base, urls, limit), q
+                if not first_ms:
+                    first_ms = (time.perf_counter() - t0) * 1000
             out.append(list(last))
         return out, first_ms
     finally:
-        ctx.close()
+        s.close()
 
 
 @contextlib.contextmanager
@@ -226,7 +285,7 @@ def run_site_queries(project_dir: Path, queries: list[str], japanese_search: boo
                      browser: object | None = None) -> list[list[str]]:
     """Ranked docs-relative .md paths per query, from the built site's search in Chromium."""
     with tempfile.TemporaryDirectory(prefix="kb-site-search-") as tmp:
-        urls = build_site(Path(project_dir), Path(tmp), japanese_search)
+        urls = build_site(Path(project_dir), Path(tmp), japanese_search)[0]
         with serve(Path(tmp) / "site") as base:
             if browser is not None:
                 return query_page(browser, base, urls, queries, limit)[0]
@@ -234,46 +293,163 @@ def run_site_queries(project_dir: Path, queries: list[str], japanese_search: boo
                 return query_page(b, base, urls, queries, limit)[0]
 
 
-def _size(site: Path) -> tuple[int, int]:
-    import gzip
+# ----------------------------------------------------------------------------- measuring
 
-    data = (site / "search" / "search_index.json").read_bytes()
-    return len(data), len(gzip.compress(data, 6))
+
+def _bytes(site: Path, base: str, urls: list[str]) -> int:
+    total = 0
+    root = unquote(urlparse(base).path)
+    if root.endswith(".html"):
+        root = root.rsplit("/", 1)[0] + "/"
+    for u in urls:
+        if not SEARCH_FILE.search(u):
+            continue
+        path = unquote(urlparse(u).path)
+        rel = path[len(root):] if path.startswith(root) else path.lstrip("/")
+        f = site / rel
+        total += f.stat().st_size if f.is_file() else 0
+    return total
+
+
+def measure(browser: object, site: Path, urls: dict[str, str], first: str, later: list[str], loads: int,
+            file_url: bool) -> dict[str, float]:
+    ms, first_b, later_b, later_ms, outside, found = [], [], [], [], [], []
+    for i in range(loads):
+        if file_url:
+            start = (site / "index.html").as_uri()
+            s = Session(browser, start, start)
+        else:
+            cm = serve(site)
+            base = cm.__enter__()
+            s = Session(browser, base)
+        try:
+            s.open()
+            hits = s.ask(first)
+            ms.append(s.page.evaluate(LOADED_MS))
+            base_url = s.start
+            first_b.append(_bytes(site, base_url, s.requests))
+            if i == 0:
+                for q in later:
+                    n = len(s.requests)
+                    t = time.perf_counter()
+                    s.ask(q)
+                    later_ms.append((time.perf_counter() - t) * 1000)
+                    later_b.append(_bytes(site, base_url, s.requests[n:]))
+            outside += s.outside
+            found.append(bool(hits))
+        finally:
+            s.close()
+            if not file_url:
+                cm.__exit__(None, None, None)
+    return {"first_ms": statistics.median(ms), "first_bytes": statistics.median(first_b),
+            "later_bytes": statistics.median(later_b) if later_b else 0, "later_ms": statistics.median(later_ms) if later_ms else 0,
+            "later_ms_max": max(later_ms) if later_ms else 0, "outside": len(outside),
+            "first_found": all(found)}
+
+
+def index_size(site: Path, kb: bool) -> int:
+    if kb:
+        return sum(p.stat().st_size for p in (site / "assets" / "kb-search").rglob("*") if p.is_file())
+    return (site / "search" / "search_index.json").stat().st_size
+
+
+def titles_of(corpus_dir: Path, n: int) -> list[tuple[str, str]]:
+    out = []
+    for p in sorted((corpus_dir / "docs").rglob("*.md")):
+        if p.name in ("index.md", "README.md"):
+            continue
+        m = re.search(r"^title:\s*(.+)$", p.read_text(encoding="utf-8"), re.M)
+        if m:
+            out.append((m.group(1).strip(), p.relative_to(corpus_dir / "docs").as_posix()))
+    step = max(1, len(out) // n)
+    return out[::step][:n]
+
+
+def exact_title_rate(browser: object, site: Path, urls: dict[str, str], items: list[tuple[str, str]]) -> float:
+    titles = {}
+    for t, _ in items:
+        titles[t] = titles.get(t, 0) + 1
+    items = [(t, p) for t, p in items if titles[t] == 1]
+    with serve(site) as base:
+        got = query_page(browser, base, urls, [t for t, _ in items], 5)[0]
+    return sum(1 for (t, p), r in zip(items, got) if r[:1] == [p]) / max(len(items), 1)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=int, nargs="*", default=[100, 1000, 5000])
+    ap.add_argument("--pages", type=int, nargs="*", default=[100, 1000, 10000])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--queries", nargs="*", default=["サーバー 設定", "ﾈｯﾄﾜｰｸ", "ＡＷＳ"])
+    ap.add_argument("--loads", type=int, default=3, help="page loads per measurement (median)")
+    ap.add_argument("--titles", type=int, default=100, help="exact-title queries")
+    ap.add_argument("--quality", type=Path, nargs="*", default=[], help="projects for bench/search_quality.py")
+    ap.add_argument("--work", type=Path, default=None, help="keep corpora and builds here")
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--reuse", action="store_true", help="reuse the builds in --work (their recorded build times)")
     args = ap.parse_args(argv)
-    rows = []
-    with chromium() as browser, tempfile.TemporaryDirectory(prefix="kb-site-bench-") as tmp:
+    later = ["サーバー 設定", "ﾈｯﾄﾜｰｸ", "ＡＷＳ", "障害", "申請予算"]
+    rows: list[dict] = []
+    tmpdir = tempfile.TemporaryDirectory(prefix="kb-site-bench-") if args.work is None else None
+    work = Path(tmpdir.name) if tmpdir else args.work
+    work.mkdir(parents=True, exist_ok=True)
+    title_n = max([n for n in args.pages if n <= 1000] or args.pages[:1])
+    with chromium() as browser:
         for n in args.pages:
-            corpus = Path(tmp) / f"c{n}"
-            subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), str(corpus), "--pages", str(n),
-                            "--seed", str(args.seed)], check=True, capture_output=True)
-            for ja in (False, True):
-                out = Path(tmp) / f"b{n}{int(ja)}"
-                t = time.perf_counter()
-                urls = build_site(corpus, out, ja)
-                build_s = time.perf_counter() - t
-                raw, gz = _size(out / "site")
-                with serve(out / "site") as base:
+            corpus = work / f"c{n}"
+            if not (corpus / "mkdocs.yml").is_file():
+                subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), str(corpus), "--pages", str(n),
+                                "--seed", str(args.seed)], check=True, capture_output=True)
+            items = titles_of(corpus, args.titles)
+            first = items[len(items) // 2][0]
+            builds = {}
+            for kb in (False, True):
+                out = work / f"b{n}{'kb' if kb else 'stock'}"
+                urls, build_s, index_s = build_site(corpus, out, kb, args.reuse)
+                builds[kb] = build_s
+                site = out / "site"
+                row = {"pages": n, "search": "kb" if kb else "stock", "build_s": build_s, "index_s": index_s,
+                       "index_bytes": index_size(site, kb)}
+                for proto, file_url in (("http", False), ("file", True)):
                     try:
-                        res, first_ms = query_page(browser, base, urls, args.queries, 5)
-                        hits = sum(1 for r in res if r)
-                    except Exception as exc:  # a timeout here is the finding: the index is unusable
-                        first_ms, hits = float("nan"), f"error: {type(exc).__name__}"
-                rows.append((n, "kb" if ja else "stock", raw, gz, first_ms, build_s, hits))
-                print(f"{n:>6} pages  {'kb' if ja else 'stock':5}  index {raw / 1e6:7.2f} MB ({gz / 1e6:6.2f} MB gzip)"
-                      f"  first result {first_ms / 1000:7.2f} s  build {build_s:6.1f} s  queries with hits {hits}",
-                      flush=True)
-    print("\n| pages | search | search_index.json | gzip | page load → first result |")
-    print("| ---: | --- | ---: | ---: | ---: |")
-    for n, kind, raw, gz, ms, _b, _h in rows:
-        print(f"| {n:,} | {kind} | {raw / 1e6:.1f} MB | {gz / 1e6:.2f} MB | {ms / 1000:.1f} s |")
+                        r = measure(browser, site, urls, first, later, args.loads, file_url)
+                    except Exception as exc:  # noqa: BLE001 - a timeout is the finding
+                        r = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+                    row[proto] = r
+                if n == title_n:
+                    row["exact_title_first"] = exact_title_rate(browser, site, urls, items)
+                rows.append(row)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+            rows[-1]["kb_share"] = (builds[True] - builds[False]) / builds[False]
+    print_table(rows)
+    if args.json:
+        args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.quality:
+        sys.path.insert(0, str(REPO / "bench"))
+        import search_quality
+
+        for p in args.quality:
+            search_quality.run(p.resolve(), True, 0, 0)
     return 0
+
+
+def _secs(r: dict) -> str:
+    return "error" if "error" in r else f"{r['first_ms'] / 1000:.2f} s"
+
+
+def print_table(rows: list[dict]) -> None:
+    print("\n| pages | search | first result, http | first result, file:// | later query, median / max | "
+          "bytes, first query | bytes, later query | index on disk | build | exact title first |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        h, f = r["http"], r["file"]
+        build = f"{r['build_s']:.0f} s"
+        if "kb_share" in r:
+            build += f" (+{r['kb_share'] * 100:.0f} %; index {r['index_s']:.1f} s)"
+        et = f"{r['exact_title_first'] * 100:.0f} %" if "exact_title_first" in r else ""
+        later = "error" if "error" in h else f"{h['later_ms']:.0f} / {h['later_ms_max']:.0f} ms"
+        fb = "error" if "error" in h else f"{h['first_bytes'] / 1e3:,.0f} KB"
+        lb = "error" if "error" in h else f"{h['later_bytes'] / 1e3:,.1f} KB"
+        print(f"| {r['pages']:,} | {r['search']} | {_secs(h)} | {_secs(f)} | {later} | {fb} | {lb} | "
+              f"{r['index_bytes'] / 1e6:.1f} MB | {build} | {et} |")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
-"""Site search in a real headless Chromium: kb's Japanese override vs stock Material.
+"""Site search in a real headless Chromium: kb's prebuilt sharded index in Material's search UI.
 
-One small Japanese site is built twice with the real `kb` plugin (offline plugin on, so the same
-build serves http:// and file://): with ``japanese_search: true`` and with stock Material
-(``search: {lang: ja}``, no override).
+Sites are built once (module/session fixtures) with the real ``kb`` plugin and the offline
+plugin, so the same build serves http:// and file://: a small Japanese site (kb beside stock
+Material), a generated 1,000-page site (bench/corpus.py) and this repository's own site. Every
+request that is not to the local server or a file is aborted, and the tests assert there was none.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools.site import search_override as kb_site
 from kb_tools.search.normalize import export_data, normalize
+from kb_tools.site import search_glue
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from site_search import query_page, serve  # noqa: E402
+from site_search import Session, build_site, query_page, ranked_paths, serve, titles_of  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -76,30 +78,10 @@ QUERIES = [
     ("引き継ぎ打ち合わせ", "orthographic variants", "handover/meeting.md"),
     ("セキュリティポリシ", "long vowel dropped (2)", "security/policy.md"),
 ]
-
-YML = """\
-site_name: テスト
-theme:
-  name: material
-  language: ja
-  font: false
-exclude_docs: |
-  _data/
-plugins:
-  - search:
-      lang: ja
-  - offline
-  {kb}
-markdown_extensions:
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds:
-          case: lower
-  - attr_list
-"""
+NOT_INITIALISED = "検索を初期化"
 
 
-def _build(root: Path, japanese_search: bool) -> Path:
+def _project(root: Path) -> Path:
     docs = root / "docs"
     for rel, text in PAGES.items():
         p = docs / rel
@@ -107,77 +89,205 @@ def _build(root: Path, japanese_search: bool) -> Path:
         p.write_text(textwrap.dedent(text), encoding="utf-8")
     (docs / "_data").mkdir(exist_ok=True)
     (docs / "_data" / "synonyms.yml").write_text(SYNONYMS, encoding="utf-8")
-    kb = "- kb:\n      japanese_search: true\n      strict: false" if japanese_search else ""
-    (root / "mkdocs.yml").write_text(YML.format(kb=kb), encoding="utf-8")
-    res = subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "-q"], cwd=root,
-                         capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
-    return root / "site"
+    return root
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return {name: _build(tmp_path_factory.mktemp(name), name == "kb") for name in ("kb", "stock")}
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, str]]]:
+    proj = _project(tmp_path_factory.mktemp("small"))
+    out = {}
+    for name in ("kb", "stock"):
+        b = tmp_path_factory.mktemp(f"small-{name}")
+        urls = build_site(proj, b, name == "kb")[0]
+        out[name] = (b / "site", urls)
+    return out
 
 
-def _urls() -> dict[str, str]:
-    return {rel[:-3] + ".html": rel for rel in PAGES}
+@pytest.fixture(scope="session")
+def generated(gen_corpus, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], Path]:
+    """A 1,000-page generated corpus built once with kb (about a minute)."""
+    corpus = gen_corpus(1000, 3)
+    b = tmp_path_factory.mktemp("gen-kb")
+    urls = build_site(corpus, b, True)[0]
+    return b / "site", urls, corpus
 
 
-def _ranked(browser, site: Path) -> list[list[str]]:
+@pytest.fixture(scope="session")
+def repo_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    b = tmp_path_factory.mktemp("repo-kb")
+    urls = build_site(REPO, b, True)[0]
+    return b / "site", urls
+
+
+def _ranked(browser, site: Path, urls: dict[str, str], queries: list[str]) -> list[list[str]]:
     with serve(site) as base:
-        return query_page(browser, base, _urls(), [q for q, _, _ in QUERIES], 5)[0]
+        return query_page(browser, base, urls, queries, 5)[0]
 
 
-def test_override_finds_every_kind_and_stock_does_not(browser, sites: dict[str, Path]) -> None:
-    worker = kb_site.find_worker(sites["kb"])
-    assert worker is not None and worker.read_text(encoding="utf-8").startswith(kb_site.MARKER)
-    ours = _ranked(browser, sites["kb"])
-    stock = _ranked(browser, sites["stock"])
+def test_kb_finds_every_kind_and_stock_does_not(browser, small) -> None:
+    ours = _ranked(browser, *small["kb"], [q for q, _, _ in QUERIES])
+    stock = _ranked(browser, *small["stock"], [q for q, _, _ in QUERIES])
     for (q, kind, want), got in zip(QUERIES, ours):
-        assert got and got[0] == want, f"kb override, {kind}: {q!r} → {got}, want {want} first"
+        assert got and got[0] == want, f"kb, {kind}: {q!r} → {got}, want {want} first"
     stock_misses = [kind for (q, kind, want), got in zip(QUERIES, stock) if want not in got[:5]]
-    # Stock Material has no NFKC, no dictionary and does not segment queries: if these pass
-    # on the stock build, the override is not what made the difference above.
+    # Stock Material has no NFKC, no dictionary and does not segment queries.
     assert {"full-width ASCII", "half-width katakana", "house dictionary synonym"} <= set(stock_misses), stock
-    # The override's results keep Material's highlighting of the matched words.
 
 
-def test_hostile_queries_answer_without_error(browser, sites: dict[str, Path]) -> None:
-    hostile = ['a:b *("', "\\", '"unmatched', "の", "、。！？", "x" * 2000, "\x00\x07"]
-    with serve(sites["kb"]) as base:
-        got = query_page(browser, base, _urls(), [*hostile, "ガバクラ"], 5)[0]
-    assert got[-1][:1] == ["cloud/aws-account.md"]  # the worker survived everything before
+def test_material_index_and_worker_are_not_loaded(browser, small) -> None:
+    site, _ = small["kb"]
+    with serve(site) as base:
+        s = Session(browser, base)
+        try:
+            s.open()
+            s.ask("ガバクラ")
+            assert s.meta() == "1件見つかりました"
+            markup = s.page.evaluate("document.querySelector('.md-search-result__item').outerHTML")
+        finally:
+            s.close()
+    assert not [u for u in s.requests if "search_index" in u or "workers/search" in u or "/lunr/" in u]
+    assert s.outside == []
+    for cls in ("md-search-result__link", "md-search-result__article md-typeset", "md-search-result__icon md-icon"):
+        assert cls in markup
+    assert "data-md-score" in markup and "<mark data-md-highlight" in markup
 
 
-def test_works_from_file_url(browser, sites: dict[str, Path]) -> None:
-    site = sites["kb"]
-    html = (site / "index.html").read_text(encoding="utf-8")
-    assert "unpkg.com" not in html and "iframe-worker" in html
-    ctx = browser.new_context()
-    outside: list[str] = []
+def test_hostile_queries(browser, small) -> None:
+    site, urls = small["kb"]
+    hostile = ["", "<img src=x onerror=window.__pwned=1>", "<script>window.__pwned=1</script>", ".*(a+)+$[",
+               'a:b *("', "\\", "の", "、。！？", "x" * 10000, "あ" * 10000, "\x00\x07"]
+    with serve(site) as base:
+        s = Session(browser, base)
+        try:
+            s.open()
+            for q in hostile:
+                s.ask(q)
+                meta = s.meta()
+                assert meta and NOT_INITIALISED not in meta, (q[:20], meta)
+                if len(q) >= 10000:
+                    assert "200" in meta, meta  # searched its first 200 characters, and says so
+            assert s.page.evaluate("window.__pwned") is None
+            assert s.page.evaluate("document.querySelectorAll('.md-search-result__list script, "
+                                   ".md-search-result__list img').length") == 0
+            assert ranked_paths(s.ask("ガバクラ"), base, urls, 5)[:1] == ["cloud/aws-account.md"]
+        finally:
+            s.close()
+    assert s.outside == []
 
-    def route(r):
-        if r.request.url.startswith("file://"):
-            return r.continue_()
-        outside.append(r.request.url)
-        return r.abort()
 
-    ctx.route("**/*", route)
-    page = ctx.new_page()
+def _broken_copy(site: Path, tmp: Path, what: str) -> Path:
+    copy = tmp / f"site-{what}"
+    shutil.copytree(site, copy)
+    idx = copy / search_glue.INDEX
+    shards = sorted((idx / "s").glob("*.js")) + sorted((idx / "t").glob("*.js"))
+    for f in shards:
+        if what == "missing":
+            f.unlink()
+        else:
+            data = f.read_bytes()
+            f.write_bytes(data[: len(data) // 2])
+    return copy
+
+
+@pytest.mark.parametrize("what", ["missing", "truncated"])
+def test_broken_shard_shows_a_message(browser, small, tmp_path: Path, what: str) -> None:
+    site = _broken_copy(small["kb"][0], tmp_path, what)
+    for start in ("http", (site / "index.html").as_uri()):
+        with serve(site) as base:
+            s = Session(browser, base if start == "http" else start, "" if start == "http" else start)
+            try:
+                s.open()
+                s.ask("ガバクラ", timeout_ms=30000)
+                meta = s.meta()
+            finally:
+                s.close()
+        assert "assets/kb-search/index/s/" in meta or "assets/kb-search/index/t/" in meta, meta  # names the file
+        # the site's language (ja): module fixtures build before the KB_LANG=en test fixture applies
+        assert ("見つかりません" if what == "missing" else "壊れています") in meta, meta
+
+
+def test_missing_manifest_shows_a_message(browser, small, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(small["kb"][0], site)
+    (site / search_glue.INDEX / "manifest.js").unlink()
+    with serve(site) as base:
+        s = Session(browser, base)
+        try:
+            s.open()
+            s.ask("ガバクラ", timeout_ms=30000)
+            assert "manifest.js" in s.meta()
+        finally:
+            s.close()
+
+
+def test_sub_path_and_moved_folder(browser, small, tmp_path: Path) -> None:
+    site, urls = small["kb"]
+    with serve(site, prefix="city/kb/") as base:
+        # the offline plugin turns directory URLs off: pages are .html files
+        got = query_page(browser, base, urls, ["ガバクラ"], 5, start=base + "network/server-list.html")[0]
+    assert got[0][:1] == ["cloud/aws-account.md"], got
+    moved = tmp_path / "elsewhere" / "copy of site"
+    shutil.copytree(site, moved)
+    start = (moved / "network" / "server-list.html").as_uri()
+    s = Session(browser, start, start)
     try:
-        page.goto((site / "index.html").as_uri())
-        box = "input[data-md-component=search-query]"
-        page.click(box)  # file://: Material sets the index up when search opens
-        for query, want in (("ｻｰﾊﾞｰ一覧", "server-list.html"), ("ガバクラ", "aws-account.html")):
-            page.fill(box, query)
-            page.dispatch_event(box, "keyup")
-            page.wait_for_function(
-                "w => { const a = document.querySelector('.md-search-result__list > li a');"
-                " return a && a.href.endsWith(w); }", arg=want, timeout=30000)
+        s.open()
+        hrefs = s.ask("ガバクラ")
     finally:
-        ctx.close()
-    assert outside == []
+        s.close()
+    assert hrefs and hrefs[0].startswith(moved.as_uri()) and "/cloud/aws-account.html" in hrefs[0]
+    assert s.outside == []
+
+
+def test_highlight_uses_whole_words(browser, small) -> None:
+    site, _ = small["kb"]
+    with serve(site) as base:
+        s = Session(browser, base)
+        try:
+            s.open()
+            s.ask("ガバクラ")
+            marks = s.page.evaluate("Array.from(document.querySelectorAll('.md-search-result__list mark'))"
+                                    ".map(m => m.textContent)")
+            href = s.page.evaluate("document.querySelector('.md-search-result__list a').href")
+            s.page.goto(href)
+            page_marks = s.page.evaluate("Array.from(document.querySelectorAll('article mark'))"
+                                         ".map(m => m.textContent)")
+        finally:
+            s.close()
+    assert "h=%E3%82%AC%E3%83%90%E3%82%AF%E3%83%A9" in href  # ?h=ガバクラ, the word typed
+    assert set(marks) == {"ガバメントクラウド"}, marks
+    assert page_marks and set(page_marks) == {"ガバメントクラウド"}, page_marks
+
+
+def test_generated_site_exact_titles_http_and_file(browser, generated) -> None:
+    site, urls, corpus = generated
+    items = titles_of(corpus, 40)
+    counts: dict[str, int] = {}
+    for t, _ in items:
+        counts[t] = counts.get(t, 0) + 1
+    items = [(t, p) for t, p in items if counts[t] == 1]
+    got = _ranked(browser, site, urls, [t for t, _ in items])
+    first = sum(1 for (t, p), r in zip(items, got) if r[:1] == [p])
+    assert first >= 0.98 * len(items), [(t, p, r[:2]) for (t, p), r in zip(items, got) if r[:1] != [p]]
+    start = (site / "index.html").as_uri()
+    got_file = query_page(browser, start, urls, [t for t, _ in items[:5]], 5, start=start)[0]
+    assert [r[:1] for r in got_file] == [[p] for _, p in items[:5]]
+
+
+def test_repo_site_http_and_file(browser, repo_site) -> None:
+    site, urls = repo_site
+    want = "cloud/01-gov-cloud-overview.md"
+    for start in ("http", (site / "index.html").as_uri()):
+        with serve(site) as base:
+            s = Session(browser, base if start == "http" else start, "" if start == "http" else start)
+            try:
+                s.open()
+                got = ranked_paths(s.ask("ガバクラ"), s.start if start != "http" else base, urls, 5)
+            finally:
+                s.close()
+        assert want in got, got
+        assert s.outside == []
+        assert not [u for u in s.requests if "search_index" in u]
 
 
 def test_normaliser_port_matches_python(browser) -> None:
@@ -188,7 +298,7 @@ def test_normaliser_port_matches_python(browser) -> None:
     page = browser.new_page()
     try:
         page.set_content("<html><body></body></html>")
-        page.add_script_tag(path=str(kb_site.ASSETS / "normalize.js"))
+        page.add_script_tag(path=str(search_glue.ASSETS / "normalize.js"))
         got = page.evaluate(
             """([data, inputs, house, extra]) => {
                  const n = kbNormalizer.create(data), h = kbNormalizer.create(house);
@@ -205,3 +315,15 @@ def test_normaliser_port_matches_python(browser) -> None:
     for s, (js, map_ok, starts_ok) in zip(extra, got[1]):
         assert js == normalize(s, house), s
         assert map_ok and starts_ok, s
+
+
+def test_build_runs_without_mkdocs_too(tmp_path: Path) -> None:
+    """The index is core logic: ``kb_tools.search.shards`` builds it from a Corpus alone."""
+    code = ("import sys; from pathlib import Path; from kb_tools.config import load_config; "
+            "from kb_tools.corpus import build_corpus; from kb_tools.search.shards import build_site_index; "
+            "c = build_corpus(load_config(Path(sys.argv[1]))); print(build_site_index(c, Path(sys.argv[2])).pages); "
+            "print('mkdocs' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code, str(REPO / "mkdocs.yml"), str(tmp_path / "idx")],
+                         capture_output=True, text=True, check=True)
+    pages, mk = res.stdout.split()
+    assert int(pages) > 10 and mk == "False"

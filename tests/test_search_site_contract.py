@@ -1,92 +1,89 @@
-"""Fails LOUDLY when a Material upgrade changes what kb's Japanese site search relies on.
+"""Fails LOUDLY when a Material upgrade changes what kb's site-search glue relies on.
 
-The override (kb_tools/theme/assets/javascripts/kb-search/worker.js) wraps Material's search
-worker. If one of these tests fails after upgrading mkdocs-material: re-read the new worker
-source (templates/assets/javascripts/workers/search.*.min.js and its .map), check every item of
-the "Depends on Material internals" list at the top of worker.js, run
-tests/test_search_site.py, then add the version to kb_tools.site.search_override.MATERIAL_TESTED.
+The glue (kb_tools/site/theme/assets/javascripts/kb-search/search.js, GLUE block, and
+kb_tools/site/search_glue.py) keeps Material's search box and result list and switches off
+Material's own search. If one of these tests fails after upgrading mkdocs-material: read the new
+templates (partials/search.html, base.html) and bundle source (its .map), check each item of
+``search_glue.GLUE``, run tests/test_search_site.py, then add the version to
+``search_glue.MATERIAL_TESTED``.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import material
-import pytest
 
-from kb_tools.site import search_override as kb_site
+from kb_tools.site import search_glue
 
 MATERIAL = Path(material.__file__).resolve().parent / "templates"
-RECHECK = ("mkdocs-material {v} is not a version kb's Japanese site search was checked against {t}: "
-           "re-check worker.js against Material's new search worker (see this file's docstring). ")
+RECHECK = ("mkdocs-material {v} is not what kb's site-search glue was checked against ({t}): re-check "
+           "search.js's GLUE block against Material (see this file's docstring). ")
 
 
-def _worker() -> Path:
-    found = [p for p in (MATERIAL / "assets" / "javascripts" / "workers").iterdir()
-             if kb_site._WORKER_NAME.match(p.name)]
-    assert len(found) == 1, RECHECK.format(v=material.__version__, t=kb_site.MATERIAL_TESTED) + f"workers: {found}"
-    return found[0]
+def _recheck() -> str:
+    return RECHECK.format(v=material.__version__, t="/".join(search_glue.MATERIAL_TESTED))
+
+
+def _bundle_sources() -> str:
+    maps = list((MATERIAL / "assets" / "javascripts").glob("bundle.*.min.js.map"))
+    assert len(maps) == 1, _recheck() + f"bundles: {maps}"
+    return "\n".join(json.loads(maps[0].read_text(encoding="utf-8"))["sourcesContent"])
 
 
 def test_material_version_is_the_one_checked() -> None:
-    assert material.__version__ in kb_site.MATERIAL_TESTED, RECHECK.format(
-        v=material.__version__, t=kb_site.MATERIAL_TESTED)
+    assert material.__version__ in search_glue.MATERIAL_TESTED, _recheck()
 
 
-def test_config_points_at_the_worker_file_we_replace() -> None:
+def test_search_markup_the_glue_reads() -> None:
+    search = (MATERIAL / "partials" / "search.html").read_text(encoding="utf-8")
     base = (MATERIAL / "base.html").read_text(encoding="utf-8")
-    m = re.search(r'"search":\s*"assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"\s*\|\s*url', base)
-    assert m, RECHECK.format(v=material.__version__, t=kb_site.MATERIAL_TESTED) + \
-        "base.html's __config no longer names the worker as assets/javascripts/workers/search.<hash>.min.js"
-    assert m.group(1) == _worker().name
+    g = search_glue.GLUE
+    missing = [k for k in ("form", "input", "result", "meta", "list") if g[k] not in search]
+    missing += [k for k in ("config",) if g[k] not in base]
+    assert not missing, _recheck() + f"partials/search.html or base.html changed: {missing}"
+    # the script is injected right before the bundle, after __config
+    assert base.index(g["config"]) < base.index(g["bundle"]), _recheck() + "__config no longer precedes the bundle"
+    m = re.search(r"<script src=\"\{\{ '(assets/javascripts/bundle\.[0-9a-f]+\.min\.js)' \| url \}\}\"></script>", base)
+    assert m, _recheck() + "base.html no longer loads the bundle as <script src=\"{{ 'assets/...bundle.*.min.js' | url }}\">"
+    assert search_glue.BUNDLE_RX.search(f'<script src="../{m.group(1)}"></script>'), _recheck()
 
 
-def test_worker_internals_we_hook() -> None:
-    src = _worker().read_text(encoding="utf-8")
-    sources = json.loads(_worker().with_name(_worker().name + ".map").read_text(encoding="utf-8"))
-    ts = "\n".join(sources["sourcesContent"])
+def test_bundle_behaviour_the_glue_switches_off() -> None:
+    src = _bundle_sources()
+    g = search_glue.GLUE
     needed = {
-        "lunr exposed as self.lunr": "self.lunr=" in src,
-        "one message listener answering with a global postMessage":
-            'addEventListener("message",' in src and "postMessage(yield" in src,
-        "SETUP=0 / READY=1 / QUERY=2 / RESULT=3": re.search(r"case 0:.*\{type:1\}.*case 2:.*\{type:3,", src) is not None,
-        "segmenter built from lunr.TinySegmenter": '"TinySegmenter"in lunr?new lunr.TinySegmenter' in src,
-        "tokenizer calls segmenter.ctype_ and .segment": "lunr.segmenter.ctype_(" in ts and "lunr.segmenter.segment(" in ts,
-        "segments used through .toLowerCase() and .length":
-            "segments[s].toLowerCase()" in ts and "segments[s].length" in ts,
-        "search goes through lunr.Index.search": "this.index.search(query)" in ts,
-        "single language uses lunr[lang] as a plugin": "this.use(lunr[config.lang[0]])" in ts,
-        "results grouped by location": "items.set(ref" in ts,
+        "the index is downloaded only when a form named 'search' exists": g["index_only_with_form"] in src,
+        "the worker comes from __config.search": g["worker_from_config"] in src,
+        "__config is read from the #__config element": 'getElement("#__config")' in src,
+        "results render only after the worker's READY": "skipUntil(worker$.pipe(first(isSearchReadyMessage)))" in src,
+        "Enter picks the highest data-md-score": 'article.getAttribute("data-md-score")' in src,
+        "the ?h= highlighter needs the index": "mountSearchHiglight(el, { index$, location$ })" in src,
     }
     broken = [k for k, ok in needed.items() if not ok]
-    assert not broken, RECHECK.format(v=material.__version__, t=kb_site.MATERIAL_TESTED) + f"changed: {broken}"
+    assert not broken, _recheck() + f"changed: {broken}"
 
 
-def test_post_build_warns_when_no_worker(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    (tmp_path / "site").mkdir()
-    cfg = {"site_dir": str(tmp_path / "site"), "theme": SimpleNamespace(dirs=[str(MATERIAL)]),
-           "docs_dir": str(tmp_path), "plugins": {}}
-    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.kb.search"):
-        kb_site.post_build(cfg)
-    assert "NOT active" in caplog.text
+def test_result_markup_we_copy() -> None:
+    src = _bundle_sources()
+    for cls in search_glue.GLUE["result_markup"]:
+        assert cls.split("=")[-1].strip('"') in src, _recheck() + f"result markup changed: {cls}"
+    for key in ("search.result.placeholder", "search.result.none", "search.result.one", "search.result.other",
+                "search.result.more.one", "search.result.more.other"):
+        assert key in (MATERIAL / "base.html").read_text(encoding="utf-8"), _recheck() + f"translation {key} gone"
+    ja = (MATERIAL / "partials" / "languages" / "ja.html").read_text(encoding="utf-8")
+    assert '"search.result.other": "#件見つかりました"' in ja
 
 
-def test_post_build_is_idempotent(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    workers = site / "assets" / "javascripts" / "workers"
-    workers.mkdir(parents=True)
-    original = _worker().read_bytes()
-    (workers / _worker().name).write_bytes(original)
-    cfg = {"site_dir": str(site), "theme": SimpleNamespace(dirs=[str(MATERIAL)]), "docs_dir": str(tmp_path),
-           "plugins": {}}
-    kb_site.post_build(cfg)
-    first = (workers / _worker().name).read_bytes()
-    kb_site.post_build(cfg)  # `mkdocs serve --dirty`: the wrapper is already there
-    assert (workers / _worker().name).read_bytes() == first
-    assert first.startswith(kb_site.MARKER.encode())
-    kept = workers / _worker().name.replace(".min.js", ".material.min.js")
-    assert kept.read_bytes() == original
+def test_inject_puts_the_script_before_the_bundle() -> None:
+    html = ('<script id="__config" type="application/json">{}</script>\n'
+            '<script src="../../assets/javascripts/bundle.a5f9d56c.min.js"></script>')
+    out = search_glue.inject(html, "cloud/aws/")
+    assert out.index("kb-search.js") < out.index("bundle.")
+    assert '<script src="../../assets/kb-search/kb-search.js" data-kb-search>' in out
+    assert search_glue.inject(out, "cloud/aws/") == out  # idempotent
+    assert 'src="assets/kb-search/kb-search.js"' in search_glue.inject(html, "")
+    assert 'src="../assets/kb-search/kb-search.js"' in search_glue.inject(html, "cloud/aws.html")
+    assert search_glue.inject("<p>no bundle</p>", "") == "<p>no bundle</p>"

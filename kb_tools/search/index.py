@@ -104,8 +104,9 @@ def plain_text(markdown: str) -> str:
     return re.sub(r"[ \t]+", " ", t).strip()
 
 
-def page_document(corpus: Any, page: Any) -> dict[str, Any]:
-    text = corpus.read_text(page)
+def page_document(corpus: Any, page: Any, text: str | None = None) -> dict[str, Any]:
+    if text is None:
+        text = corpus.read_text(page)
     lines = text.split("\n")
     body = plain_text("\n".join(lines[page.body_offset:]))
     meta = page.meta if isinstance(page.meta, dict) else {}

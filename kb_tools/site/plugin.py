@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config import base
@@ -101,16 +102,12 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         self._configure_offline(config)
         self.japanese_search = None
         if self.opts.japanese_search:
-            try:
-                from kb_tools.site import search_override as search_site  # type: ignore[attr-defined]
-            except ImportError as exc:
-                log.warning(_("japanese_search: kb_tools.site.search_override is not available ({error}); using "
-                              "Material's stock search").format(error=exc))
-            else:
-                self.japanese_search = search_site
-                result = search_site.configure(config)
-                if result is not None:
-                    config = result
+            from kb_tools.site import search_glue
+
+            self.japanese_search = search_glue
+            warning = search_glue.check_material()
+            if warning:
+                log.warning(warning)
         return config
 
     def _configure_markdown(self, config: Any) -> None:
@@ -314,12 +311,18 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
 
     # ------------------------------------------------------------------ after
 
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        if not self.config.enabled or self.japanese_search is None:
+            return output
+        return self.japanese_search.inject(output, page.url)
+
     def on_post_build(self, *, config: Any) -> None:
         if not self.config.enabled or self.japanese_search is None or self.corpus is None:
             return
-        post = getattr(self.japanese_search, "post_build", None)
-        if post is not None:
-            post(config, self.corpus)
+        urls = {src: f.url for src, f in self._files_by_src.items() if src in self.corpus.pages}
+        rep = self.japanese_search.post_build(Path(config["site_dir"]), self.corpus, urls,
+                                              bool(config.get("use_directory_urls", True)))
+        log.info(rep.summary())
 
     def on_shutdown(self) -> None:
         self.corpus = None

@@ -1,0 +1,485 @@
+/*
+ * kb-tools site search: the client of the prebuilt, sharded index (kb_tools/search/shards.py)
+ * and a thin glue to Material for MkDocs' search UI.
+ *
+ * The kb plugin writes this file (after normalize.js and `self.__kbSearchSettings = {...}`) as
+ * assets/kb-search/kb-search.js and loads it with a <script> placed just before Material's
+ * bundle on every page. The glue (see GLUE below) is all that touches Material:
+ *  - `document.forms.search` loses its name: Material's bundle then never downloads its
+ *    search_index.json (it only does when a form named "search" exists);
+ *  - `__config.search` (the worker Material starts) becomes an empty data: script: Material's
+ *    own worker is not downloaded either;
+ *  - Material keeps its input, toggles and keyboard handling (Enter picks the highest
+ *    data-md-score, arrows, Escape); we fill its result meta and list with the markup Material
+ *    renders (.md-search-result__item > a.md-search-result__link > article...), with its own
+ *    translations (`__config.translations`, "N件見つかりました").
+ * tests/test_search_site_contract.py fails when a Material upgrade changes any of this.
+ *
+ * Everything is loaded as scripts relative to Material's base URL (`__config.base`), so the site
+ * works over http, from file://, under a sub-path and after being moved; nothing else is asked.
+ * Results and snippets are built with textContent / createElement only.
+ */
+(function () {
+  "use strict"
+
+  var S = self.__kbSearchSettings || {}
+  var MSG = S.messages || {}
+  var MAX_CHARS = S.maxChars || 200
+  var MAX_TERMS = 8, MAX_LOAD_TERMS = 16, PAGE_SIZE = 10, LOAD_TIMEOUT = 15000
+  var TITLE_BOOST = 3, HEADINGS_BOOST = 2
+  var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+  var CODE = {}
+  for (var a = 0; a < ALPHA.length; a++) CODE[ALPHA.charCodeAt(a)] = a
+
+  function fmt(msg, args) {
+    return String(msg || "").replace(/\{(\w+)\}/g, function (m, k) { return k in args ? args[k] : m })
+  }
+
+  /* ------------------------------------------------------------------ GLUE: Material's UI */
+
+  var cfgEl = document.getElementById("__config")
+  var form = document.forms.namedItem("search")
+  if (!cfgEl || !form) return
+  var config = JSON.parse(cfgEl.textContent)
+  form.removeAttribute("name")
+  config.search = "data:text/javascript,"
+  cfgEl.textContent = JSON.stringify(config)
+  var T = config.translations || {}
+  var base = new URL(config.base || ".", location.href)
+  var root = new URL(S.index || "assets/kb-search/index/", base)
+  var input = form.querySelector("input.md-search__input")
+  var result = document.querySelector("[data-md-component=search-result]")
+  var meta = result && result.querySelector(".md-search-result__meta")
+  var list = result && result.querySelector(".md-search-result__list")
+  var scrollwrap = result && result.parentElement
+
+  function setMeta(text) { if (meta) meta.textContent = text }
+
+  /* ------------------------------------------------------------------ loading scripts */
+
+  var loads = {}, got = {}
+  function receive(key, value) { got[key] = value }
+  self.kbSearchManifest = function (m) { receive("m", m) }
+  self.kbSearchShard = function (id, obj) { receive("s:" + id, obj) }
+  self.kbSearchDocs = function (id, arr) { receive("d:" + id, arr) }
+
+  function KbLoadError(kind, file) { this.kind = kind; this.file = file }
+
+  function load(key, path) {
+    if (key in got) return Promise.resolve(got[key])
+    if (loads[key]) return loads[key]
+    var p = new Promise(function (resolve, reject) {
+      var s = document.createElement("script"), done = false
+      var finish = function (err) {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        s.remove()
+        if (!err && !(key in got)) err = "damaged"     /* ran, but never called back: cut short */
+        if (err) { delete loads[key]; reject(new KbLoadError(err, (S.index || "") + path)) } else resolve(got[key])
+      }
+      var timer = setTimeout(function () { finish("timeout") }, LOAD_TIMEOUT)
+      s.onload = function () { finish(null) }
+      s.onerror = function () { finish("missing") }
+      s.src = new URL(path, root).href
+      document.head.appendChild(s)
+    })
+    loads[key] = p
+    return p
+  }
+
+  /* ------------------------------------------------------------------ analysis (= analysis.py) */
+
+  var M = null, norm = null, TOKEN = null, lens = null, tcount = null
+
+  function setup(m) {
+    if (M) return M
+    M = m
+    norm = self.kbNormalizer.create(m.data)
+    var cjk = m.cjk
+    TOKEN = new RegExp("([" + cjk + "]+)|((?:(?![" + cjk + "])[\\p{L}\\p{N}])+)", "gu")
+    lens = new Float64Array(m.pages); tcount = new Uint8Array(m.pages)
+    var k1 = m.k1, b = m.b, avg = m.avgdl || 1
+    for (var i = 0; i < m.pages; i++) {
+      var len = Math.pow(m.lenBase, CODE[m.lens.charCodeAt(i)]) - 1
+      lens[i] = k1 * ((1 - b) + b * len / avg)
+      tcount[i] = CODE[m.tcount.charCodeAt(i)]
+    }
+    return M
+  }
+
+  function isStop(t) { return t.length === 1 && t >= "\u3041" && t <= "\u3096" }
+
+  /* Query-mode terms of normalised text: words, and CJK runs as bigrams (one character alone). */
+  function terms(text) {
+    var out = [], m
+    TOKEN.lastIndex = 0
+    while ((m = TOKEN.exec(text)) !== null) {
+      if (m[2]) { out.push(m[2]); continue }
+      var run = Array.from(m[1])
+      if (run.length === 1) out.push(run[0])
+      else for (var i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1])
+    }
+    return Array.from(new Set(out.filter(function (t) { return !isStop(t) })))
+  }
+
+  function parse(raw) {
+    var notes = []
+    var q = String(raw || "").replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g, " ")
+    if (q.length > MAX_CHARS) { notes.push(fmt(MSG.too_long, { n: MAX_CHARS })); q = q.slice(0, MAX_CHARS) }
+    var words = q.replace(/"/g, " ").split(/\s+/).filter(Boolean)
+    var normWords = words.map(function (w) { return norm.normalize(w) }).filter(Boolean)
+    var ts = terms(norm.normalize(words.join(" ")))
+    return { words: words, normWords: normWords, qn: normWords.join("").replace(/\s+/g, ""), terms: ts, notes: notes }
+  }
+
+  /* ------------------------------------------------------------------ postings */
+
+  var decoded = new Map()
+  function decode(enc) {
+    var out = new Map(), n = enc.length, i
+    if (enc.charCodeAt(0) === 100) {                 /* "d": one character per page */
+      for (i = 1; i < n; i++) { var v = CODE[enc.charCodeAt(i)]; if (v) out.set(i - 1, v) }
+      return out
+    }
+    var nums = [], val = 0, shift = 0
+    for (i = 1; i < n; i++) {
+      var x = CODE[enc.charCodeAt(i)]
+      if (x === undefined) break
+      if (x >= 32) { val += (x - 32) * Math.pow(2, shift); shift += 5 }
+      else { nums.push(val + x * Math.pow(2, shift)); val = 0; shift = 0 }
+    }
+    var prev = -1
+    for (i = 0; i + 1 < nums.length; i += 2) { prev += nums[i] + 1; out.set(prev, nums[i + 1]) }
+    return out
+  }
+
+  function fnv(s) {
+    var h = 0x811c9dc5
+    for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0 }
+    return h
+  }
+
+  function where(t) {
+    var big = M.big[t]
+    if (big !== undefined && Object.prototype.hasOwnProperty.call(M.big, t)) return ["s:t" + big, "t/" + big + ".js", "t" + big]
+    var i = fnv(t) % M.shards
+    return ["s:" + i, "s/" + i + ".js", String(i)]
+  }
+
+  function postings(t) {
+    if (decoded.has(t)) return Promise.resolve(decoded.get(t))
+    var w = where(t)
+    return load(w[0], w[1]).then(function (shard) {
+      var enc = Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : ""
+      var pl = enc ? decode(enc) : new Map()
+      if (decoded.size > 256) decoded.delete(decoded.keys().next().value)
+      decoded.set(t, pl)
+      return pl
+    })
+  }
+
+  /* ------------------------------------------------------------------ ranking (= query.py) */
+
+  function bm25(docs, pls, out, factor) {
+    var k1 = M.k1
+    for (var d of docs) {
+      var s = 0
+      for (var p of pls) {
+        var v = p.pl.get(d)
+        if (v === undefined) continue
+        var tf = v >> 2
+        s += p.idf * (k1 + 1) * tf / (tf + lens[d])
+      }
+      out.set(d, s * factor)
+    }
+  }
+
+  function rank(q, pls) {
+    var n = M.pages
+    pls = pls.map(function (pl, i) { return { t: q.terms[i], pl: pl, idf: Math.log(n / (pl.size + 1)) + 1 } })
+    pls.sort(function (x, y) { return x.pl.size - y.pl.size })
+    if (pls.length > MAX_TERMS) pls = pls.slice(0, MAX_TERMS)
+    var cand = null
+    for (var p of pls) {
+      if (cand === null) cand = new Set(p.pl.keys())
+      else for (var d of cand) if (!p.pl.has(d)) cand.delete(d)
+      if (!cand.size) break
+    }
+    var scores = new Map()
+    bm25(cand || [], pls, scores, 1)
+    var total = scores.size
+    if (scores.size < PAGE_SIZE && pls.length > 1) {
+      var union = new Set()
+      for (var p2 of pls) for (var d2 of p2.pl.keys()) if (!scores.has(d2)) union.add(d2)
+      bm25(union, pls, scores, 0.5)
+      total = scores.size
+    }
+    var nt = pls.length, rows = []
+    for (var entry of scores) {
+      var doc = entry[0], inT = 0, inH = 0
+      for (var p3 of pls) {
+        var v = p3.pl.get(doc)
+        if (v === undefined) continue
+        inT += v & 1; inH += (v >> 1) & 1
+      }
+      var bonus = 0
+      if (inT === nt) bonus += tcount[doc] === nt ? 4 : 2
+      if (inH === nt) bonus += 1
+      bonus += TITLE_BOOST * 0.5 * inT / nt + HEADINGS_BOOST * 0.25 * inH / nt
+      if (tcount[doc]) bonus += 0.5 * Math.min(inT, tcount[doc]) / tcount[doc]
+      rows.push([entry[1] / 10 + bonus, doc])
+    }
+    rows.sort(function (x, y) { return y[0] - x[0] || x[1] - y[1] })
+    return { rows: rows, total: total }
+  }
+
+  function storeEntry(doc) {
+    var c = Math.floor(doc / M.chunk)
+    return load("d:" + c, "d/" + c + ".js").then(function (arr) { return arr[doc - c * M.chunk] })
+  }
+
+  /* Exact title / heading evidence on the documents shown (the postings only know term sets). */
+  function refine(q, row, e) {
+    if (!q.qn || !e) return row[0]
+    var title = norm.normalize(e[1]).replace(/\s+/g, ""), s = row[0]
+    if (title === q.qn) s += 100
+    else if (title.indexOf(q.qn) >= 0) s += 0.5
+    for (var sec of e[3]) {
+      var h = norm.normalize(sec[1]).replace(/\s+/g, "")
+      if (h === q.qn) { s += 0.5; break }
+    }
+    return s
+  }
+
+  /* ------------------------------------------------------------------ snippets and marks */
+
+  var segmenter = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter("ja", { granularity: "word" }) : null
+
+  /* Whole query words to highlight: the normalised words, or — when a word does not occur as a
+     whole — its Intl.Segmenter words (never bigram fragments). */
+  function needles(q, hay) {
+    var out = []
+    for (var w of q.normWords) {
+      if (hay.indexOf(w) >= 0 || !segmenter) { out.push(w); continue }
+      for (var s of segmenter.segment(w))
+        if (s.isWordLike && !isStop(s.segment)) out.push(s.segment)
+    }
+    return Array.from(new Set(out.filter(Boolean))).sort(function (x, y) { return y.length - x.length })
+  }
+
+  function spans(text, words) {
+    var m = norm.normalizeMap(text), out = []
+    for (var w of words) {
+      var i = m.out.indexOf(w)
+      while (i >= 0) { out.push([m.starts[i], m.starts[i + w.length]]); i = m.out.indexOf(w, i + w.length) }
+    }
+    out.sort(function (x, y) { return x[0] - y[0] })
+    var merged = []
+    for (var sp of out) {
+      var last = merged[merged.length - 1]
+      if (last && sp[0] <= last[1]) last[1] = Math.max(last[1], sp[1])
+      else merged.push([sp[0], sp[1]])
+    }
+    return merged
+  }
+
+  function marked(parent, text, words) {
+    var pos = 0
+    for (var sp of spans(text, words)) {
+      parent.appendChild(document.createTextNode(text.slice(pos, sp[0])))
+      var mk = document.createElement("mark")
+      mk.setAttribute("data-md-highlight", "")
+      mk.textContent = text.slice(sp[0], sp[1])
+      parent.appendChild(mk)
+      pos = sp[1]
+    }
+    parent.appendChild(document.createTextNode(text.slice(pos)))
+    return parent
+  }
+
+  /* ------------------------------------------------------------------ rendering (Material's markup) */
+
+  function href(location, words) {
+    var url = new URL(location, base)
+    if (words.length) url.searchParams.set("h", words.join(" "))
+    return url.href
+  }
+
+  function article(location, words, score, heading, tag, text, marks, parent) {
+    var a = document.createElement("a")
+    a.href = href(location, words)
+    a.className = "md-search-result__link"
+    a.tabIndex = -1
+    var art = document.createElement("article")
+    art.className = "md-search-result__article md-typeset"
+    art.setAttribute("data-md-score", score.toFixed(2))
+    if (parent) {
+      var icon = document.createElement("div")
+      icon.className = "md-search-result__icon md-icon"
+      art.appendChild(icon)
+    }
+    art.appendChild(marked(document.createElement(tag), heading, marks))
+    if (text) marked(art, text, marks)
+    a.appendChild(art)
+    return a
+  }
+
+  function sectionScore(q, sec) {
+    var h = norm.normalize(sec[1]), body = norm.normalize(sec[2]), s = 0
+    for (var t of q.terms) s += (h.indexOf(t) >= 0 ? 2 : 0) + (body.indexOf(t) >= 0 ? 1 : 0)
+    return s / (2 * Math.max(q.terms.length, 1))
+  }
+
+  function renderItem(q, e, score) {
+    var li = document.createElement("li")
+    li.className = "md-search-result__item"
+    var words = q.words
+    var pageHay = norm.normalize(e[1] + " " + e[2])
+    var secs = []
+    for (var sec of e[3]) {
+      var s = sectionScore(q, sec)
+      if (s > 0) secs.push([s, sec])
+    }
+    secs.sort(function (x, y) { return y[0] - x[0] })
+    var marks = needles(q, pageHay)
+    li.appendChild(article(e[0], words, score, e[1], "h1", secs.length ? "" : e[2], marks, true))
+    var best = secs.filter(function (x) { return x[0] >= 0.5 }), more = secs.filter(function (x) { return x[0] < 0.5 })
+    var add = function (into, x) {
+      var hay = norm.normalize(x[1][1] + " " + x[1][2])
+      into.appendChild(article(e[0] + "#" + x[1][0], words, score * x[0], x[1][1], "h2", x[1][2], needles(q, hay), false))
+    }
+    best.forEach(function (x) { add(li, x) })
+    if (more.length) {
+      var details = document.createElement("details")
+      details.className = "md-search-result__more"
+      var summary = document.createElement("summary")
+      summary.tabIndex = -1
+      var div = document.createElement("div")
+      div.textContent = more.length === 1 ? T["search.result.more.one"] : String(T["search.result.more.other"] || "").replace("#", more.length)
+      summary.appendChild(div)
+      details.appendChild(summary)
+      more.forEach(function (x) { add(details, x) })
+      li.appendChild(details)
+    }
+    return li
+  }
+
+  function countText(n) {
+    if (n === 0) return T["search.result.none"] || ""
+    if (n === 1) return T["search.result.one"] || "1"
+    return String(T["search.result.other"] || "#").replace("#", n)
+  }
+
+  /* ------------------------------------------------------------------ the search loop */
+
+  var seq = 0, shown = null
+
+  function fail(err) {
+    var kind = err && err.kind ? err.kind : "error"
+    setMeta(fmt(MSG[kind] || MSG.error || "search index unavailable: {file}", { file: (err && err.file) || "", error: String(err) }))
+    if (list) list.textContent = ""
+  }
+
+  function manifest() {
+    return load("m", "manifest.js").then(setup)
+  }
+
+  function search(raw) {
+    var my = ++seq
+    if (!String(raw || "").trim()) {
+      setMeta(T["search.result.placeholder"] || ""); if (list) list.textContent = ""; shown = null
+      return Promise.resolve()
+    }
+    return manifest().then(function () {
+      var q = parse(raw)
+      if (!q.terms.length) return { q: q, rows: [], total: 0 }
+      var ts = q.terms.slice(0, MAX_LOAD_TERMS)
+      q.terms = ts
+      return Promise.all(ts.map(postings)).then(function (pls) {
+        var r = rank(q, pls)
+        return { q: q, rows: r.rows, total: r.total }
+      })
+    }).then(function (r) {
+      if (my !== seq) return
+      var top = r.rows.slice(0, PAGE_SIZE)
+      return Promise.all(top.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
+        if (my !== seq) return
+        var items = top.map(function (row, i) { return [refine(r.q, row, entries[i]), entries[i], row] })
+        items.sort(function (x, y) { return y[0] - x[0] || x[2][1] - y[2][1] })
+        var note = r.q.notes.length ? "（" + r.q.notes.join(" ") + "）" : ""
+        if (!r.q.terms.length) note = MSG.no_terms || ""
+        setMeta(countText(r.total) + note)
+        list.textContent = ""
+        items.forEach(function (it) { if (it[1]) list.appendChild(renderItem(r.q, it[1], it[0])) })
+        shown = { q: r.q, rows: r.rows, next: PAGE_SIZE, seq: my }
+      })
+    }).catch(function (err) { if (my === seq) fail(err) })
+  }
+
+  function more() {
+    if (!shown || shown.next >= shown.rows.length || shown.loading) return
+    var s = shown, rows = s.rows.slice(s.next, s.next + PAGE_SIZE)
+    s.loading = true
+    Promise.all(rows.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
+      s.loading = false
+      if (shown !== s) return
+      rows.forEach(function (row, i) { if (entries[i]) list.appendChild(renderItem(s.q, entries[i], row[0])) })
+      s.next += rows.length
+    }).catch(function (err) { s.loading = false; fail(err) })
+  }
+
+  var last = null
+  function onInput() {
+    var v = input.value
+    if (v === last) return
+    last = v
+    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1 }  /* tests, benchmark */
+    search(v).then(done, done)
+  }
+
+  if (input && meta && list) {
+    setMeta(T["search.result.placeholder"] || "")
+    input.addEventListener("input", onInput)
+    input.addEventListener("keyup", onInput)
+    input.addEventListener("focus", function () {            /* start loading as Material does */
+      manifest().then(function () { if (input.value) onInput() }, fail)
+    })
+    if (scrollwrap) scrollwrap.addEventListener("scroll", function () {
+      if (scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 40) more()
+    })
+    /* The manifest (a few KB per 1,000 pages) is loaded once the page is idle, so the first
+       query only waits for its shards. */
+    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 200) }
+    var preload = function () { idle(function () { manifest().catch(function () {}) }) }
+    if (document.readyState === "complete") preload()
+    else self.addEventListener("load", preload)
+    var params = new URL(location.href).searchParams
+    if (params.get("q")) setTimeout(onInput, 0)   /* Material fills the box from ?q= */
+  }
+
+  /* ------------------------------------------------------------------ ?h= highlight on the page */
+
+  function highlightPage() {
+    var h = new URL(location.href).searchParams.get("h")
+    var el = document.querySelector("[data-md-component=content]") || document.querySelector("article")
+    if (!h || !el || !self.kbNormalizer) return
+    var n = self.kbNormalizer.create(S.data || {})
+    var words = h.split(/\s+/).map(function (w) { return n.normalize(w) }).filter(Boolean)
+    if (!words.length) return
+    var nodes = [], it = document.createNodeIterator(el, NodeFilter.SHOW_TEXT)
+    for (var node = it.nextNode(); node; node = it.nextNode())
+      if (node.parentElement && !node.parentElement.closest("script,style,mark")) nodes.push(node)
+    var savedNorm = norm
+    norm = n
+    for (var tn of nodes) {
+      var text = tn.textContent
+      if (!spans(text, words).length) continue
+      var frag = marked(document.createDocumentFragment(), text, words)
+      tn.replaceWith(frag)
+    }
+    norm = savedNorm
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", highlightPage)
+  else highlightPage()
+})()
