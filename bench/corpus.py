@@ -51,6 +51,17 @@ PHRASES = ("担当者は", "毎月", "事業者へ", "庁内LANの", "ガバメ�
 VERBS = ("確認する。", "記録する。", "報告する。", "見直す。", "設定を変更する。", "連絡する。",
          "保存する。", "手配する。", "点検する。", "照会する。")
 
+# The site's heading ids (pymdownx slugify, lower case) and attr_list: shared by every generated
+# site, the tests' docs trees and the benchmarks, so ids are computed one way everywhere.
+MARKDOWN_YML = """\
+markdown_extensions:
+  - toc:
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds:
+          case: lower
+  - attr_list
+"""
+
 MKDOCS_YML = """\
 site_name: 生成コーパス
 docs_dir: docs
@@ -62,13 +73,7 @@ theme:
 plugins:
   - search:
       lang: ja
-markdown_extensions:
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds:
-          case: lower
-  - attr_list
-validation:
+""" + MARKDOWN_YML + """validation:
   links:
     not_found: warn
     anchors: warn

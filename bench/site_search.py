@@ -38,6 +38,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import corpus as corpus_gen  # noqa: E402 - the project's generator, beside this file
+
 MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -65,13 +68,7 @@ theme:
   name: material
   language: ja
   font: false
-markdown_extensions:
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds:
-          case: lower
-  - attr_list
-  - admonition
+""" + corpus_gen.MARKDOWN_YML + """  - admonition
   - pymdownx.superfences
   - pymdownx.details
   - pymdownx.tabbed:

@@ -14,18 +14,25 @@ from click.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 
+
+
+def _bench_module(name: str):  # bench/ holds the project's generator: tests and benchmarks share it
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"kb_bench_{name}", REPO / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+BENCH_CORPUS = _bench_module("corpus")
 MKDOCS_YML = """\
 site_name: テスト
 docs_dir: docs
 exclude_docs: |
   _data/
-markdown_extensions:
-  - toc:
-      slugify: !!python/object/apply:pymdownx.slugs.slugify
-        kwds:
-          case: lower
-  - attr_list
-"""
+""" + BENCH_CORPUS.MARKDOWN_YML
 
 
 def make_docs(root: Path, files: dict[str, str | bytes], mkdocs_yml: str | None = MKDOCS_YML) -> Path:
@@ -93,12 +100,7 @@ def fixture_browser() -> Iterator[object]:
 @pytest.fixture(scope="session", name="gen_corpus")
 def fixture_gen_corpus(tmp_path_factory: pytest.TempPathFactory):
     """Generate a corpus with the project's bench/corpus.py (deterministic); returns its folder."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("kb_bench_corpus", REPO / "bench" / "corpus.py")
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = BENCH_CORPUS
     made: dict[tuple[int, int], Path] = {}
 
     def _gen(pages: int = 120, seed: int = 7) -> Path:

@@ -116,6 +116,22 @@ def _validate(page: Page) -> list[tuple[RuleInfo, str, str]]:
     return out
 
 
+def _check_roles(page: Page, reg: Any, emit: Emit) -> None:
+    """``owner`` must be a role id; ``deputy`` a role id or a person of the roster."""
+    owner, deputy = page.meta.get("owner"), page.meta.get("deputy")
+    if isinstance(owner, str) and owner and owner not in reg.roles:
+        sug = reg.suggest_role(owner)
+        emit(UNKNOWN_OWNER, page.path, _line(page, "owner"), None,
+             _("owner '{owner}' is not a role in {roster}").format(owner=owner, roster=reg.roster_path),
+             hint=_("did you mean '{suggestion}'? (owners are roles, not people)").format(suggestion=sug) if sug
+             else _("owners are role ids from the roster"), target=owner)
+    if isinstance(deputy, str) and deputy and deputy not in reg.roles and deputy not in reg.people():
+        sug = reg.suggest_role(deputy)
+        emit(UNKNOWN_OWNER, page.path, _line(page, "deputy"), None,
+             _("deputy '{deputy}' is not a role in {roster}").format(deputy=deputy, roster=reg.roster_path),
+             hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug else None, target=deputy)
+
+
 @check_pass
 def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Validate every page's front matter."""
@@ -138,20 +154,8 @@ def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                 m = did_you_mean(key, _KNOWN, cutoff=0.7)
                 emit(UNKNOWN_FIELD, src, _line(page, key), None, _("unknown front matter field '{field}'").format(field=key),
                      hint=_("did you mean '{suggestion}'?").format(suggestion=m) if m else None, target=key)
-        owner = page.meta.get("owner")
-        if reg.has_roster and isinstance(owner, str) and owner and owner not in reg.roles:
-            sug = reg.suggest_role(owner)
-            emit(UNKNOWN_OWNER, src, _line(page, "owner"), None,
-                 _("owner '{owner}' is not a role in {roster}").format(owner=owner, roster=reg.roster_path),
-                 hint=_("did you mean '{suggestion}'? (owners are roles, not people)").format(suggestion=sug) if sug
-                 else _("owners are role ids from the roster"),
-                 target=owner)
-        deputy = page.meta.get("deputy")
-        if reg.has_roster and isinstance(deputy, str) and deputy and deputy not in reg.roles and deputy not in reg.people():
-            sug = reg.suggest_role(deputy)
-            emit(UNKNOWN_OWNER, src, _line(page, "deputy"), None,
-                 _("deputy '{deputy}' is not a role in {roster}").format(deputy=deputy, roster=reg.roster_path),
-                 hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug else None, target=deputy)
+        if reg.has_roster:
+            _check_roles(page, reg, emit)
         tags = page.meta.get("tags")
         if reg.has_taxonomy and isinstance(tags, list):
             for t in tags:

@@ -73,6 +73,16 @@ def _check_person(corpus: Any, person: str) -> None:
          _("unknown person '{person}' (not in {roster})").format(person=person, roster=roster))
 
 
+def _write(snap: Any, new: bytes) -> None:
+    """The edit, written atomically unless the file changed since it was read (then exit 2)."""
+    from kb_tools.edit.files import EditError, write_atomic
+
+    try:
+        write_atomic(snap, new)
+    except EditError as exc:
+        fail(str(exc))
+
+
 def _emit(text: str) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -148,7 +158,7 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
 
     All pages are checked first: if one cannot be edited safely, none is written.
     """
-    from kb_tools.edit.files import EditError, Snapshot, diff, mark_reviewed, write_atomic
+    from kb_tools.edit.files import EditError, Snapshot, diff, mark_reviewed
 
     cfg = state.config()
     day = parse_date(date_s) or _dt.date.today()
@@ -184,10 +194,7 @@ def review_mark(state: State, paths: tuple[str, ...], date_s: str | None, by: st
             continue
         if new == snap.data:
             continue
-        try:
-            write_atomic(snap, new)
-        except EditError as exc:
-            fail(str(exc))
+        _write(snap, new)
         if state.quiet == 0:
             click.echo(f"kb: {label}: last_reviewed = {day.isoformat()}" + (f", reviewed_by = {by}" if by else ""), err=True)
 
@@ -282,7 +289,7 @@ def roster() -> None:
 def roster_assign(state: State, role: str, to: str, from_date: str | None, replace: str | None, add: bool,
                   dry_run: bool) -> None:
     """Make PERSON the holder of ROLE; the previous holder moves to `past` (from/to dates)."""
-    from kb_tools.edit.files import EditError, Snapshot, diff, write_atomic
+    from kb_tools.edit.files import EditError, Snapshot, diff
     from kb_tools.datadir import load_registry
     from kb_tools.edit.roster import RosterError, assign
 
@@ -303,10 +310,7 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
     if dry_run:
         _emit(diff(snap.data, new, label))
         return
-    try:
-        write_atomic(snap, new)
-    except EditError as exc:
-        fail(str(exc))
+    _write(snap, new)
     if state.quiet == 0:
         msg = (_("kb: {role}: {to} holds the role from {day}; {moved} moved to past (to {end}). Page review dates "
                  "are unchanged.") if moved else

@@ -187,6 +187,17 @@ def _role_items(rep: HandoverReport) -> list[str]:
     return items
 
 
+
+# (report attribute, checklist step): one step per kind of page the person leaves behind
+_PAGE_STEPS = (
+    ("deputised", N_("Tell the owner roles of the {n} page(s) you deputise for about the handover")),
+    ("overdue", N_("Review the {n} overdue page(s) before you leave and update their last review date with "
+                   "`kb review mark PATH --by NAME`")),
+    ("sole_author", N_("Write down the background, history and unwritten steps of the {n} page(s) only you have "
+                       "recently changed")),
+    ("no_deputy", N_("Set a deputy role (deputy) on the {n} page(s) you own that have none")),
+)
+
 def checklist(rep: HandoverReport, corpus: Corpus) -> list[str]:
     """What the successor (and the leaving person) must do, in the current language."""
     items = _role_items(rep)
@@ -195,18 +206,9 @@ def checklist(rep: HandoverReport, corpus: Corpus) -> list[str]:
         items.append(_("Read through the {n} page(s) you own with your successor (carry out the {runbooks} runbook(s) "
                        "together once)").format(n=len(rep.owned), runbooks=len(runbooks)) if runbooks else
                      _("Read through the {n} page(s) you own with your successor").format(n=len(rep.owned)))
-    if rep.deputised:
-        items.append(_("Tell the owner roles of the {n} page(s) you deputise for about the handover").format(
-            n=len(rep.deputised)))
-    if rep.overdue:
-        items.append(_("Review the {n} overdue page(s) before you leave and update their last review date with "
-                       "`kb review mark PATH --by NAME`").format(n=len(rep.overdue)))
-    if rep.sole_author:
-        items.append(_("Write down the background, history and unwritten steps of the {n} page(s) only you have "
-                       "recently changed").format(n=len(rep.sole_author)))
-    if rep.no_deputy:
-        items.append(_("Set a deputy role (deputy) on the {n} page(s) you own that have none").format(
-            n=len(rep.no_deputy)))
+    for attr, msg in _PAGE_STEPS:
+        if getattr(rep, attr):
+            items.append(_(msg).format(n=len(getattr(rep, attr))))
     for sy in rep.systems:
         gaps = _(" (gaps: {gaps})").format(gaps=", ".join(sy["gaps"])) if sy["gaps"] else ""
         end = _("contract ends {date}, ").format(date=sy["contract_end"]) if sy["contract_end"] else ""

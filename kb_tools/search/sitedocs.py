@@ -13,20 +13,17 @@ built site; ``page_url`` gives MkDocs' rule when no mapping is known.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb_tools.search.index import page_document, plain_text
+from kb_tools.search.index import default_procs, page_document, plain_text
 
 INTRO_CHARS = 200  # excerpt of the text before the first section
 SECTION_CHARS = 140  # excerpt of each section
 MAX_SECTIONS = 24  # sections kept per page (the rest still count for the page's terms)
 SECTION_LEVELS = (2, 3)
-PAGES_PER_PROC = 1500
-MAX_PROCS = 4
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _WS = re.compile(r"\s+")
 
@@ -93,23 +90,13 @@ def _docs_range(corpus: Any, paths: list[str], urls: dict[str, str], use_dir: bo
     return out
 
 
-def _procs(n: int) -> int:
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_PROCS, n // PAGES_PER_PROC))
-
-
 _JOB: list[Any] = []  # (work, parts) for the forked workers: closures do not pickle
 
 
 def map_pages(corpus: Any, work: Callable[[list[str]], Any], paths: list[str]) -> list[Any]:
     """``work`` over slices of ``paths`` in forked processes (one per CPU for large sites);
     results in the order of ``paths``."""
-    k = _procs(len(paths))
+    k = default_procs(len(paths))
     if k == 1:
         return [work(paths)]
     size = -(-len(paths) // k)
