@@ -22,6 +22,7 @@ from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
+from kb_tools.ledger import LedgerPrefetch
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.links import World, pack_resolution, resolve_page
 from kb_tools.parse.tree import exclude_spec, walk_docs
@@ -228,9 +229,6 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
     return out
 
 
-# ----------------------------------------------------------------------------- cache
-
-
 class ParseCache:
     """``rel -> (mtime_ns, size, hash, Page)`` in one pickle, replaced atomically."""
 
@@ -262,8 +260,6 @@ class ParseCache:
         except OSError as exc:
             log.warning("cannot write parse cache %s: %s", self.path, exc)
 
-
-# ----------------------------------------------------------------------------- loading
 
 
 def build_corpus(
@@ -311,7 +307,8 @@ def build_corpus(
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
     world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
-    parsed = _parse_all(todo, opts, world, workers, progress, cache)
+    ledger = LedgerPrefetch(cfg)  # read in a thread while the worker processes parse the pages
+    parsed = _parse_all(todo, opts, world, workers, progress, cache, meanwhile=ledger.start)
     for p in parsed:
         pages[p.path] = p
     st_by_rel = dict(md)
@@ -325,6 +322,7 @@ def build_corpus(
     excluded_pages = {k: v for k, v in pages.items() if k in excluded}
     registry = load_registry(cfg.data_path, cfg.docs_dir)
     corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed)
+    ledger.store(corpus)
     corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused,
                     "seconds": time.perf_counter() - t0}
     return corpus
@@ -350,6 +348,7 @@ def _rebased(p: Page, rel: str) -> Page:
 def _parse_all(
     todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
     progress: Callable[[int, int], None] | None, cache: ParseCache,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Page]:
     if not todo:
         return []
@@ -383,7 +382,10 @@ def _parse_all(
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as ex:
-            for res in ex.map(_parse_chunk_states, chunks):
+            results = ex.map(_parse_chunk_states, chunks)  # submits every chunk: the workers are forked
+            if meanwhile is not None:
+                meanwhile()
+            for res in results:
                 out.extend(Page.from_state(st) for st in res)
                 done += len(res)
                 if progress:
