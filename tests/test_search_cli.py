@@ -293,3 +293,30 @@ def test_length_norms_read_in_bulk_match_whoosh(run_kb, site) -> None:
         want = [K1 * ((1 - B) + B * (r.doc_field_length(d, "body") or 0) / s._avgdl) for d in range(r.doc_count_all())]
         assert s._normlist == pytest.approx(want)
         assert s.search("録音データ").hits[0].path == "other.md"
+
+
+def test_one_page_updates_add_a_segment_and_merge_past_the_limit(gen_corpus, monkeypatch) -> None:
+    """An update commits without Whoosh's merge until MERGE_AT_SEGMENTS segments (then Whoosh's
+    own policy decides); results stay right."""
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search import index as kbindex
+    from kb_tools.search.query import Searcher
+
+    monkeypatch.setattr(kbindex, "MERGE_AT_SEGMENTS", 3)
+    root = gen_corpus(30, 4)
+    cfg = load_config(root / "mkdocs.yml")
+    kbindex.build_index(cfg, build_corpus(cfg), procs=1)
+    victim = sorted(p for p in (root / "docs").rglob("*.md") if "_data" not in p.parts)[4]
+    counts = []
+    for i in range(5):
+        victim.write_text(victim.read_text(encoding="utf-8") + f"\n合言葉{'イロハニホ'[i]}ヘト\n", encoding="utf-8")
+        rep = kbindex.build_index(cfg, build_corpus(cfg))
+        assert rep.updated == 1
+        ix = kbindex.open_index(cfg)
+        counts.append(len(ix._segments()))
+        ix.close()
+    assert counts[:3] == [2, 3, 4] and counts[-1] < max(counts)  # one segment per update, then Whoosh merges
+    rel = victim.relative_to(root / "docs").as_posix()
+    with Searcher(cfg) as s:
+        assert [h.path for h in s.search("合言葉ホヘト", limit=3).hits][:1] == [rel]

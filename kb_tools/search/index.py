@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 2  # bump when the schema changes
 INDEX_NAME = "kbpages"
+MERGE_AT_SEGMENTS = 8
 META_FILE = "kb_meta.json"
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 2.0
@@ -373,7 +374,9 @@ def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force
                 for p in removed:
                     w.delete_by_term("path", p)
                 rep.messages += _add_pages(w, corpus, new + changed, update=True, progress=progress)
-                w.commit()
+                # Whoosh's merge policy runs on every commit and may rewrite big segments; an update adds
+                # its own small segment and lets the policy run only past MERGE_AT_SEGMENTS of them.
+                w.commit(merge=len(ix._segments()) >= MERGE_AT_SEGMENTS)
                 ix.close()
                 _write_meta(path, {"version": version_key(data), "pages": hashes, "titles": titles})
         rep.pages = len(corpus.pages)
