@@ -38,6 +38,7 @@ from kb_tools.search.analysis import ANALYZER_VERSION, FastFrequency, FastPositi
 from kb_tools.search.bulk import BulkWriter
 from kb_tools.search.normalize import export_data
 from kb_tools._io import atomic_write
+from kb_tools.search.pageinfo import page_hashes, page_titles
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +202,13 @@ def stale_reason(path: Path, data: dict[str, Any]) -> str | None:
     return None
 
 
+
 def changes(corpus: Any, meta: dict[str, Any] | None) -> tuple[list[str], list[str], list[str]]:
     """(new, changed, removed) paths of the corpus versus the indexed hashes."""
     old = (meta or {}).get("pages", {})
+    hashes = page_hashes(corpus)
     new = [p for p in corpus.pages if p not in old]
-    changed = [p for p, pg in corpus.pages.items() if p in old and old[p] != pg.hash]
+    changed = [p for p, h in hashes.items() if p in old and old[p] != h]
     removed = [p for p in old if p not in corpus.pages]
     return new, changed, removed
 
@@ -342,9 +345,9 @@ def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force
     lock = _lock(path)
     try:
         reason = "rebuild requested (--rebuild)" if force else stale_reason(path, data)
-        hashes = {p: pg.hash for p, pg in corpus.pages.items()}
-        titles = {p: pg.title for p, pg in corpus.pages.items()}
+        hashes = page_hashes(corpus)
         if reason:
+            titles = page_titles(corpus, hashes, None)
             rep.rebuilt, rep.reason = True, reason
             if path.exists() and reason != "no index yet":
                 rep.messages.append(f"rebuilding the search index: {reason}")
@@ -365,6 +368,7 @@ def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force
             rep.added = len(corpus.pages)
         else:
             meta = read_meta(path) or {}
+            titles = page_titles(corpus, hashes, meta)
             new, changed, removed = changes(corpus, meta)
             rep.added, rep.updated, rep.removed = len(new), len(changed), len(removed)
             rep.unchanged = len(corpus.pages) - len(new) - len(changed)
