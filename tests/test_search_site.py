@@ -8,11 +8,14 @@ request that is not to the local server or a file is aborted, and the tests asse
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,17 +137,23 @@ def test_kb_finds_every_kind_and_stock_does_not(browser, small) -> None:
     assert {"full-width ASCII", "half-width katakana", "house dictionary synonym"} <= set(stock_misses), stock
 
 
-def test_material_index_and_worker_are_not_loaded(browser, small) -> None:
-    site, _ = small["kb"]
+@contextlib.contextmanager
+def _asked(browser, site: Path, query: str) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A browser session on ``site`` (served on 127.0.0.1) that has asked ``query``."""
     with serve(site) as base:
         s = Session(browser, base)
         try:
             s.open()
-            s.ask("ガバクラ")
-            assert s.meta() == "1件見つかりました"
-            markup = s.page.evaluate("document.querySelector('.md-search-result__item').outerHTML")
+            s.ask(query)
+            yield s
         finally:
             s.close()
+
+
+def test_material_index_and_worker_are_not_loaded(browser, small) -> None:
+    with _asked(browser, small["kb"][0], "ガバクラ") as s:
+        assert s.meta() == "1件見つかりました"
+        markup = s.page.evaluate("document.querySelector('.md-search-result__item').outerHTML")
     assert not [u for u in s.requests if "search_index" in u or "workers/search" in u or "/lunr/" in u]
     assert s.outside == []
     for cls in ("md-search-result__link", "md-search-result__article md-typeset", "md-search-result__icon md-icon"):
@@ -240,20 +249,13 @@ def test_sub_path_and_moved_folder(browser, small, tmp_path: Path) -> None:
 
 
 def test_highlight_uses_whole_words(browser, small) -> None:
-    site, _ = small["kb"]
-    with serve(site) as base:
-        s = Session(browser, base)
-        try:
-            s.open()
-            s.ask("ガバクラ")
-            marks = s.page.evaluate("Array.from(document.querySelectorAll('.md-search-result__list mark'))"
-                                    ".map(m => m.textContent)")
-            href = s.page.evaluate("document.querySelector('.md-search-result__list a').href")
-            s.page.goto(href)
-            page_marks = s.page.evaluate("Array.from(document.querySelectorAll('article mark'))"
-                                         ".map(m => m.textContent)")
-        finally:
-            s.close()
+    with _asked(browser, small["kb"][0], "ガバクラ") as s:
+        marks = s.page.evaluate("Array.from(document.querySelectorAll('.md-search-result__list mark'))"
+                                ".map(m => m.textContent)")
+        href = s.page.evaluate("document.querySelector('.md-search-result__list a').href")
+        s.page.goto(href)
+        page_marks = s.page.evaluate("Array.from(document.querySelectorAll('article mark'))"
+                                     ".map(m => m.textContent)")
     assert "h=%E3%82%AC%E3%83%90%E3%82%AF%E3%83%A9" in href  # ?h=ガバクラ, the word typed
     assert set(marks) == {"ガバメントクラウド"}, marks
     assert page_marks and set(page_marks) == {"ガバメントクラウド"}, page_marks
