@@ -12,7 +12,8 @@ manifest, shards, store chunks; for Material its index, worker and lunr) and for
 later-query latency (median), index size on disk, build time (plain vs kb: the kb share and the
 search-index part of it) and, on the 1,000-page corpus (or the largest below), the exact-title
 first-place rate. ``--quality``: recall@5 / MRR@5 per query kind through ``kb search`` and the
-site (bench/search_quality.py), e.g. ``../shared/corpora/ja-fastapi`` and this repo.
+site (bench/search_quality.py): any MkDocs project passed by path (e.g. a checkout of FastAPI's
+Japanese docs) and this repo; nothing outside the repository is read unless passed.
 
 ``run_site_queries(project_dir, queries, japanese_search)`` is the API bench/search_quality.py
 and the tests use: ranked docs-relative .md paths per query.

@@ -166,15 +166,22 @@ def test_out_that_would_touch_the_source_or_other_files_exits_2(make_docs, run_k
 
 
 def test_kb_view_is_one_json_line_valid_as_yaml() -> None:
+    from kb_tools.parse.frontmatter import split
     from kb_tools.site.stage import with_view
 
+    def staged(text: str) -> str | None:  # the front matter facts come from the corpus' one parser
+        fm = split(text.lstrip("\ufeff").replace("\r\n", "\n"))
+        return with_view(text, view, fm.end_line if fm.present else 0, fm.meta_lines.get("title"), fm.meta.get("title"))
+
     view = {"kb": True, "title": 'a "quoted" <b>', "tags": ["LGWAN", "ネットワーク"], "days_left": -3}
-    text = with_view("---\r\ntitle: x\r\n---\r\nbody\r\n", view)
+    text = staged("---\r\ntitle: x\r\n---\r\nbody\r\n")
     assert text is not None and text.endswith("---\r\nbody\r\n")
     assert yaml.safe_load(text.split("---\r\n")[1])["kb_view"] == view
     assert json.loads(text.split("kb_view: ", 1)[1].split("\r\n")[0]) == view
-    assert with_view("no front matter\n", view) is None
-    assert with_view("\ufeff---\ntitle: x\n...\nbody", view).startswith("\ufeff---\ntitle: x\nkb_view: {")
+    assert staged("no front matter\n") is None
+    assert staged("\ufeff---\ntitle: x\n...\nbody").startswith("\ufeff---\ntitle: x\nkb_view: {")
+    escaped = staged('---\ntitle: "<b>x</b>"\n---\nbody\n')
+    assert escaped.startswith('---\ntitle: "&lt;b&gt;x&lt;/b&gt;"\nkb_view: {') and '"title_escaped": true' in escaped
     assert REPO.is_dir()
 
 

@@ -33,17 +33,17 @@ def _system_pages(corpus: Corpus) -> SystemPages:
     out = SystemPages()
     if not ledger.present:
         return out
+    found: dict[str, set[str]] = {}
     for s in ledger.systems:
         for p in s.runbooks.values():
             n = normalise(p)
-            if n in corpus.pages and n not in out.get(s.id, []):
-                out.setdefault(s.id, []).append(n)
+            if n in corpus.pages:
+                found.setdefault(s.id, set()).add(n)
     for page in corpus.pages.values():
         for sid in page_systems(page) or []:
-            if sid in ledger.by_id and page.path not in out.get(sid, []):
-                out.setdefault(sid, []).append(page.path)
-    for v in out.values():
-        v.sort()
+            if sid in ledger.by_id:
+                found.setdefault(sid, set()).add(page.path)
+    out.update((sid, sorted(paths)) for sid, paths in found.items())
     return out
 
 

@@ -22,13 +22,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import escape
 
 from kb_tools.config import SiteConfig
@@ -42,14 +40,11 @@ from kb_tools.site.pages.view import page_view
 
 MARKER = ".kb-stage"
 VIEW_KEY = "kb_view"
-_TITLE = re.compile(r"^(title:[ \t]*)([^\r\n]*)", re.M)
 INCLUDES = "includes"
 ABBREVIATIONS = f"{INCLUDES}/abbreviations.md"
 SHIM_SRC = Path(__file__).parent / "theme_site" / "iframe-worker-shim.js"
 # The name must contain "iframe-worker": Material's offline plugin then adds no CDN copy.
 SHIM_URI = "assets/kb/iframe-worker-shim.js"
-# MkDocs' front matter (mkdocs.utils.meta.YAML_RE), also on CRLF text and after a BOM.
-_FRONT = re.compile(r"\A(\ufeff?-{3}[ \t]*\r?\n.*?\r?\n)(?:\.{3}|-{3})[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 class StageError(Exception):
@@ -173,24 +168,22 @@ def auto_nav(corpus: Corpus, generated: set[str], titles: dict[str, Any]) -> lis
     return done(root, "")
 
 
-def with_view(text: str, view: dict[str, Any]) -> str | None:
-    """``text`` with a ``kb_view:`` line at the end of its front matter (None: no front matter)."""
-    m = _FRONT.match(text)
-    if m is None:
+def with_view(text: str, view: dict[str, Any], end_line: int, title_line: int | None = None,
+              title: Any = None) -> str | None:
+    """``text`` with a ``kb_view:`` line before its closing front matter delimiter (None: no ``---``
+    front matter). ``end_line`` (the closing delimiter's line) and the title's line and value come
+    from the corpus' own front matter parse; nothing here reads YAML again."""
+    lines = text.split("\n")
+    if end_line < 2 or end_line > len(lines) or lines[0].lstrip("\ufeff").rstrip() != "---":
         return None
-    head = m.group(1)
-    nl = "\r\n" if head.endswith("\r\n") else "\n"
-    start = m.start(1)
-    tm = _TITLE.search(head)
-    if tm is not None and any(ch in tm.group(2) for ch in "<>&"):
+    nl = "\r\n" if lines[0].endswith("\r") else "\n"
+    if title_line and 1 < title_line < end_line and isinstance(title, str) and any(ch in title for ch in "<>&"):
         # Material prints the title unescaped in the header: store it escaped (as the plugin
         # does at build time) and tell main.html not to escape it a second time in <title>.
-        raw = yaml.safe_load("t: " + tm.group(2)).get("t") if tm.group(2).strip() else ""
-        if isinstance(raw, str):
-            head = head[: tm.start(2)] + json.dumps(str(escape(raw)), ensure_ascii=False) + head[tm.end(2):]
-            view = {**view, "title_escaped": True}
-    line = f"{VIEW_KEY}: {json.dumps(view, ensure_ascii=False)}{nl}"
-    return text[:start] + head + line + text[m.end(1):]
+        lines[title_line - 1] = "title: " + json.dumps(str(escape(title)), ensure_ascii=False) + nl[:-1]
+        view = {**view, "title_escaped": True}
+    lines.insert(end_line - 1, f"{VIEW_KEY}: {json.dumps(view, ensure_ascii=False)}{nl[:-1]}")
+    return "\n".join(lines)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -218,7 +211,9 @@ def _stage_pages(corpus: Corpus, docs_out: Path, today: _dt.date, directory_urls
                 text = (corpus.config.docs_dir / rel).read_bytes().decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 continue  # kb check reports it; the copy keeps its bytes
-        staged = with_view(text, view) if view is not None else text
+        page = corpus.pages[rel]
+        staged = (with_view(text, view, page.front_matter_end, page.meta_lines.get("title"), page.meta.get("title"))
+                  if view is not None else text)
         if staged is None:
             continue
         _write(docs_out / rel, staged.encode("utf-8"))

@@ -19,10 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from kb_tools.datadir import parse_yaml
-
 from kb_tools.i18n import _
 
 STYLE_FILE = "style.yml"
@@ -41,16 +38,6 @@ class Entry:
 class Style:
     entries: tuple[Entry, ...]
     problems: tuple[tuple[int, str], ...]  # (line in style.yml, message)
-
-
-def _lines(text: str) -> dict[str, int]:
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _v in node.value}
 
 
 def _entry(canonical: str, variants: object, line: int, problems: list[tuple[int, str]]) -> Entry | None:
@@ -90,10 +77,10 @@ def parse_style(data: bytes) -> Style:
         return Style((), ((i.line, _(i.message).format(**(i.args or {}))),))
     if not isinstance(raw, dict):
         return Style((), ((1, _("style.yml must map canonical forms to lists of variants")),))
-    lines = _lines(text)
+    lines = getattr(raw, "key_lines", {})  # the reader's LineDict knows each key's line
     entries = []
     for canonical, variants in raw.items():
-        e = _entry(str(canonical), variants, lines.get(str(canonical), 1), problems)
+        e = _entry(str(canonical), variants, lines.get(canonical, 1), problems)
         if e is not None:
             entries.append(e)
     return Style(tuple(entries), tuple(problems))
