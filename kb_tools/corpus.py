@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +23,9 @@ from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
 from kb_tools.ledger import LedgerPrefetch
 from kb_tools.model import Heading, Page, ParseIssue
+from kb_tools.parse.cache import PageMap, ParseCache
 from kb_tools.parse.links import World, pack_resolution, resolve_page
 from kb_tools.parse.tree import exclude_spec, walk_docs
-from kb_tools._io import atomic_write_with
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,8 +81,8 @@ class ParseOptions:
 @dataclass
 class Corpus:
     config: SiteConfig
-    pages: dict[str, Page]  # every .md page included in the site, by path
-    excluded_pages: dict[str, Page]  # .md pages matched by exclude_docs (parsed, not checked)
+    pages: PageMap  # every .md page included in the site, by path (a Mapping, decoded lazily)
+    excluded_pages: PageMap  # .md pages matched by exclude_docs (parsed, not checked)
     files: set[str]  # every other file in docs_dir (assets), included
     excluded_files: set[str]
     registry: Registry
@@ -229,39 +228,6 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
     return out
 
 
-class ParseCache:
-    """``rel -> (mtime_ns, size, hash, Page)`` in one pickle, replaced atomically."""
-
-    def __init__(self, cache_dir: Path | None, opts_key: str) -> None:
-        self.path = cache_dir / f"pages-{opts_key}.pickle" if cache_dir else None
-        self.entries: dict[str, tuple[int, int, str, Page]] = {}
-        self.by_hash: dict[str, Page] = {}
-        self.dirty = False
-        if self.path and self.path.is_file():
-            try:
-                with open(self.path, "rb") as f:
-                    data = pickle.load(f)  # noqa: S301 - our own cache file under .kb/
-                if isinstance(data, dict):
-                    self.entries = {k: (v[0], v[1], v[2], Page.from_state(v[3])) for k, v in data.items()}
-                    self.by_hash = {v[2]: v[3] for v in self.entries.values()}
-            except Exception as exc:  # noqa: BLE001 - a corrupt cache is rebuilt, never fatal
-                log.warning("parse cache %s unreadable (%s); rebuilding", self.path, exc)
-                self.entries = {}
-
-    def save(self, live: Iterable[str]) -> None:
-        if not self.path:
-            return
-        live = set(live)
-        if not self.dirty and live == set(self.entries):
-            return
-        entries = {k: (v[0], v[1], v[2], v[3].to_state()) for k, v in self.entries.items() if k in live}
-        try:
-            atomic_write_with(self.path, lambda f: pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError as exc:
-            log.warning("cannot write parse cache %s: %s", self.path, exc)
-
-
-
 def build_corpus(
     cfg: SiteConfig, *, use_cache: bool = True, workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -270,13 +236,11 @@ def build_corpus(
     t0 = time.perf_counter()
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list, cfg.magiclink, _analyzer_data(cfg))
     files, file_issues = walk_docs(cfg.docs_dir)
-    spec = exclude_spec(cfg.exclude_docs)
+    cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
+    excluded = _excluded(cfg, files, cache)
     md: list[tuple[str, os.stat_result]] = []
     other: set[str] = set()
-    excluded: set[str] = set()
     for rel, st in files:
-        if spec.match_file(rel):
-            excluded.add(rel)
         if rel.lower().endswith((".md", ".markdown")):
             md.append((rel, st))
         elif rel not in excluded:
@@ -292,14 +256,13 @@ def build_corpus(
             shadowed.add(rel)
             file_issues.append((rel, ParseIssue("parse.file", 1, 1, N_("both index.md and README.md exist in this folder; "
                                                 "MkDocs uses index.md and skips README.md"))))
-    cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
-    pages: dict[str, Page] = {}
+    found: dict[str, tuple[Page | None, str]] = {}
     todo: list[tuple[str, str]] = []
     reused = 0
     for rel, st in md:
         ent = cache.entries.get(rel)
         if ent and ent[0] == st.st_mtime_ns and ent[1] == st.st_size:
-            pages[rel] = ent[3]
+            found[rel] = (ent[3] if isinstance(ent[3], Page) else None, ent[2])
             reused += 1
         else:
             todo.append((rel, str(cfg.docs_dir / rel)))
@@ -309,23 +272,41 @@ def build_corpus(
     world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
     ledger = LedgerPrefetch(cfg)  # read in a thread while the worker processes parse the pages
     parsed = _parse_all(todo, opts, world, workers, progress, cache, meanwhile=ledger.start)
-    for p in parsed:
-        pages[p.path] = p
+    cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
     for p in parsed:
+        found[p.path] = (p, p.hash)
         st = st_by_rel.get(p.path)
         if st is not None and p.hash:
-            cache.entries[p.path] = (st.st_mtime_ns, st.st_size, p.hash, p)
-            cache.dirty = True
+            cache.put(p.path, st.st_mtime_ns, st.st_size, p)
     cache.save(st_by_rel)
-    included = {k: v for k, v in pages.items() if k not in excluded}
-    excluded_pages = {k: v for k, v in pages.items() if k in excluded}
+    included, excluded_pages = PageMap(cache), PageMap(cache)
+    for rel, _st in md:  # walk order, whether cached or parsed
+        item, h = found[rel]
+        (excluded_pages if rel in excluded else included).add(rel, item, h)
     registry = load_registry(cfg.data_path, cfg.docs_dir)
     corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed)
+    corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     ledger.store(corpus)
-    corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused,
+    corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused, "cache": use_cache,
+                    "parse_key": opts.key(), "parsed_paths": sorted(p.path for p in parsed),
                     "seconds": time.perf_counter() - t0}
     return corpus
+
+
+def _excluded(cfg: SiteConfig, files: list[tuple[str, os.stat_result]], cache: ParseCache) -> set[str]:
+    """The paths exclude_docs matches, memoised in the cache for the same paths and patterns."""
+    h = hashlib.blake2b(cfg.exclude_docs.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update("\0".join(rel for rel, _st in files).encode("utf-8", "surrogatepass"))
+    key = h.hexdigest()
+    memo = cache.extra.get("excluded")
+    if memo and memo[0] == key:
+        return set(memo[1])
+    spec = exclude_spec(cfg.exclude_docs)
+    excluded = {rel for rel, _st in files if spec.match_file(rel)}
+    cache.extra["excluded"] = (key, sorted(excluded))
+    cache.dirty = True
+    return excluded
 
 
 def _analyzer_data(cfg: SiteConfig) -> tuple[tuple[str, bytes], ...]:
@@ -356,14 +337,13 @@ def _parse_all(
     out: list[Page] = []
     rest: list[tuple[str, str]] = []
     for rel, abs_path in todo:
-        if cache.by_hash:
+        if cache.entries:
             try:
                 data = read_bytes(Path(abs_path))
             except OSError:
                 rest.append((rel, abs_path))
                 continue
-            h = hashlib.blake2b(data, digest_size=16).hexdigest()
-            hit = cache.by_hash.get(h)
+            hit = cache.by_hash(hashlib.blake2b(data, digest_size=16).hexdigest())
             if hit is not None:
                 out.append(_rebased(hit, rel))
                 continue
