@@ -14,9 +14,10 @@ import pathspec
 
 from kb_tools.config import SiteConfig
 from kb_tools.corpus import Corpus
-from kb_tools.checks.registry import Emit, RuleContext
+from kb_tools.checks.registry import Emit, RuleContext, setup_passes
 from kb_tools.findings import Finding, Severity, sort_findings
 from kb_tools.checks import all_rules, info_for, lookup, passes
+from kb_tools.checks.pagerun import PageRunner, ignores_of  # noqa: F401 - ignores_of is public here
 from kb_tools.checks.parse import INTERNAL_ERROR
 
 log = logging.getLogger(__name__)
@@ -66,34 +67,26 @@ def severities(cfg: SiteConfig) -> dict[str, Severity | None]:
     return out
 
 
-def page_ignores(corpus: Corpus) -> dict[str, frozenset[str]]:
-    out: dict[str, frozenset[str]] = {}
-    for path, page in corpus.pages.items():
-        ign = page.meta.get("kb_ignore")
-        if isinstance(ign, list) and ign:
-            keys = set()
-            for r in ign:
-                if not isinstance(r, str):
-                    continue
-                info = lookup(r)
-                keys.add(info.code if info else r)
-            out[path] = frozenset(keys)
-    return out
-
-
 def run_checks(
     corpus: Corpus, *, today: _dt.date | None = None, paths: Iterable[str] | None = None,
-    options: dict[str, object] | None = None,
+    options: dict[str, object] | None = None, cache: bool | None = None,
 ) -> CheckResult:
+    """Every rule over the corpus. With ``cache`` (default: when the corpus was loaded with its
+    cache) each page's findings are reused while nothing they depend on changed
+    (``kb_tools.checks.incremental``); the result is the same either way."""
     t0 = time.perf_counter()
     ctx = RuleContext(today=today or _dt.date.today(), severities=severities(corpus.config), options=dict(options or {}))
-    emit = Emit(ctx, page_ignores(corpus))
+    use_cache = bool(corpus.stats.get("cache")) if cache is None else cache
+    runner = PageRunner(corpus, ctx, use_cache)
+    emit = Emit(ctx, runner.ignores)
+    for name, fn in setup_passes():
+        _guarded(name, fn, corpus, ctx, emit)
+    runner.open_store()  # after setup: it may set severities, which are part of the key
+    runner.run(emit)
+    runner.run_site(emit, _guarded)
     for name, fn in passes():
-        try:
-            fn(corpus, ctx, emit)
-        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
-            log.debug("check %s failed:\n%s", name, traceback.format_exc())
-            emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name}: {type(exc).__name__}: {exc}")
+        _guarded(name, fn, corpus, ctx, emit)
+    runner.save()
     findings = emit.findings
     if not corpus.kb_metadata:
         meta_codes = {i.code for i in all_rules() if i.needs_kb_metadata}
@@ -104,5 +97,17 @@ def run_checks(
     if paths is not None:
         wanted = {posixpath.normpath(p) for p in paths}
         findings = [f for f in findings if f.path in wanted or any(f.path.startswith(w.rstrip("/") + "/") for w in wanted)]
+    stats = dict(corpus.stats)
+    stats["rederived"] = runner.rederived
+    stats["check_seconds"] = time.perf_counter() - t0
     return CheckResult(sort_findings(findings), len(corpus.pages), time.perf_counter() - t0 + float(corpus.stats.get("seconds", 0.0)),
-                       dict(corpus.stats))
+                       stats)
+
+
+def _guarded(name: str, fn: object, *args: object) -> None:
+    emit = args[2]
+    try:
+        fn(*args)  # type: ignore[operator]
+    except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+        log.debug("check %s failed:\n%s", name, traceback.format_exc())
+        emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name}: {type(exc).__name__}: {exc}")  # type: ignore[operator]

@@ -12,7 +12,6 @@ import datetime as _dt
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from kb_tools.checks import _http as external
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
@@ -42,6 +41,8 @@ def check_external(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     """Check http(s) links when ``--external`` is given."""
     if not ctx.options.get("external"):
         return
+    from kb_tools.checks import _http as external  # the network code loads only with --external
+
     opts = external.options(corpus.config.kb.external)  # validated when mkdocs.yml was read
     skip = tuple(str(s) for s in opts["skip"])
     uses: dict[str, list[tuple[str, int, int, str]]] = {}

@@ -1,26 +1,28 @@
 """The corpus' link graph: every page's links resolved once, shared by the link and site checks.
 
 Resolution itself is pure (``kb_tools.parse.links``) and usually done in the parse workers; this
-module turns the cached per-page results into the graph the checks read.
+module turns the cached per-page results into the graph the checks read, one page at a time
+(a warm check whose findings are cached never decodes the links of an unchanged page).
 """
 
 from __future__ import annotations
 
 import marshal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb_tools.corpus import Corpus
 from kb_tools.model import Link, Page
 from kb_tools.parse.links import MISSING, Entry, Resolved, World, pack_resolution, resolve_page
 
 
-@dataclass(frozen=True)
+@dataclass
 class LinkGraph:
     """Per page: the links that need a look (problems, anchors) and the pages it links to."""
 
+    corpus: Corpus
     world: World
-    checks: dict[str, list[Resolved]]
-    linked: dict[str, list[str]]
+    _checks: dict[str, list[Resolved]] = field(default_factory=dict)
+    _linked: dict[str, list[str]] = field(default_factory=dict)
 
     def index_of(self, corpus: Corpus, folder: str) -> str | None:
         for name in ("index.md", "README.md"):
@@ -28,6 +30,34 @@ class LinkGraph:
             if cand in corpus.pages or cand in corpus.generated:
                 return cand
         return None
+
+    def _load(self, src: str) -> None:
+        entries, lk = _page_resolution(self.world, self.corpus.pages[src])
+        generated = self.corpus.generated
+        self._linked[src] = lk
+        self._checks[src] = [Resolved(Link(target, line, col, kind), outcome, path, upath, anchor)
+                             for outcome, path, upath, anchor, target, line, col, kind in entries
+                             if not (outcome == MISSING and path in generated)]  # generated at build time
+
+    def checks_of(self, src: str) -> list[Resolved]:
+        """The links of ``src`` that need checking (problems and anchors)."""
+        if src not in self._checks:
+            self._load(src)
+        return self._checks[src]
+
+    def linked_of(self, src: str) -> list[str]:
+        """The pages (and folders) ``src`` links to, other than itself."""
+        if src not in self._linked:
+            self._load(src)
+        return self._linked[src]
+
+    @property
+    def checks(self) -> dict[str, list[Resolved]]:
+        return {src: items for src in self.corpus.pages if (items := self.checks_of(src))}
+
+    @property
+    def linked(self) -> dict[str, list[str]]:
+        return {src: self.linked_of(src) for src in self.corpus.pages}
 
 
 def world_of(corpus: Corpus) -> World:
@@ -46,27 +76,9 @@ def _page_resolution(world: World, page: Page) -> tuple[list[Entry], list[str]]:
     return entries, linked
 
 
-def _build(corpus: Corpus) -> LinkGraph:
-    world = world_of(corpus)
-    out: dict[str, list[Resolved]] = {}
-    linked: dict[str, list[str]] = {}
-    generated = corpus.generated
-    for src, page in corpus.pages.items():
-        entries, lk = _page_resolution(world, page)
-        linked[src] = lk
-        items = []
-        for outcome, path, upath, anchor, target, line, col, kind in entries:
-            if outcome == MISSING and path in generated:
-                continue  # a page the kb plugin generates at build time
-            items.append(Resolved(Link(target, line, col, kind), outcome, path, upath, anchor))
-        if items:
-            out[src] = items
-    return LinkGraph(world, out, linked)
-
-
 def link_graph(corpus: Corpus) -> LinkGraph:
-    """The corpus' link graph, built once (after the generated pages are registered)."""
-    return corpus.derived(LinkGraph, _build)
+    """The corpus' link graph (after the generated pages are registered), filled page by page."""
+    return corpus.derived(LinkGraph, lambda c: LinkGraph(c, world_of(c)))
 
 
 def resolved_links(corpus: Corpus) -> dict[str, list[Resolved]]:

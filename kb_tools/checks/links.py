@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from kb_tools.checks import linkgraph
 from kb_tools.parse import links as R
 from kb_tools.parse import slugs
-from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, declare, page_pass
 from kb_tools.findings import Severity
 from kb_tools.fuzzy import NameIndex
 from kb_tools.i18n import _
@@ -27,13 +27,12 @@ FOOTNOTE_UNREFERENCED = declare("KB209", "footnote.unreferenced", severity=Sever
     """)
 
 
-@check_pass
-def check_footnotes(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    for page in corpus.pages.values():
-        for label, line in page.extra.get("footnotes_unused", ()):
-            emit(FOOTNOTE_UNREFERENCED, page.path, line, 1,
-                 _("footnote '[^{label}]' is defined but never referenced").format(label=label), target=f"[^{label}]",
-                 hint=_("write [^{label}] where the fact is stated, or delete the definition").format(label=label))
+@page_pass
+def check_footnotes(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    for label, line in page.extra.get("footnotes_unused", ()):
+        emit(FOOTNOTE_UNREFERENCED, page.path, line, 1,
+             _("footnote '[^{label}]' is defined but never referenced").format(label=label), target=f"[^{label}]",
+             hint=_("write [^{label}] where the fact is stated, or delete the definition").format(label=label))
 
 
 MISSING_TARGET = declare("KB201", "link.missing-target", severity=Severity.ERROR, doc="""
@@ -130,68 +129,72 @@ def _anchor_hint(anchor: str, page: Page) -> str | None:
     return None
 
 
-@check_pass
-def check_links(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Check every relative link and image of every page, resolved once in kb_tools.resolve."""
-    default_slug = slugs.is_default_slugify(corpus.config.slugify)
-    sugg = _Suggester(corpus)
+@page_pass
+def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """Check every relative link and image of one page (resolved in the parse workers)."""
     res = linkgraph.link_graph(corpus)
+    items = res.checks_of(page.path)
+    if not items:
+        return
+    default_slug = slugs.is_default_slugify(corpus.config.slugify)
+    sugg = corpus.derived(_Suggester, _Suggester)
     pages = corpus.pages
-    for src, items in linkgraph.resolved_links(corpus).items():
-        for r in items:
-            outcome = r.outcome
-            if outcome is R.PAGE or outcome == R.PAGE:
-                if r.anchor:
-                    _check_anchor(emit, src, r, pages[r.path], default_slug, False)
-                continue
-            if outcome in (R.EXTERNAL, R.FILE, R.GENERATED):
-                continue
-            lk = r.link
-            target = lk.target.strip()
-            if outcome == R.SELF:
-                _check_anchor(emit, src, r, pages[src], default_slug, True)
-            elif outcome == R.INVALID:
-                emit(MISSING_TARGET, src, lk.line, lk.column, _("link '{target}' is not a valid URL").format(target=target), target=target)
-            elif outcome == R.ABSOLUTE:
-                emit(ABSOLUTE, src, lk.line, lk.column,
-                     _("absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the "
-                       "server root").format(target=target),
-                     hint=_("write it relative: '{link}'").format(link=_rel(r.path, src)), target=target)
-            elif outcome == R.OUTSIDE:
-                emit(OUTSIDE_DOCS, src, lk.line, lk.column, _("link '{target}' points outside the docs folder").format(target=target), target=target)
-            elif outcome == R.SHADOWED:
-                folder = r.path.rpartition("/")[0]
-                index = f"{folder}/index.md" if folder else "index.md"
+    src = page.path
+    for r in items:
+        outcome = r.outcome
+        if outcome is R.PAGE or outcome == R.PAGE:
+            if r.anchor:
+                emit.uses_anchors(r.path)
+                _check_anchor(emit, src, r, pages[r.path], default_slug, False)
+            continue
+        if outcome in (R.EXTERNAL, R.FILE, R.GENERATED):
+            continue
+        lk = r.link
+        target = lk.target.strip()
+        if outcome == R.SELF:
+            _check_anchor(emit, src, r, page, default_slug, True)
+        elif outcome == R.INVALID:
+            emit(MISSING_TARGET, src, lk.line, lk.column, _("link '{target}' is not a valid URL").format(target=target), target=target)
+        elif outcome == R.ABSOLUTE:
+            emit(ABSOLUTE, src, lk.line, lk.column,
+                 _("absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the "
+                   "server root").format(target=target),
+                 hint=_("write it relative: '{link}'").format(link=_rel(r.path, src)), target=target)
+        elif outcome == R.OUTSIDE:
+            emit(OUTSIDE_DOCS, src, lk.line, lk.column, _("link '{target}' points outside the docs folder").format(target=target), target=target)
+        elif outcome == R.SHADOWED:
+            folder = r.path.rpartition("/")[0]
+            index = f"{folder}/index.md" if folder else "index.md"
+            emit(MISSING_TARGET, src, lk.line, lk.column,
+                 _("link '{target}' points at '{path}', which is shadowed by '{index}': MkDocs builds index.md as "
+                   "the folder's page and skips README.md").format(target=target, path=r.path, index=index),
+                 hint=_("link to '{link}' or merge the two pages").format(link=_rel(index, src)), target=target)
+        elif outcome == R.EXCLUDED:
+            emit(EXCLUDED_TARGET, src, lk.line, lk.column,
+                 _("link '{target}' points at '{path}', which exclude_docs keeps out of the site").format(
+                     target=target, path=r.path), target=target)
+        elif outcome == R.DIRECTORY:
+            idx = res.index_of(corpus, r.path)
+            if idx:
+                emit(DIRECTORY, src, lk.line, lk.column,
+                     _("link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from "
+                       "non-index pages").format(target=target),
+                     hint=_("write '{link}'").format(link=_rel(idx, src) + (f"#{r.anchor}" if r.anchor else "")),
+                     target=target)
+            else:
                 emit(MISSING_TARGET, src, lk.line, lk.column,
-                     _("link '{target}' points at '{path}', which is shadowed by '{index}': MkDocs builds index.md as "
-                       "the folder's page and skips README.md").format(target=target, path=r.path, index=index),
-                     hint=_("link to '{link}' or merge the two pages").format(link=_rel(index, src)), target=target)
-            elif outcome == R.EXCLUDED:
-                emit(EXCLUDED_TARGET, src, lk.line, lk.column,
-                     _("link '{target}' points at '{path}', which exclude_docs keeps out of the site").format(
-                         target=target, path=r.path), target=target)
-            elif outcome == R.DIRECTORY:
-                idx = res.index_of(corpus, r.path)
-                if idx:
-                    emit(DIRECTORY, src, lk.line, lk.column,
-                         _("link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from "
-                           "non-index pages").format(target=target),
-                         hint=_("write '{link}'").format(link=_rel(idx, src) + (f"#{r.anchor}" if r.anchor else "")),
-                         target=target)
-                else:
-                    emit(MISSING_TARGET, src, lk.line, lk.column,
-                         _("link '{target}' points at folder '{folder}', which has no index.md").format(
-                             target=target, folder=r.path or "."), target=target)
-            else:  # MISSING
-                sug = sugg.suggest(r.path)
-                hint = _("did you mean '{suggestion}'?").format(suggestion=_rel(sug, src)) if sug else None
-                ext = posixpath.splitext(r.url_path)[1].lower()
-                is_image = lk.kind == LinkKind.IMAGE or (lk.kind == LinkKind.HTML and ext not in (".md", ".markdown"))
-                if ext in _PAGE_EXT and not (is_image and ext not in (".md", ".markdown")):
-                    emit(MISSING_TARGET, src, lk.line, lk.column, _("link target '{target}' does not exist").format(target=target), hint,
-                         target)
-                else:
-                    emit(ASSET_MISSING, src, lk.line, lk.column, _("file '{target}' does not exist").format(target=target), hint, target)
+                     _("link '{target}' points at folder '{folder}', which has no index.md").format(
+                         target=target, folder=r.path or "."), target=target)
+        else:  # MISSING
+            sug = sugg.suggest(r.path)
+            hint = _("did you mean '{suggestion}'?").format(suggestion=_rel(sug, src)) if sug else None
+            ext = posixpath.splitext(r.url_path)[1].lower()
+            is_image = lk.kind == LinkKind.IMAGE or (lk.kind == LinkKind.HTML and ext not in (".md", ".markdown"))
+            if ext in _PAGE_EXT and not (is_image and ext not in (".md", ".markdown")):
+                emit(MISSING_TARGET, src, lk.line, lk.column, _("link target '{target}' does not exist").format(target=target), hint,
+                     target)
+            else:
+                emit(ASSET_MISSING, src, lk.line, lk.column, _("file '{target}' does not exist").format(target=target), hint, target)
 
 
 def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slug: bool, self_link: bool) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, check_pass, declare, families, lookup
+from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, declare, families, lookup, page_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
 from kb_tools.parse.frontmatter import InvalidDate
@@ -132,61 +132,66 @@ def _check_roles(page: Page, reg: Any, emit: Emit) -> None:
              hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug else None, target=deputy)
 
 
-@check_pass
-def check_metadata(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Validate every page's front matter."""
+@page_pass
+def check_metadata(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """Validate one page's front matter."""
     if not corpus.kb_metadata:
         return
     reg = corpus.registry
-    for page in corpus.pages.values():
-        if not page.text_ok or any(i.rule == "parse.front-matter" for i in page.issues):
-            continue  # one finding per broken front matter is enough
-        src = page.path
-        if not page.has_front_matter and not page.meta:
-            emit(REQUIRED, src, 1, None, _("page has no front matter (title and owner are required)"),
-                 hint=_("start the file with a '---' block; see kb new or the 書き方ガイド"), target="title")
-            continue
-        for rule, fld, msg in _validate(page):
-            line = 1 if rule is REQUIRED else _line(page, fld)
-            emit(rule, src, line, None, msg, target=fld if rule is REQUIRED else str(page.meta.get(fld)))
-        for key in page.meta:
-            if key not in OUR_KEYS and key not in FOREIGN_KEYS:
-                m = did_you_mean(key, _KNOWN, cutoff=0.7)
-                emit(UNKNOWN_FIELD, src, _line(page, key), None, _("unknown front matter field '{field}'").format(field=key),
-                     hint=_("did you mean '{suggestion}'?").format(suggestion=m) if m else None, target=key)
-        if reg.has_roster:
-            _check_roles(page, reg, emit)
-        tags = page.meta.get("tags")
-        if reg.has_taxonomy and isinstance(tags, list):
-            for t in tags:
-                if not isinstance(t, str):
-                    continue
-                if reg.resolve_tag(t) is None:
-                    sug = reg.suggest_tag(t)
-                    emit(UNKNOWN_TAG, src, _line(page, "tags"), None,
-                         _("tag '{tag}' is not in {taxonomy}").format(tag=t, taxonomy=reg.taxonomy_path),
-                         hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug
-                         else _("add it to the taxonomy or pick an existing tag"),
-                         target=t)
-        rb = page.meta.get("replaced_by")
-        if isinstance(rb, str) and rb:
-            rb_path = posixpath.normpath(rb.lstrip("/"))
-            if rb_path not in corpus.pages:
-                emit(INVALID, src, _line(page, "replaced_by"), None,
-                     _("replaced_by '{path}' is not a page (paths are relative to docs_dir)").format(path=rb), target=rb)
-        steps = page.meta.get("steps")
-        if isinstance(steps, list):
-            for n, step in enumerate(steps, 1):
-                if isinstance(step, dict) and isinstance(step.get("page"), str):
-                    sp = posixpath.normpath(step["page"].lstrip("/"))
-                    if sp not in corpus.pages and sp not in corpus.generated:
-                        emit(INVALID, src, _line(page, "steps"), None,
-                             _("step {n}: page '{path}' does not exist (paths are relative to docs_dir)").format(
-                                 n=n, path=step["page"]),
-                             target=step["page"])
-        ign = page.meta.get("kb_ignore")
-        if isinstance(ign, list):
-            for r in ign:
-                if isinstance(r, str) and lookup(r) is None and r not in families():
-                    emit(INVALID, src, _line(page, "kb_ignore"), None, _("kb_ignore names no rule: '{rule}'").format(rule=r),
-                         target=r)
+    if not page.text_ok or any(i.rule == "parse.front-matter" for i in page.issues):
+        return  # one finding per broken front matter is enough
+    src = page.path
+    if not page.has_front_matter and not page.meta:
+        emit(REQUIRED, src, 1, None, _("page has no front matter (title and owner are required)"),
+             hint=_("start the file with a '---' block; see kb new or the 書き方ガイド"), target="title")
+        return
+    for rule, fld, msg in _validate(page):
+        line = 1 if rule is REQUIRED else _line(page, fld)
+        emit(rule, src, line, None, msg, target=fld if rule is REQUIRED else str(page.meta.get(fld)))
+    for key in page.meta:
+        if key not in OUR_KEYS and key not in FOREIGN_KEYS:
+            m = did_you_mean(key, _KNOWN, cutoff=0.7)
+            emit(UNKNOWN_FIELD, src, _line(page, key), None, _("unknown front matter field '{field}'").format(field=key),
+                 hint=_("did you mean '{suggestion}'?").format(suggestion=m) if m else None, target=key)
+    if reg.has_roster:
+        _check_roles(page, reg, emit)
+    tags = page.meta.get("tags")
+    if reg.has_taxonomy and isinstance(tags, list):
+        for t in tags:
+            if not isinstance(t, str):
+                continue
+            if reg.resolve_tag(t) is None:
+                sug = reg.suggest_tag(t)
+                emit(UNKNOWN_TAG, src, _line(page, "tags"), None,
+                     _("tag '{tag}' is not in {taxonomy}").format(tag=t, taxonomy=reg.taxonomy_path),
+                     hint=_("did you mean '{suggestion}'?").format(suggestion=sug) if sug
+                     else _("add it to the taxonomy or pick an existing tag"),
+                     target=t)
+    _check_paths(corpus, page, emit)
+
+
+def _check_paths(corpus: Corpus, page: Page, emit: Emit) -> None:
+    """replaced_by and onboarding steps name pages; kb_ignore names rules."""
+    src = page.path
+    rb = page.meta.get("replaced_by")
+    if isinstance(rb, str) and rb:
+        rb_path = posixpath.normpath(rb.lstrip("/"))
+        if rb_path not in corpus.pages:
+            emit(INVALID, src, _line(page, "replaced_by"), None,
+                 _("replaced_by '{path}' is not a page (paths are relative to docs_dir)").format(path=rb), target=rb)
+    steps = page.meta.get("steps")
+    if isinstance(steps, list):
+        for n, step in enumerate(steps, 1):
+            if isinstance(step, dict) and isinstance(step.get("page"), str):
+                sp = posixpath.normpath(step["page"].lstrip("/"))
+                if sp not in corpus.pages and sp not in corpus.generated:
+                    emit(INVALID, src, _line(page, "steps"), None,
+                         _("step {n}: page '{path}' does not exist (paths are relative to docs_dir)").format(
+                             n=n, path=step["page"]),
+                         target=step["page"])
+    ign = page.meta.get("kb_ignore")
+    if isinstance(ign, list):
+        for r in ign:
+            if isinstance(r, str) and lookup(r) is None and r not in families():
+                emit(INVALID, src, _line(page, "kb_ignore"), None, _("kb_ignore names no rule: '{rule}'").format(rule=r),
+                     target=r)

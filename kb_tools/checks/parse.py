@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, check_pass, declare, page_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
-    from kb_tools.model import ParseIssue
+    from kb_tools.model import Page, ParseIssue
 
 ENCODING = declare("KB901", "parse.encoding", severity=Severity.ERROR, doc="""
     File is not valid UTF-8 (a BOM is accepted).
@@ -63,12 +63,16 @@ def _emit(emit: Emit, path: str, i: ParseIssue) -> None:
     emit(_rule(i), path, i.line, i.column, msg, hint, i.target)
 
 
+@page_pass
+def page_parse_findings(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """What the loader found while reading one page."""
+    for i in page.issues:
+        _emit(emit, page.path, i)
+
+
 @check_pass
 def parse_findings(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Turn what the loader found while reading files into findings."""
-    for page in corpus.pages.values():
-        for i in page.issues:
-            _emit(emit, page.path, i)
+    """What the loader found in the tree (unreadable files, loops) and in the registries."""
     for path, i in corpus.file_issues:
         _emit(emit, path, i)
     if corpus.kb_metadata:

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from kb_tools.analyzers.prose.scan import KEY
 from kb_tools.analyzers.prose.style import STYLE_FILE, parse_style
-from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare, page_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
 
 VARIANT = declare("KB711", "prose.variant", severity=Severity.WARNING, doc="""
     A form the house style does not use, in running text (like textlint's prh): サーバ for
@@ -33,12 +34,20 @@ CONFIG = declare("KB719", "prose.config", severity=Severity.ERROR, doc="""
 """)
 
 
+class _StyleFile(str):
+    """Whether ``_data/style.yml`` exists ("1") or not (""), once per corpus."""
+
+
+def _has_style(corpus: Corpus) -> bool:
+    return bool(corpus.derived(_StyleFile, lambda c: _StyleFile("1" if (c.config.data_path / STYLE_FILE).is_file() else "")))
+
+
 @check_pass
 def check_prose(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Variants found by the prose analyzer; problems of the style file."""
-    path = corpus.config.data_path / STYLE_FILE
-    if not path.is_file():
+    """Problems of the style file (the variants are found page by page: ``check_prose_page``)."""
+    if not _has_style(corpus):
         return
+    path = corpus.config.data_path / STYLE_FILE
     rel = f"{corpus.config.kb.data_dir.strip('/')}/{STYLE_FILE}"
     try:
         data = path.read_bytes()
@@ -47,8 +56,14 @@ def check_prose(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         return
     for line, msg in parse_style(data).problems:
         emit(CONFIG, rel, line, None, msg)
-    for name in sorted(corpus.pages):
-        for line, col, variant, canonical in corpus.pages[name].extra.get(KEY, ()):
-            emit(VARIANT, name, line, col, _("'{variant}': the house style writes '{canonical}'").format(
-                variant=variant, canonical=canonical), hint=_("write '{canonical}'").format(canonical=canonical),
-                target=variant)
+
+
+@page_pass
+def check_prose_page(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """Variants the prose analyzer found in the page (its cache key holds style.yml's bytes)."""
+    if not _has_style(corpus):
+        return
+    for line, col, variant, canonical in page.extra.get(KEY, ()):
+        emit(VARIANT, page.path, line, col, _("'{variant}': the house style writes '{canonical}'").format(
+            variant=variant, canonical=canonical), hint=_("write '{canonical}'").format(canonical=canonical),
+            target=variant)

@@ -17,6 +17,7 @@ from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +45,61 @@ class RuleContext:
 
 
 RuleFn = Callable[["Corpus", RuleContext, "Emit"], None]
+PageFn = Callable[["Corpus", "Page", RuleContext, "Emit"], None]
+SummaryFn = Callable[["Corpus", "Page"], Any]
+SiteFn = Callable[["Corpus", RuleContext, "Emit", "dict[str, Any]"], None]
 _REGISTRY: dict[str, RuleInfo] = {}
 _BY_NAME: dict[str, str] = {}
 _PASSES: list[tuple[str, RuleFn]] = []  # (name, fn): functions that emit findings of declared rules
+_SETUP: list[tuple[str, RuleFn]] = []
+_PAGE_PASSES: list[tuple[str, PageFn, bool]] = []  # (name, fn, dated)
+_SITE_PASSES: list[tuple[str, SummaryFn, SiteFn]] = []
+
+
+def _qual(fn: Any) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def check_pass(fn: RuleFn) -> RuleFn:
-    """Register a function that emits findings for one or more declared rules."""
-    _PASSES.append((f"{fn.__module__}.{fn.__qualname__}", fn))
+    """Register a function over the whole corpus, run on every check (never cached).
+
+    Prefer ``page_pass`` or ``site_pass``: a ``check_pass`` that reads every page makes each
+    warm check decode every page again.
+    """
+    _PASSES.append((_qual(fn), fn))
     return fn
+
+
+def setup_pass(fn: RuleFn) -> RuleFn:
+    """Run before any other pass, every time: configuration findings, ``ctx.severities`` tweaks."""
+    _SETUP.append((_qual(fn), fn))
+    return fn
+
+
+def page_pass(fn: PageFn | None = None, *, dated: bool = False) -> Any:
+    """Register ``fn(corpus, page, ctx, emit)``: the findings of one page, cached per page.
+
+    A page pass may depend only on the page itself, the set of paths (``corpus.pages`` keys,
+    ``corpus.files``, ``corpus.generated``), the configuration and registries, and the anchors
+    of other pages it names through ``emit.uses_anchors(path)``; ``dated`` passes also on
+    ``ctx.today`` (their findings are cached per day). Anything else belongs in a ``site_pass``.
+    """
+    def register(f: PageFn) -> PageFn:
+        _PAGE_PASSES.append((_qual(f), f, dated))
+        return f
+    return register(fn) if fn is not None else register
+
+
+def site_pass(summary: SummaryFn) -> Callable[[SiteFn], SiteFn]:
+    """Register a cross-page pass ``fn(corpus, ctx, emit, summaries)``.
+
+    ``summary(corpus, page)`` is the plain (marshal-able) data the pass needs from one page,
+    cached with the page's findings under the same key; the pass itself runs on every check.
+    """
+    def register(f: SiteFn) -> SiteFn:
+        _SITE_PASSES.append((_qual(f), summary, f))
+        return f
+    return register
 
 
 def declare(
@@ -93,6 +140,19 @@ def registered_passes() -> list[tuple[str, RuleFn]]:
     return list(_PASSES)
 
 
+def setup_passes() -> list[tuple[str, RuleFn]]:
+    return list(_SETUP)
+
+
+def page_passes() -> list[tuple[str, PageFn, bool]]:
+    """Page passes, undated first (the order findings are emitted in, cached or not)."""
+    return [p for p in _PAGE_PASSES if not p[2]] + [p for p in _PAGE_PASSES if p[2]]
+
+
+def site_passes() -> list[tuple[str, SummaryFn, SiteFn]]:
+    return list(_SITE_PASSES)
+
+
 def by_name(name: str) -> RuleInfo | None:
     code = _BY_NAME.get(name)
     return _REGISTRY[code] if code else None
@@ -113,12 +173,20 @@ def families() -> set[str]:
 
 
 class Emit:
-    """Collects findings for one run, applying per-rule severity and per-page ignores."""
+    """Collects findings for one run, applying per-rule severity and per-page ignores.
 
-    def __init__(self, ctx: RuleContext, ignores: dict[str, frozenset[str]] | None = None) -> None:
+    ``ignores`` is a mapping or a function ``path -> frozenset`` of the page's ``kb_ignore``.
+    ``deps`` collects the pages whose anchors a page pass looked at (``uses_anchors``).
+    """
+
+    def __init__(self, ctx: RuleContext, ignores: Any = None) -> None:
         self.ctx = ctx
         self.findings: list[Finding] = []
-        self._ignores = ignores or {}
+        self._ignores = ignores.get if isinstance(ignores, dict) else (ignores or {}.get)
+        self.deps: set[str] = set()
+
+    def uses_anchors(self, path: str) -> None:
+        self.deps.add(path)
 
     def __call__(
         self, rule: RuleInfo, path: str, line: int, column: int | None, message: str,
@@ -132,7 +200,7 @@ class Emit:
         sev = severity if severity is not None and info.code not in self.ctx.severities else self.ctx.severity(info)
         if sev is None:
             return
-        ign = self._ignores.get(path)
+        ign = self._ignores(path)
         if ign and (info.code in ign or info.name in ign or info.family in ign):
             return
         self.findings.append(Finding(path, line, column, info.name, info.code, sev, message, hint, target))

@@ -24,7 +24,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare, page_pass, setup_pass
 from kb_tools.options import SecretsOptions
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
@@ -179,19 +179,27 @@ def _value(lines: list[str] | None, page: Page, hit: tuple[Any, ...]) -> str | N
     return lines[line - 1][col - 1:col - 1 + length]
 
 
-@check_pass
-def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Turn the masked candidate hits of the page scan into findings, applying the configuration."""
-    opts = _Options(corpus.config.kb.secrets)
+def _options(corpus: Corpus) -> _Options:
+    return corpus.derived(_Options, lambda c: _Options(c.config.kb.secrets))
+
+
+@setup_pass
+def secrets_setup(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
+    """The severity of the infrastructure rules (before any page is checked)."""
+    opts = _options(corpus)
     for info in (PRIVATE_IP, INTERNAL_HOST):
         code = info.code
         if code not in ctx.severities:  # an explicit kb.severity override wins
             ctx.severities[code] = opts.infrastructure
-    for path in sorted(corpus.pages):
-        page = corpus.pages[path]
-        hits = page.extra.get(scan.KEY)
-        if not hits:
-            continue
+
+
+@page_pass
+def check_secrets(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """Turn the masked candidate hits of one page's scan into findings, applying the configuration."""
+    opts = _options(corpus)
+    path = page.path
+    hits = page.extra.get(scan.KEY)
+    if hits:
         lines = None
         if opts.needs_values:
             try:
@@ -206,9 +214,20 @@ def check_secrets(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
                     continue
             msg, hint = _message(rule, masked, kind)
             emit(_BY_NAME[rule], path, line, col, msg, hint, masked)
-    if not opts.file_names:
-        return
-    for path in sorted(set(corpus.pages) | corpus.files):
+    if opts.file_names:
+        _names(opts, emit, [path])
+
+
+@check_pass
+def check_file_names(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
+    """Attachment file names (page names are checked with their page)."""
+    opts = _options(corpus)
+    if opts.file_names:
+        _names(opts, emit, sorted(corpus.files))
+
+
+def _names(opts: _Options, emit: Emit, paths: list[str]) -> None:
+    for path in paths:
         for rule, masked, kind, value in scan.scan_name(path):
             if opts.needs_values and opts.allowed(rule, value):
                 continue

@@ -12,13 +12,14 @@ from urllib.parse import unquote, urlsplit
 import pathspec
 
 from kb_tools.parse import slugs
-from kb_tools.checks.linkgraph import linked_pages
-from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.checks.linkgraph import link_graph
+from kb_tools.checks.registry import Emit, RuleContext, declare, site_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
 
 ORPHAN = declare("KB401", "page.orphan", severity=Severity.WARNING, doc="""
     A page reachable from neither the nav nor any link of another page: nobody will find it.
@@ -54,9 +55,27 @@ def nav_entries(nav: Any) -> Iterator[str]:
             yield from nav_entries(v)
 
 
-@check_pass
-def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Orphans, duplicate titles, nav targets and the slugify configuration."""
+def site_summary(corpus: Corpus, page: Page) -> tuple[Any, ...]:
+    """What the whole-site rules need of one page: (links, steps, title, first positional id)."""
+    linked = link_graph(corpus).linked_of(page.path)
+    steps: list[str] = []
+    title = None
+    if corpus.kb_metadata:
+        raw = page.meta.get("steps")
+        if isinstance(raw, list):
+            steps = [posixpath.normpath(s["page"]) for s in raw if isinstance(s, dict) and isinstance(s.get("page"), str)]
+        if page.meta.get("status", "active") == "active" and page.text_ok:
+            key = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", page.title)).strip().lower()
+            title = (key, page.title, page.meta_lines.get("title", 1))
+    positional = None
+    if slugs.is_default_slugify(corpus.config.slugify):
+        hits = [h for h in page.headings if slugs.positional_id(h.id) and h.text]
+        if hits:
+            positional = (len(hits), hits[0].line, hits[0].id, hits[0].text)
+    return (list(linked), steps, title, positional)
+
+
+def _in_nav(corpus: Corpus, emit: Emit) -> set[str]:
     cfg = corpus.config
     in_nav: set[str] = set()
     if cfg.nav is not None:
@@ -73,52 +92,47 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     else:
         spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
+    return in_nav
+
+
+@site_pass(site_summary)
+def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit, summaries: dict[str, Any]) -> None:
+    """Orphans, duplicate titles, nav targets and the slugify configuration."""
+    in_nav = _in_nav(corpus, emit)
+    pages = set(corpus.pages)
     linked: set[str] = set()
-    for targets in linked_pages(corpus).values():
+    for targets, steps, _title, _pos in summaries.values():
         for t in targets:
-            if t in corpus.pages:
+            if t in pages:
                 linked.add(t)
             else:  # a folder: its index page is what the link reaches
                 for name in _GENERIC_INDEX:
                     linked.add(posixpath.join(t, name) if t else name)
-    for src, page in corpus.pages.items():
-        steps = page.meta.get("steps") if corpus.kb_metadata else None
-        if isinstance(steps, list):
-            for s in steps:
-                if isinstance(s, dict) and isinstance(s.get("page"), str):
-                    linked.add(posixpath.normpath(s["page"]))
-    for path in corpus.pages:
+        linked.update(steps)
+    for path in pages:
         if path in in_nav or path in linked or path in ("index.md", "README.md"):
             continue
         emit(ORPHAN, path, 1, None, _("page is reachable from neither the nav nor any other page"),
              hint=_("link to it from a related page or an index page, or add it to nav"))
-    if corpus.kb_metadata:
-        by_title: dict[str, list[str]] = {}
-        for path, page in corpus.pages.items():
-            if page.meta.get("status", "active") != "active" or not page.text_ok:
-                continue
-            key = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", page.title)).strip().lower()
-            by_title.setdefault(key, []).append(path)
-        for paths in by_title.values():
-            if len(paths) > 1:
-                paths.sort()
-                for p in paths:
-                    others = ", ".join(o for o in paths if o != p)
-                    page = corpus.pages[p]
-                    emit(DUPLICATE_TITLE, p, page.meta_lines.get("title", 1), None,
-                         _("title '{title}' is also used by {others}").format(title=page.title, others=others),
-                         target=others)
-    if slugs.is_default_slugify(cfg.slugify):
-        n = 0
-        example = None
-        for page in corpus.pages.values():
-            for h in page.headings:
-                if slugs.positional_id(h.id) and h.text:
-                    n += 1
-                    example = example or (page.path, h)
-        if n and example:
-            path, h = example
-            emit(DEFAULT_SLUGIFY, path, h.line, None,
-                 _("the site's default slugify gives {n} Japanese heading(s) positional ids like '{id}' for "
-                   "'{heading}'").format(n=n, id="#" + h.id, heading=h.text),
-                 hint=_("set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml"))
+    by_title: dict[str, list[tuple[str, str, int]]] = {}
+    for path, (_t, _s, title, _pos) in summaries.items():
+        if title is not None:
+            by_title.setdefault(title[0], []).append((path, title[1], title[2]))
+    for group in by_title.values():
+        if len(group) > 1:
+            group.sort()
+            for p, title, line in group:
+                others = ", ".join(o for o, _ti, _li in group if o != p)
+                emit(DUPLICATE_TITLE, p, line, None,
+                     _("title '{title}' is also used by {others}").format(title=title, others=others), target=others)
+    n, example = 0, None
+    for path, (_t, _s, _title, pos) in summaries.items():
+        if pos is not None:
+            n += pos[0]
+            example = example or (path, pos)
+    if n and example:
+        path, (_n, line, hid, text) = example
+        emit(DEFAULT_SLUGIFY, path, line, None,
+             _("the site's default slugify gives {n} Japanese heading(s) positional ids like '{id}' for "
+               "'{heading}'").format(n=n, id="#" + hid, heading=text),
+             hint=_("set markdown_extensions toc slugify to pymdownx.slugs.slugify (case: lower) in mkdocs.yml"))

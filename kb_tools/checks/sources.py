@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kb_tools.analyzers.sources import KEY, SECTION
-from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.checks.registry import Emit, RuleContext, declare, page_pass
 from kb_tools.options import SourcesOptions
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
@@ -90,24 +90,23 @@ def _url(target: str) -> tuple[str, str, str] | None:
     return host, parts.path, parts.query
 
 
-@check_pass
-def check_sources(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """Denied hosts on every page; 出典 sections of kb pages."""
+@page_pass
+def check_sources(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """Denied hosts on every page; 出典 sections of kb pages (the page and the options only)."""
     denied, allowed = options(corpus.config.kb.sources)
-    for path in sorted(corpus.pages):
-        page = corpus.pages[path]
-        secs, cited, links = page.extra.get(KEY) or ((), 0, ())
-        for line, col, target, in_section in links:
-            u = _url(target)
-            if u is None or host_matches(u[0], allowed):
-                continue
-            entry = host_matches(u[0], denied)
-            if entry is not None:
-                emit(DENIED_HOST, path, line, col,
-                     _("'{host}' is never a source (URL shortener or document mirror): {url}").format(host=u[0], url=target),
-                     hint=_("cite the publisher's own page instead"), target=target)
-        if corpus.kb_metadata:
-            _check_section(page, secs, cited, links, emit, tuple(corpus.config.kb.sources.single_page_sites))
+    path = page.path
+    secs, cited, links = page.extra.get(KEY) or ((), 0, ())
+    for line, col, target, in_section in links:
+        u = _url(target)
+        if u is None or host_matches(u[0], allowed):
+            continue
+        entry = host_matches(u[0], denied)
+        if entry is not None:
+            emit(DENIED_HOST, path, line, col,
+                 _("'{host}' is never a source (URL shortener or document mirror): {url}").format(host=u[0], url=target),
+                 hint=_("cite the publisher's own page instead"), target=target)
+    if corpus.kb_metadata:
+        _check_section(page, secs, cited, links, emit, tuple(corpus.config.kb.sources.single_page_sites))
 
 
 def _check_section(page: Page, secs: list[int], cited: int, links: list[tuple[int, int, str, bool]], emit: Emit,

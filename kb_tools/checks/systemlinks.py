@@ -7,6 +7,7 @@ check, the review dashboard, the banner and ``kb review`` compute the same date.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 
 from kb_tools.corpus import Corpus
 from kb_tools.ledger import Ledger, System, load_ledger, normalise, page_systems
@@ -29,6 +30,12 @@ def ledger_of(corpus: Corpus) -> Ledger:
 
 
 def _system_pages(corpus: Corpus) -> SystemPages:
+    return system_pages_from(corpus, ((page.path, page_systems(page)) for page in corpus.pages.values()))
+
+
+def system_pages_from(corpus: Corpus, named: Iterable[tuple[str, list[str] | None]]) -> SystemPages:
+    """System id -> linked pages, from the ledger's runbooks and each page's ``systems:`` ids
+    (``named``: (path, ids) per page, e.g. from the findings cache's per-page summaries)."""
     ledger = ledger_of(corpus)
     out = SystemPages()
     if not ledger.present:
@@ -39,12 +46,40 @@ def _system_pages(corpus: Corpus) -> SystemPages:
             n = normalise(p)
             if n in corpus.pages:
                 found.setdefault(s.id, set()).add(n)
-    for page in corpus.pages.values():
-        for sid in page_systems(page) or []:
+    for path, ids in named:
+        for sid in ids or []:
             if sid in ledger.by_id:
-                found.setdefault(sid, set()).add(page.path)
+                found.setdefault(sid, set()).add(path)
     out.update((sid, sorted(paths)) for sid, paths in found.items())
     return out
+
+
+class RunbookSystems(dict[str, list[str]]):
+    """Page path -> ids of the systems that list it as a runbook (the ledger alone)."""
+
+
+def _runbook_systems(corpus: Corpus) -> RunbookSystems:
+    ledger = ledger_of(corpus)
+    out = RunbookSystems()
+    if ledger.present:
+        for s in ledger.systems:
+            for p in s.runbooks.values():
+                n = normalise(p)
+                if n:
+                    out.setdefault(n, []).append(s.id)
+    return out
+
+
+def page_contract_dues(corpus: Corpus, page: Page) -> list[tuple[_dt.date, str]] | None:
+    """``contract_dues(corpus).get(page.path)`` from the page and the ledger alone (no other page
+    is read: a cached check re-derives a page's review findings without decoding the others)."""
+    ledger = ledger_of(corpus)
+    if not ledger.present:
+        return None
+    sids = set(corpus.derived(RunbookSystems, _runbook_systems).get(page.path, ()))
+    sids.update(sid for sid in page_systems(page) or [] if sid in ledger.by_id)
+    out = sorted((by, sid) for sid in sids if (by := ledger.by_id[sid].review_by) is not None)
+    return out or None
 
 
 def system_pages(corpus: Corpus) -> SystemPages:
@@ -71,7 +106,7 @@ def contract_dues(corpus: Corpus) -> ContractDues:
 
 def page_due(corpus: Corpus, page: Page) -> Due | None:
     """The page's review due date, contract renewals of its systems included."""
-    return due_date(page, corpus.config.kb, contract_dues(corpus).get(page.path))
+    return due_date(page, corpus.config.kb, page_contract_dues(corpus, page))
 
 
 def systems_of_page(corpus: Corpus, path: str) -> list[System]:

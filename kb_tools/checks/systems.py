@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
-from kb_tools.checks.systemlinks import ledger_of, system_pages
+from kb_tools.checks.registry import Emit, RuleContext, declare, page_pass, site_pass
+from kb_tools.checks.systemlinks import SystemPages, ledger_of, system_pages, system_pages_from
 from kb_tools.findings import Finding, Severity
 from kb_tools.fuzzy import NameIndex
 from kb_tools.i18n import _
@@ -15,6 +15,7 @@ from kb_tools.ledger import Ledger, System, normalise, page_systems
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
 
 INVALID = declare("KB501", "system.invalid", severity=Severity.ERROR, doc="""
     An entry of docs/_data/systems.yml is not valid: a required field (id, name, category,
@@ -144,30 +145,36 @@ def _dates(ledger: Ledger, s: System, today: _dt.date, emit: Emit) -> None:
                 id=s.id, date=s.support_end.isoformat(), days=days), target=s.id, severity=Severity.WARNING)
 
 
-def _pages(corpus: Corpus, ledger: Ledger, emit: Emit) -> None:
-    index = NameIndex(ledger.known_ids)
-    for page in corpus.pages.values():
-        if "systems" not in page.meta:
+@page_pass
+def check_page_systems(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """The page's ``systems:`` ids against the ledger (the page and the ledger only)."""
+    if "systems" not in page.meta:
+        return
+    ledger = ledger_of(corpus)
+    if not ledger.present:
+        return
+    line = page.meta_lines.get("systems", 1)
+    ids = page_systems(page)
+    if ids is None:
+        emit(UNKNOWN, page.path, line, None, _("'systems:' must be a list of system ids"),
+             hint=_("write systems: [id, …] with ids from {path}").format(path=ledger.path))
+        return
+    index = None
+    for sid in ids if ledger.loaded else ():  # an unreadable ledger is one finding, not one per page
+        if sid in ledger.known_ids:
             continue
-        line = page.meta_lines.get("systems", 1)
-        ids = page_systems(page)
-        if ids is None:
-            emit(UNKNOWN, page.path, line, None, _("'systems:' must be a list of system ids"),
-                 hint=_("write systems: [id, …] with ids from {path}").format(path=ledger.path))
-            continue
-        for sid in ids if ledger.loaded else ():  # an unreadable ledger is one finding, not one per page
-            if sid in ledger.known_ids:
-                continue
-            guess = index.suggest(sid)
-            emit(UNKNOWN, page.path, line, None, _("system '{id}' is not in the ledger").format(id=sid),
-                 hint=_("did you mean '{guess}'?").format(guess=guess) if guess else None, target=sid)
+        index = index or NameIndex(ledger.known_ids)
+        guess = index.suggest(sid)
+        emit(UNKNOWN, page.path, line, None, _("system '{id}' is not in the ledger").format(id=sid),
+             hint=_("did you mean '{guess}'?").format(guess=guess) if guess else None, target=sid)
 
 
-def system_findings(corpus: Corpus, today: _dt.date, emit: Emit) -> Iterator[tuple[System, list[Finding]]]:
+def system_findings(corpus: Corpus, today: _dt.date, emit: Emit,
+                    linked: SystemPages | None = None) -> Iterator[tuple[System, list[Finding]]]:
     """Run the per-system rules, yielding each system with the findings about it."""
     ledger = ledger_of(corpus)
     roles = NameIndex(corpus.registry.roles)
-    linked = system_pages(corpus)
+    linked = system_pages(corpus) if linked is None else linked
     for s in ledger.systems:
         start = len(emit.findings)
         _roles(corpus, ledger, s, emit, roles)
@@ -181,15 +188,21 @@ def system_findings(corpus: Corpus, today: _dt.date, emit: Emit) -> Iterator[tup
         yield s, emit.findings[start:]
 
 
-@check_pass
-def check_systems(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
-    """The ledger's entries, their roles, runbooks and dates, and the pages' ``systems:``."""
+def systems_summary(corpus: Corpus, page: Page) -> list[str] | None:
+    """What the ledger pass needs of one page: the ids it names in ``systems:``."""
+    return page_systems(page)
+
+
+@site_pass(systems_summary)
+def check_systems(corpus: Corpus, ctx: RuleContext, emit: Emit, summaries: dict[str, Any]) -> None:
+    """The ledger's entries, their roles, runbooks (a few pages, read here) and dates; which
+    systems no page names comes from the pages' cached ``systems:`` ids."""
     ledger = ledger_of(corpus)
     if not ledger.present:
         return
     for issue in ledger.issues:
         emit(_BY_RULE.get(issue.rule, INVALID), ledger.path, issue.line, issue.column, issue.message,
              hint=issue.hint, target=issue.target)
-    for _s, _found in system_findings(corpus, ctx.today, emit):
+    linked = corpus.derived(SystemPages, lambda c: system_pages_from(c, summaries.items()))
+    for _s, _found in system_findings(corpus, ctx.today, emit, linked):
         pass
-    _pages(corpus, ledger, emit)

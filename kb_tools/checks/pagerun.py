@@ -1,0 +1,160 @@
+"""Running the page passes page by page, reusing cached findings (``incremental``) when valid.
+
+Cached or not, a page's findings are emitted in the same order (undated passes, then dated
+ones), so a cached run sorts to exactly the output of a full one.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from kb_tools.checks import incremental as inc
+from kb_tools.checks.linkgraph import world_of
+from kb_tools.checks.parse import INTERNAL_ERROR
+from kb_tools.checks.registry import Emit, RuleContext, lookup, page_passes, site_passes
+
+if TYPE_CHECKING:
+    from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
+
+log = logging.getLogger(__name__)
+
+
+def ignores_of(page: Page) -> frozenset[str]:
+    """The rule codes (or names, families) a page's ``kb_ignore`` turns off."""
+    ign = page.meta.get("kb_ignore")
+    if not isinstance(ign, list) or not ign:
+        return frozenset()
+    keys = set()
+    for r in ign:
+        if not isinstance(r, str):
+            continue
+        info = lookup(r)
+        keys.add(info.code if info else r)
+    return frozenset(keys)
+
+
+class PageRunner:
+    def __init__(self, corpus: Corpus, ctx: RuleContext, use_cache: bool) -> None:
+        self.corpus = corpus
+        self.ctx = ctx
+        self.use_cache = use_cache
+        self.store: inc.FindingsCache | None = None
+        self.rederived: list[str] = []
+        self._summaries: dict[str, bytes] = {}  # path -> marshalled summaries, decoded only when needed
+        self._fresh_summaries: dict[str, tuple[Any, ...]] = {}  # of the pages derived in this run
+        self._ignores: dict[str, frozenset[str]] = {}
+        self._anchors: dict[str, str] = {}
+        self._failed: set[str] = set()
+        self._page_failed = False
+        self._site: tuple[Any, ...] | None = None
+
+    def open_store(self) -> None:
+        if not self.use_cache:
+            return
+        cache_dir = self.corpus.config.cache_dir
+        key = inc.run_key(self.corpus, self.ctx, world_of(self.corpus).key, str(self.corpus.stats.get("parse_key", "")))
+        self.store = inc.FindingsCache.open(cache_dir, key)
+
+    def ignores(self, path: str) -> frozenset[str]:
+        """``kb_ignore`` of a page, from its cached record when it is current (no decoding)."""
+        got = self._ignores.get(path)
+        if got is None:
+            if path not in self.corpus.pages:
+                got = frozenset()
+            else:
+                rec = self.store.current(self.corpus, path) if self.store else None
+                got = frozenset(rec[7]) if rec is not None else ignores_of(self.corpus.pages[path])
+            self._ignores[path] = got
+        return got
+
+    def anchor_hash(self, path: str) -> str:
+        got = self._anchors.get(path)
+        if got is None:
+            rec = self.store.current(self.corpus, path) if self.store else None
+            got = self._anchors[path] = rec[1] if rec is not None else inc.anchors_hash(self.corpus.pages[path])
+        return got
+
+    def run(self, emit: Emit) -> None:
+        day = self.ctx.today.isoformat()
+        undated = [(n, f) for n, f, dated in page_passes() if not dated]
+        dated = [(n, f) for n, f, d in page_passes() if d]
+        for path in self.corpus.pages:
+            rec = self.store.valid(self.corpus, path, self.anchor_hash) if self.store else None
+            if rec is None:
+                rec = self._derive(path, undated, dated, day)
+                self.rederived.append(path)
+            elif rec[4] != day and dated:
+                self._page_failed = False
+                page = self.corpus.pages[path]
+                rows = inc.pack(self._emit_passes(page, dated)[0])
+                rec = (*rec[:4], day, rows, *rec[6:])  # type: ignore[assignment]
+                self._keep(path, rec)
+            emit.findings.extend(inc.unpack(rec[3]))
+            emit.findings.extend(inc.unpack(rec[5]))
+            self._summaries[path] = rec[6]
+        for name in sorted(self._failed):
+            emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name} (see kb -vv)")
+
+    def _keep(self, path: str, rec: inc.Record) -> None:
+        if self.store is not None and not self._page_failed:
+            self.store.fresh[path] = rec
+
+    def _emit_passes(self, page: Page, fns: list[tuple[str, Any]]) -> tuple[list[Any], set[str]]:
+        sub = Emit(self.ctx, self.ignores)
+        for name, fn in fns:
+            try:
+                fn(self.corpus, page, self.ctx, sub)
+            except Exception:  # noqa: BLE001 - one broken check must not hide the others
+                log.debug("check %s failed on %s:\n%s", name, page.path, traceback.format_exc())
+                self._failed.add(name)
+                self._page_failed = True
+        return sub.findings, sub.deps
+
+    def _derive(self, path: str, undated: list[tuple[str, Any]], dated: list[tuple[str, Any]], day: str) -> inc.Record:
+        self._page_failed = False
+        page = self.corpus.pages[path]
+        found, deps = self._emit_passes(page, undated)
+        dated_found, _deps = self._emit_passes(page, dated)
+        summaries = []
+        for name, summary, _fn in site_passes():
+            try:
+                summaries.append(summary(self.corpus, page))
+            except Exception:  # noqa: BLE001
+                log.debug("summary of %s failed on %s:\n%s", name, path, traceback.format_exc())
+                self._failed.add(name)
+                self._page_failed = True
+                summaries.append(None)
+        self._fresh_summaries[path] = tuple(summaries)
+        rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
+                           tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
+                           inc.pack(found), day, inc.pack(dated_found), marshal.dumps(tuple(summaries)),
+                           tuple(sorted(self.ignores(path))))
+        self._keep(path, rec)
+        return rec
+
+    def run_site(self, emit: Emit, guarded: Any) -> None:
+        """The whole-site passes on every page's summary; their findings are reused as they are
+        when no page was re-derived and the day is the same (then every input they may read —
+        pages, paths, configuration, registries, today — is the one they were computed from)."""
+        store = self.store
+        day = self.ctx.today.isoformat()
+        if store is not None and store.site is not None and store.site[0] == day and not self.rederived \
+                and not self._failed:
+            emit.findings.extend(inc.unpack(store.site[1]))
+            self._site = store.site
+            return
+        start = len(emit.findings)
+        fresh = self._fresh_summaries
+        decoded = {path: fresh[path] if path in fresh else marshal.loads(blob) for path, blob in self._summaries.items()}
+        for i, (name, _summary, site_fn) in enumerate(site_passes()):
+            guarded(name, site_fn, self.corpus, self.ctx, emit, {p: s[i] for p, s in decoded.items()})
+        failed = any(f.code == INTERNAL_ERROR.code for f in emit.findings[start:])
+        self._site = None if failed or self._failed else (day, inc.pack(emit.findings[start:]))
+
+    def save(self) -> None:
+        if self.store is not None:
+            self.store.save(set(self.corpus.pages), self._site)
