@@ -1,8 +1,9 @@
 """Load a docs tree into a Corpus: the only module that reads Markdown files.
 
 Parsing runs in worker processes and is cached on disk by content hash (``.kb/cache``), so a
-re-check after one file changed parses one file. A file whose size and mtime are unchanged is
-not even read again; any change in either makes us read and hash it.
+re-check after one file changed parses one file. A file whose size, mtime, ctime and inode are
+unchanged is not even read again; any change in one makes us read and hash it, and so does a file
+modified within ``RACY_NS`` of the walk that stored it (it may have changed again in the same tick).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ T = TypeVar("T")
 
 PARSER_VERSION = 7  # bump when Page contents change: invalidates every cache
 MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
+RACY_NS = 2_000_000_000  # a file modified this close to the walk is checked by content next time
 LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
 _BINARY_SNIFF = 8192
 
@@ -234,6 +236,7 @@ def build_corpus(
 ) -> Corpus:
     """Read ``cfg.docs_dir`` into a Corpus."""
     t0 = time.perf_counter()
+    racy_from = time.time_ns() - RACY_NS  # files modified since may change again unseen: stamp None
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list, cfg.magiclink, _analyzer_data(cfg))
     files, file_issues = walk_docs(cfg.docs_dir)
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
@@ -261,7 +264,7 @@ def build_corpus(
     reused = 0
     for rel, st in md:
         ent = cache.entries.get(rel)
-        if ent and ent[0] == st.st_mtime_ns and ent[1] == st.st_size:
+        if ent and ent[0] is not None and ent[0] == _stamp(st) and ent[1] == st.st_size:
             found[rel] = (ent[3] if isinstance(ent[3], Page) else None, ent[2])
             reused += 1
         else:
@@ -278,7 +281,7 @@ def build_corpus(
         found[p.path] = (p, p.hash)
         st = st_by_rel.get(p.path)
         if st is not None and p.hash:
-            cache.put(p.path, st.st_mtime_ns, st.st_size, p)
+            cache.put(p.path, None if st.st_mtime_ns >= racy_from else _stamp(st), st.st_size, p)
     cache.save(st_by_rel)
     included, excluded_pages = PageMap(cache), PageMap(cache)
     for rel, _st in md:  # walk order, whether cached or parsed
@@ -288,10 +291,16 @@ def build_corpus(
     corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed)
     corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     ledger.store(corpus)
-    corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused, "cache": use_cache,
-                    "parse_key": opts.key(), "parsed_paths": sorted(p.path for p in parsed),
+    corpus.stats = {"pages": len(included), "parsed": len(parsed) - cache.hash_hits, "reused": reused + cache.hash_hits,
+                    "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(p.path for p in parsed),
                     "seconds": time.perf_counter() - t0}
     return corpus
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    """What says a file is unchanged without reading it: mtime, ctime (every write and every
+    ``utime`` changes it, so a restored mtime does not hide an edit) and inode."""
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _excluded(cfg: SiteConfig, files: list[tuple[str, os.stat_result]], cache: ParseCache) -> set[str]:

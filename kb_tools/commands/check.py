@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import sys
 from pathlib import Path
@@ -37,8 +39,10 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     from kb_tools.findings import Severity
     from kb_tools.formats import FORMATS
     from kb_tools.formats.text import summary
+    from kb_tools import replay
 
     cfg = state.config()
+    files = replay.snapshot(cfg.docs_dir) if replay.armed() else None  # before any file is read
     corpus = state.corpus(use_cache=not no_cache)
     rel_paths = _docs_relative(cfg, paths) if paths else None
     options: dict[str, Any] = {"external": external}
@@ -51,21 +55,28 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     except ConfigError as exc:
         fail(str(exc))
     prefix = os.path.relpath(cfg.docs_dir, Path.cwd()).replace(os.sep, "/") + "/"
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-    try:
-        if fmt == "text":
-            if state.quiet < 2:
-                stream.write(FORMATS["text"](result, color=color_enabled(state.color, stream)))
-        else:
-            stream.write(FORMATS[fmt](result, docs_prefix=prefix))
-    finally:
-        if output:
-            stream.close()
-    if not state.quiet:
-        click.echo(summary(result), err=True)
+    # Rendered with the sentinel's seconds when the run may store a manifest (kb_tools.replay),
+    # then printed with the real ones.
+    shown = dataclasses.replace(result, seconds=replay.SENTINEL) if files is not None else result
+    if fmt == "text":
+        payload = FORMATS["text"](shown, color=color_enabled(state.color, sys.stdout if not output else io.StringIO())) \
+            if state.quiet < 2 else ""
+    else:
+        payload = FORMATS[fmt](shown, docs_prefix=prefix)
+    note = summary(shown) + "\n" if not state.quiet else ""
     threshold = Severity[fail_on.upper()]
-    failed = any(f.severity >= threshold for f in result.findings)
-    raise SystemExit(0 if exit_zero or not failed else 1)
+    code = 0 if exit_zero or not any(f.severity >= threshold for f in result.findings) else 1
+    if files is not None:
+        replay.store(cfg.config_file, cfg.cache_dir, cfg.docs_dir, files, payload, note, code)
+        payload, note = replay.fill(payload, result.seconds), replay.fill(note, result.seconds)
+    if output:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(payload)
+    else:
+        sys.stdout.write(payload)
+    if note:
+        click.echo(note, err=True, nl=False)
+    raise SystemExit(code)
 
 
 def _docs_relative(cfg: SiteConfig, paths: tuple[str, ...]) -> list[str]:

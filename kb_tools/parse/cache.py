@@ -1,8 +1,9 @@
 """The parse cache on disk and the lazily decoded page map the Corpus holds.
 
-One pickle per parser configuration maps ``rel -> (mtime_ns, size, hash, state bytes)``: the
-state of each page is pickled on its own, so loading the cache costs one read and no page is
-decoded until something asks for it (a warm ``kb check`` whose findings are cached never does).
+One pickle per parser configuration maps ``rel -> (stamp, size, hash, state bytes)`` (stamp: mtime,
+ctime and inode, None for a file modified just before it was read): the state of each page is
+pickled on its own, so loading the cache costs one read and no page is decoded until something
+asks for it (a warm ``kb check`` whose findings are cached never does).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from kb_tools.model import Page
 from kb_tools._io import atomic_write_with
 
 log = logging.getLogger(__name__)
-_FORMAT = 3  # layout of the cache file itself (the parser version is in the file name)
+_FORMAT = 4  # layout of the cache file itself (the parser version is in the file name)
 
 
 def dump_page(page: Page) -> bytes:
@@ -40,9 +41,10 @@ class ParseCache:
         self.path = cache_dir / f"pages-{opts_key}.pickle" if cache_dir else None
         self.index_path = cache_dir / f"pages-{opts_key}.index" if cache_dir else None
         self.delta_path = cache_dir / f"pages-{opts_key}.delta" if cache_dir else None  # pages since the last compaction
-        self.entries: dict[str, tuple[int, int, str, Any]] = {}  # state: None until the blobs are loaded
+        self.entries: dict[str, tuple[Any, int, str, Any]] = {}  # (stamp or None, size, hash, state)  # state: None until the blobs are loaded
         self.extra: dict[str, Any] = {}  # small memos of the loader (the exclude_docs matches)
         self.dirty = False
+        self.hash_hits = 0  # files read and hashed, then found in the cache (touched, moved, racy)
         self._by_hash: dict[str, str] | None = None
         self._blobs: dict[str, bytes] | None = None
         self.reparse: Any = None  # rel -> Page, for a page the blobs lost (set by the loader)
@@ -99,10 +101,13 @@ class ParseCache:
         if state is None:
             return None
         page = state if isinstance(state, Page) else load_page(state)
-        return page if page.hash == h else None
+        if page.hash != h:
+            return None
+        self.hash_hits += 1
+        return page
 
-    def put(self, rel: str, mtime_ns: int, size: int, page: Page) -> None:
-        self.entries[rel] = (mtime_ns, size, page.hash, page)
+    def put(self, rel: str, stamp: Any, size: int, page: Page) -> None:
+        self.entries[rel] = (stamp, size, page.hash, page)
         self.dirty = True
 
     def save(self, live: Iterable[str]) -> None:

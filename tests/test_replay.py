@@ -1,0 +1,180 @@
+"""The whole-run manifest (``kb_tools.replay``): ``kb check`` with nothing changed replays the
+stored report, and any change to an input makes a normal run whose report is the same as a run
+without any cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from kb_tools import cli, replay
+
+ARGS = ["--no-progress", "check", "--format", "json", "--today", "2026-11-26"]
+
+
+def _gen():
+    spec = importlib.util.spec_from_file_location("kb_bench_corpus_replay", REPO / "bench" / "corpus.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(name="base", scope="module")
+def fixture_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("replay")
+    _gen().generate(root, 60, 5, systems=3)
+    return root
+
+
+@pytest.fixture(name="tree")
+def fixture_tree(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    dst = tmp_path / "corpus"
+    shutil.copytree(base, dst)
+    old = (dt.datetime.now() - dt.timedelta(hours=1)).timestamp()
+    for p in dst.rglob("*"):
+        os.utime(p, (old, old))  # older than the racy window: the stat fields alone decide
+    monkeypatch.chdir(dst)
+    return dst
+
+
+class Kb:
+    """``kb`` as its script runs it (``cli.run``), noting whether the click group ran."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+        self.full_runs = 0
+        group = cli._group
+
+        def counted():  # type: ignore[no-untyped-def]
+            self.full_runs += 1
+            return group()
+
+        monkeypatch.setattr(cli, "_group", counted)
+
+    def __call__(self, *args: str) -> tuple[bool, int, list[dict], str]:
+        """(replayed, exit code, findings, stderr)."""
+        before = self.full_runs
+        self.capsys.readouterr()
+        try:
+            code = cli.run(list(args or ARGS))
+        except SystemExit as exc:
+            code = exc.code
+        out, err = self.capsys.readouterr()
+        return self.full_runs == before, int(code or 0), json.loads(out)["findings"] if out.strip() else [], err
+
+
+@pytest.fixture(name="kb")
+def fixture_kb(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Kb:
+    return Kb(monkeypatch, capsys)
+
+
+def uncached(kb: Kb) -> list[dict]:
+    replayed, _code, found, _err = kb("--no-progress", "check", "--no-cache", "--format", "json", "--today", "2026-11-26")
+    assert not replayed
+    return found
+
+
+def test_nothing_changed_replays_the_report(tree: Path, kb: Kb) -> None:
+    replayed, code, first, err = kb()
+    assert not replayed and (tree / ".kb" / "cache" / replay.MANIFEST).is_file()
+    again, code2, second, err2 = kb()
+    assert again and code2 == code == 1 and second == first and second
+    assert err2.split(" in ")[0] == err.split(" in ")[0]  # the summary, with the replay's own seconds
+
+
+def test_touch_without_change_runs_again_with_the_same_report(tree: Path, kb: Kb) -> None:
+    _r, _c, first, _e = kb()
+    page = next((tree / "docs").rglob("*.md"))
+    os.utime(page)
+    replayed, _c, found, _e = kb()
+    assert not replayed and found == first
+    assert kb()[0]  # the new manifest replays
+
+
+def test_same_size_and_restored_mtime_is_still_seen(tree: Path, kb: Kb) -> None:
+    _r, _c, first, _e = kb()
+    page = tree / "docs" / "index.md"
+    st = page.stat()
+    text = page.read_text(encoding="utf-8")
+    assert ".md)" in text
+    page.write_text(text.replace(".md)", ".mx)", 1), encoding="utf-8")  # same size, one link broken
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the mtime as before: the ctime differs
+    assert page.stat().st_size == st.st_size and page.stat().st_mtime_ns == st.st_mtime_ns
+    replayed, _c, found, _e = kb()
+    assert not replayed and found != first and found == uncached(kb)
+
+
+def test_new_and_deleted_files(tree: Path, kb: Kb) -> None:
+    _r, _c, first, _e = kb()
+    extra = tree / "docs" / "extra.md"
+    extra.write_text("---\ntitle: 追加\nowner: kb\n---\n\n# 追加\n\n[壊れた](missing-new.md)\n", encoding="utf-8")
+    replayed, _c, found, _e = kb()
+    assert not replayed and found == uncached(kb) and any(f["target"] == "missing-new.md" for f in found)
+    extra.unlink()
+    replayed, _c, found, _e = kb()
+    assert not replayed and found == first
+    (tree / "docs" / "img" / "new.png").write_bytes(b"png")  # an asset: links may now resolve
+    assert not kb()[0]
+
+
+def test_data_file_change(tree: Path, kb: Kb) -> None:
+    kb()
+    roster = tree / "docs" / "_data" / "roster.yml"
+    roster.write_text(roster.read_text(encoding="utf-8") + "\n# 変更\n", encoding="utf-8")
+    replayed, _c, found, _e = kb()
+    assert not replayed and found == uncached(kb)
+
+
+def test_date_change(tree: Path, kb: Kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["--no-progress", "check", "--format", "json"]  # today's date from the clock
+    kb(*args)
+    assert kb(*args)[0]
+    monkeypatch.setattr(replay, "_today", lambda: dt.date.today() + dt.timedelta(days=1))
+    assert not kb(*args)[0]
+
+
+def test_config_and_arguments_change(tree: Path, kb: Kb) -> None:
+    kb()
+    cfg = tree / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n# 変更\n", encoding="utf-8")
+    assert not kb()[0]
+    assert kb()[0]
+    replayed, _c, _f, err = kb("--no-progress", "-q", "check", "--format", "json", "--today", "2026-11-26")
+    assert not replayed and err == ""
+    replayed, code, _f, _e = kb("--no-progress", "check", "--format", "json", "--today", "2026-11-26", "--exit-zero")
+    assert not replayed and code == 0
+    replayed, code, _f, _e = kb("--no-progress", "check", "--format", "json", "--today", "2026-11-26", "--exit-zero")
+    assert replayed and code == 0
+
+
+def test_racy_file_is_hashed(tree: Path, kb: Kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file modified within the racy window of the snapshot gets its content hash stored."""
+    page = tree / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+    kb()
+    import marshal
+
+    files = marshal.loads((tree / ".kb" / "cache" / replay.MANIFEST).read_bytes())["files"]
+    assert files["index.md"][4] is not None and files["_data/roster.yml"][4] is None
+    assert kb()[0]
+    monkeypatch.setattr(replay, "_digest", lambda path: b"changed")  # as if the bytes differed
+    assert not kb()[0]
+
+
+def test_options_it_does_not_know_run_normally(tree: Path, kb: Kb) -> None:
+    kb()
+    assert not kb("--no-progress", "check", "--format", "json", "--today", "2026-11-26", "--no-cache")[0]
+    assert replay._parse_argv(["check", "--external"]) is None
+    assert replay._parse_argv(["-v", "check"]) is None
+    assert replay._parse_argv(["check", "-o", "x.json"]) is None
+    assert replay._parse_argv(["review"]) is None
+    assert replay._parse_argv(["-c", "site/mkdocs.yml", "check", "docs/a.md"]) == "site/mkdocs.yml"
+    assert replay._parse_argv(["--config=x.yml", "check", "--format=json"]) == "x.yml"
