@@ -26,13 +26,16 @@ def run(argv: list[str] | None = None) -> Any:
     if code is not None:
         return code
     replay.arm(args)
-    return _group()(args=args, prog_name="kb")
+    return _group(only_check=replay.armed())(args=args, prog_name="kb")
 
 
-def _group() -> Any:
-    from kb_tools.commands import check, continuity, search, site, systems  # noqa: F401 - attach the subcommands
+def _group(only_check: bool = False) -> Any:
+    """The click group; ``only_check``: a ``kb check`` run attaches the checker's commands only."""
+    from kb_tools.commands import check  # noqa: F401 - attach the subcommands
     from kb_tools.commands._shared import main
 
+    if not only_check:
+        from kb_tools.commands import continuity, search, site, systems  # noqa: F401
     return main
 
 

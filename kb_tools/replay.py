@@ -48,6 +48,7 @@ _CHECK_VALUES = {"--format", "--fail-on", "--today", "-c", "--config", "--lang"}
 
 _armed: list[str] | None = None  # the argument list of a run that may store a manifest
 _armed_day: list[_dt.date] = []  # today, as the run saw it when it started
+_pending: list[tuple[str, int, Snapshot]] = []  # (docs_dir, time, snapshot) of a replay that found changes
 
 
 def source_fingerprint() -> str:
@@ -174,7 +175,9 @@ def snapshot(docs_dir: Path, hash_racy: bool = True) -> Snapshot:
 
 
 def _unchanged(stored: Snapshot, docs_dir: str) -> bool:
+    t = time.time_ns()
     now = snapshot(Path(docs_dir), hash_racy=False)  # only the entries racy when stored are hashed
+    _pending[:] = [(docs_dir, t, now)]  # the run that follows stores this one (taken before it reads)
     if now.keys() != stored.keys():
         return False
     for rel, entry in stored.items():
@@ -184,6 +187,20 @@ def _unchanged(stored: Snapshot, docs_dir: str) -> bool:
         if digest is not None and _digest(os.path.join(docs_dir, rel)) != digest:
             return False
     return True
+
+
+def snapshot_for_store(docs_dir: Path) -> Snapshot:
+    """The snapshot of this run's inputs: the one the replay attempt took (racy files hashed now),
+    else a new one."""
+    pending, _pending[:] = _pending[:], []
+    if pending and pending[0][0] == str(docs_dir):
+        _docs, taken, snap = pending[0]
+        racy_from = taken - RACY_NS
+        for rel, entry in snap.items():
+            if entry[1] >= racy_from and not rel.endswith("/"):
+                snap[rel] = (*entry[:4], _digest(os.path.join(docs_dir, rel)))
+        return snap
+    return snapshot(docs_dir)
 
 
 def _fill(segments: list[str], marks: list[str], seconds: float) -> str:
@@ -201,6 +218,7 @@ def _split(text: str) -> tuple[list[str], list[str]]:
 def replay(argv: list[str]) -> int | None:
     """Print the stored report and return its exit code, or None when a normal run is needed."""
     t0 = time.perf_counter()
+    _pending.clear()
     config = _parse_argv(argv)
     if config is None:
         return None

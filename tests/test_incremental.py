@@ -337,3 +337,18 @@ def test_style_file_rederives_every_page(tree: Path) -> None:
     edit(tree, rel, "サーバを再起動する。", "サーバーを再起動する。")
     found, rederived = assert_same_as_full(tree)
     assert rederived == {rel} and not any(f["path"] == rel and f["rule"] == "prose.variant" for f in found)
+
+
+def test_json_report_of_findings_is_exactly_json_dumps() -> None:
+    import json
+
+    from kb_tools.checks.engine import CheckResult
+    from kb_tools.findings import Finding, Severity
+    from kb_tools.formats.json_format import render
+
+    findings = [Finding("a/手順.md", 3, None, "link.missing-target", "KB201", Severity.ERROR, 'q"uote\\ \n\t\x01 é', None, None),
+                Finding("b.md", 1, 7, "meta.required", "KB101", Severity.WARNING, "m", "hint", "target")]
+    for found in (findings, []):
+        res = CheckResult(found, 2, 0.125)
+        doc = {"version": 1, "findings": [f.to_dict() for f in found], "summary": res.summary()}
+        assert render(res) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

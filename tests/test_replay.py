@@ -53,9 +53,9 @@ class Kb:
         self.full_runs = 0
         group = cli._group
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted(only_check: bool = False):  # type: ignore[no-untyped-def]
             self.full_runs += 1
-            return group()
+            return group(only_check)
 
         monkeypatch.setattr(cli, "_group", counted)
 

@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from kb_tools.model import Page
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 _SEV = {int(s): s for s in Severity}
 
-# (hash, anchors_hash, deps, findings, day, dated_findings, summaries (marshal bytes), ignores)
+# (hash, anchors_hash, deps, findings, day, dated_findings, summaries (plain data), ignores)
 Record = tuple[str, str, tuple[tuple[str, str], ...], tuple[Any, ...], str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 
 

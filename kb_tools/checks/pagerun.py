@@ -7,7 +7,6 @@ ones), so a cached run sorts to exactly the output of a full one.
 from __future__ import annotations
 
 import logging
-import marshal
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +43,7 @@ class PageRunner:
         self.use_cache = use_cache
         self.store: inc.FindingsCache | None = None
         self.rederived: list[str] = []
-        self._summaries: dict[str, bytes] = {}  # path -> marshalled summaries, decoded only when needed
-        self._fresh_summaries: dict[str, tuple[Any, ...]] = {}  # of the pages derived in this run
+        self._summaries: dict[str, tuple[Any, ...]] = {}  # path -> the site passes' summaries of the page
         self._ignores: dict[str, frozenset[str]] = {}
         self._anchors: dict[str, str] = {}
         self._failed: set[str] = set()
@@ -128,10 +126,9 @@ class PageRunner:
                 self._failed.add(name)
                 self._page_failed = True
                 summaries.append(None)
-        self._fresh_summaries[path] = tuple(summaries)
         rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
                            tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
-                           inc.pack(found), day, inc.pack(dated_found), marshal.dumps(tuple(summaries)),
+                           inc.pack(found), day, inc.pack(dated_found), tuple(summaries),
                            tuple(sorted(self.ignores(path))))
         self._keep(path, rec)
         return rec
@@ -148,8 +145,7 @@ class PageRunner:
             self._site = store.site
             return
         start = len(emit.findings)
-        fresh = self._fresh_summaries
-        decoded = {path: fresh[path] if path in fresh else marshal.loads(blob) for path, blob in self._summaries.items()}
+        decoded = self._summaries
         for i, (name, _summary, site_fn) in enumerate(site_passes()):
             guarded(name, site_fn, self.corpus, self.ctx, emit, {p: s[i] for p, s in decoded.items()})
         failed = any(f.code == INTERNAL_ERROR.code for f in emit.findings[start:])

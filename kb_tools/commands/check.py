@@ -42,7 +42,7 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     from kb_tools import replay
 
     cfg = state.config()
-    files = replay.snapshot(cfg.docs_dir) if replay.armed() else None  # before any file is read
+    files = replay.snapshot_for_store(cfg.docs_dir) if replay.armed() else None  # before any file is read
     corpus = state.corpus(use_cache=not no_cache)
     rel_paths = _docs_relative(cfg, paths) if paths else None
     options: dict[str, Any] = {"external": external}

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from kb_tools.checks.engine import CheckResult
+from kb_tools.findings import Finding
 
 _STR = json.encoder.encode_basestring  # the C function when available, as json.dumps uses
 _FLOAT = float.__repr__
@@ -31,12 +32,23 @@ def _scalar(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
+_BY_TYPE: dict[type, Any] = {str: _STR, int: int.__repr__, bool: lambda v: "true" if v else "false",
+                             type(None): lambda _v: "null"}
+_NESTED = (dict, list, tuple)
+
+
 def _dump(v: Any, level: int, out: list[str]) -> None:
     if isinstance(v, dict):
         if not v:
             out.append("{}")
             return
-        inner = "\n" + "  " * (level + 1)
+        pad = "  " * (level + 1)
+        if not any(isinstance(x, _NESTED) for x in v.values()):  # a flat object (a finding): one join
+            by_type = _BY_TYPE
+            out.append("{\n" + pad + (",\n" + pad).join(
+                _STR(str(k)) + ": " + (by_type.get(type(x)) or _scalar)(x) for k, x in v.items()) + "\n" + "  " * level + "}")
+            return
+        inner = "\n" + pad
         out.append("{")
         first = True
         for k, x in v.items():
@@ -66,6 +78,24 @@ def dumps(doc: Any) -> str:
     return "".join(out)
 
 
+def _finding(f: Finding) -> str:
+    """One finding as ``dumps`` writes it inside the findings list (``Finding.to_dict``'s keys)."""
+    s = _STR
+    text = (f'    {{\n      "path": {s(f.path)},\n      "line": {int(f.line)},\n      "column": '
+            f'{"null" if f.column is None else int(f.column)},\n      "rule": {s(f.rule)},\n      "code": {s(f.code)},\n'
+            f'      "severity": {s(f.severity.label)},\n      "message": {s(f.message)}')
+    if f.hint is not None:
+        text += f',\n      "hint": {s(f.hint)}'
+    if f.target is not None:
+        text += f',\n      "target": {s(f.target)}'
+    return text + "\n    }"
+
+
 def render(result: CheckResult, **_: object) -> str:
-    doc = {"version": 1, "findings": [f.to_dict() for f in result.findings], "summary": result.summary()}
-    return dumps(doc) + "\n"
+    """``dumps({"version": 1, "findings": [...], "summary": {...}})``, the findings written directly."""
+    if not result.findings:
+        body = "[]"
+    else:
+        body = "[\n" + ",\n".join(_finding(f) for f in result.findings) + "\n  ]"
+    summary = dumps(result.summary()).replace("\n", "\n  ")
+    return f'{{\n  "version": 1,\n  "findings": {body},\n  "summary": {summary}\n}}\n'
