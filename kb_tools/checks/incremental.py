@@ -19,13 +19,13 @@ import hashlib
 import logging
 import marshal
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import kb_tools
 from kb_tools.findings import Finding, Severity
+from kb_tools.replay import source_fingerprint
+from kb_tools._io import atomic_write
 
 if TYPE_CHECKING:
     from kb_tools.checks.registry import RuleContext
@@ -50,19 +50,6 @@ def pack(findings: list[Finding]) -> tuple[Any, ...]:
 
 def unpack(rows: tuple[Any, ...]) -> list[Finding]:
     return [Finding(r[0], r[1], r[2], r[3], r[4], _SEV[r[5]], r[6], r[7], r[8]) for r in rows]
-
-
-def source_fingerprint() -> str:
-    """kb's version and its source and catalog files (size, mtime): an upgrade or edit invalidates."""
-    root = Path(kb_tools.__file__).parent
-    h = hashlib.blake2b(kb_tools.__version__.encode(), digest_size=12)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith((".py", ".mo", ".po")):
-                st = os.stat(os.path.join(dirpath, name))
-                h.update(f"{dirpath[len(str(root)):]}/{name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def data_fingerprint(data_dir: Path) -> str:
@@ -144,10 +131,6 @@ class FindingsCache:
         records = {k: v for k, v in self.records.items() if k in live}
         records.update(self.fresh)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".findings-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps((FORMAT, self.key, records, site)))
-            os.replace(tmp, self.path)
+            atomic_write(self.path, marshal.dumps((FORMAT, self.key, records, site)))
         except (OSError, ValueError) as exc:
             log.warning("cannot write findings cache %s: %s", self.path, exc)
