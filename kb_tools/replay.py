@@ -287,4 +287,6 @@ def store(config_file: Path, cache_dir: Path, docs_dir: Path, files: Snapshot, s
     try:
         atomic_write(cache_dir / MANIFEST, marshal.dumps(data))
     except (OSError, ValueError) as exc:
-        print(f"kb: cannot write {MANIFEST}: {exc}", file=sys.stderr)
+        import logging
+
+        logging.getLogger(__name__).warning("cannot write %s: %s", MANIFEST, exc)  # like the other caches

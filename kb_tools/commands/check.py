@@ -66,7 +66,7 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     note = summary(shown) + "\n" if not state.quiet else ""
     threshold = Severity[fail_on.upper()]
     code = 0 if exit_zero or not any(f.severity >= threshold for f in result.findings) else 1
-    if files is not None:
+    if files is not None and not any(f.code == "KB900" for f in result.findings):  # never replay an internal error
         replay.store(cfg.config_file, cfg.cache_dir, cfg.docs_dir, files, payload, note, code)
         payload, note = replay.fill(payload, result.seconds), replay.fill(note, result.seconds)
     if output:
