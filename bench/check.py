@@ -147,6 +147,7 @@ def main() -> int:
             sys.exit(f"kb check failed: {cold[3][-2000:]}")
         findings = json.loads(cold[2])["findings"]
         rows.append(("kb check, cold (no cache)", *_med(colds)))
+        print(f"(cold: {rows[-1][1]:.2f} s, {rows[-1][3]:.2f} s CPU, {rows[-1][2]:.0f} MB)", file=sys.stderr, flush=True)
         warms = []
         for _i in range(args.repeats):
             warm = run(base + ["--no-progress", "check", "--format", "json"], corpus)
@@ -160,7 +161,7 @@ def main() -> int:
             victim.write_bytes(original + f"\n追記した段落 {i}。[新しいリンク](nowhere-new-{i}.md)\n".encode())
             touched = run(base + ["--no-progress", "check", "--format", "json"], corpus)
             touched_runs.append((touched[0], touched[1], LAST_CPU[0], LAST_LOAD[0]))
-            touched_ok = touched_ok and any(f["target"] == f"nowhere-new-{i}.md" for f in json.loads(touched[2])["findings"])
+            touched_ok = touched_ok and any(f.get("target") == f"nowhere-new-{i}.md" for f in json.loads(touched[2])["findings"])
         victim.write_bytes(original)
         run(base + ["--no-progress", "check", "--format", "json"], corpus)  # back to the corpus as generated
         rows.append(("kb check, one page changed", *_with(_med(touched_runs), "" if touched_ok else "WRONG RESULT")))
@@ -172,7 +173,7 @@ def main() -> int:
             plain.write_bytes(original + f"\n追記した段落 {i}。[新しいリンク](nowhere-new-{i}.md)\n".encode())
             touched = run(base + ["--no-progress", "check", "--format", "json"], corpus)
             plain_runs.append((touched[0], touched[1], LAST_CPU[0], LAST_LOAD[0]))
-            plain_ok = plain_ok and any(f["target"] == f"nowhere-new-{i}.md" for f in json.loads(touched[2])["findings"])
+            plain_ok = plain_ok and any(f.get("target") == f"nowhere-new-{i}.md" for f in json.loads(touched[2])["findings"])
         plain.write_bytes(original)
         run(base + ["--no-progress", "check", "--format", "json"], corpus)
         rows.append(("kb check, one other page changed", *_with(_med(plain_runs), "" if plain_ok else "WRONG RESULT")))

@@ -76,8 +76,9 @@ class ParseOptions:
         desc += repr(sorted(getattr(fn, "keywords", {}).items()))
         analyzers = ",".join(f"{m.__name__}={m.ANALYZER_VERSION}" for m in _analyzers())
         data = hashlib.blake2b(repr(self.data).encode(), digest_size=8).hexdigest()
+        scan_env = os.environ.get("KB_SECRETS_SCAN")  # "0" turns the secret scan off (analyzers/secrets/scan.py)
         return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}|{self.magiclink}|"
-                               f"{analyzers}|{data}".encode(), digest_size=8).hexdigest()
+                               f"{analyzers}|{data}|{scan_env}".encode(), digest_size=8).hexdigest()
 
 
 @dataclass

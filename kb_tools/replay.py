@@ -6,7 +6,7 @@ beside mkdocs.yml, the report it printed (stdout, the summary line, the exit cod
 * the **run key**: kb's version and the size and mtime of each of its source and catalog
   files, the Python version, the argument list and the working folder, today's date (review,
   contract and roster rules), mkdocs.yml's bytes (the whole environment too when it uses
-  ``!ENV``), ``KB_LANG``/``NO_COLOR``/``TERM``, whether stdout and stderr are terminals;
+  ``!ENV``), ``KB_LANG``/``NO_COLOR``/``TERM``/``KB_SECRETS_SCAN``, whether stdout and stderr are terminals;
 * the **file manifest**: every entry under docs_dir, symlinks followed like the loader
   (``parse/tree.py``), ``_data`` included: (size, mtime_ns, ctime_ns, inode) per file — the
   ctime changes on every write, so restoring the mtime after an edit does not hide it —, the inode per
@@ -111,7 +111,7 @@ def _today() -> _dt.date:
 def run_key(argv: list[str], config_bytes: bytes, today: _dt.date) -> str:
     parts: list[Any] = [FORMAT, source_fingerprint(), sys.version, sys.prefix, os.getcwd(), list(argv),
                         today.isoformat(), hashlib.blake2b(config_bytes, digest_size=16).hexdigest(),
-                        [os.environ.get(k) for k in ("KB_LANG", "NO_COLOR", "TERM")],
+                        [os.environ.get(k) for k in ("KB_LANG", "NO_COLOR", "TERM", "KB_SECRETS_SCAN")],
                         _isatty(sys.stdout), _isatty(sys.stderr)]
     if b"!ENV" in config_bytes:
         parts.append(sorted(os.environ.items()))
