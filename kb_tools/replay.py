@@ -4,7 +4,8 @@ A full ``kb check`` run from the ``kb`` command stores, in ``.kb/cache/check-man
 beside mkdocs.yml, the report it printed (stdout, the summary line, the exit code) with:
 
 * the **run key**: kb's version and the size and mtime of each of its source and catalog
-  files, the Python version, the argument list and the working folder, today's date (review,
+  files, the installed distributions and their versions, the Python version, the argument list
+  and the working folder, today's date (review,
   contract and roster rules), mkdocs.yml's bytes (the whole environment too when it uses
   ``!ENV``), ``KB_LANG``/``NO_COLOR``/``TERM``/``KB_SECRETS_SCAN``, whether stdout and stderr are terminals;
 * the **file manifest**: every entry under docs_dir, symlinks followed like the loader
@@ -108,8 +109,21 @@ def _today() -> _dt.date:
     return _dt.date.today()
 
 
+def installed_fingerprint() -> list[str]:
+    """The installed distributions with their versions (the names of the ``*.dist-info`` and
+    ``*.egg-info`` entries on sys.path): upgrading Markdown, pymdown-extensions or MkDocs (whose
+    slugify or parsing the checks follow) invalidates the manifest. One listdir per path entry."""
+    names: list[str] = []
+    for entry in sys.path:
+        try:
+            names.extend(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+    return sorted(names)
+
+
 def run_key(argv: list[str], config_bytes: bytes, today: _dt.date) -> str:
-    parts: list[Any] = [FORMAT, source_fingerprint(), sys.version, sys.prefix, os.getcwd(), list(argv),
+    parts: list[Any] = [FORMAT, source_fingerprint(), installed_fingerprint(), sys.version, sys.prefix, os.getcwd(), list(argv),
                         today.isoformat(), hashlib.blake2b(config_bytes, digest_size=16).hexdigest(),
                         [os.environ.get(k) for k in ("KB_LANG", "NO_COLOR", "TERM", "KB_SECRETS_SCAN")],
                         _isatty(sys.stdout), _isatty(sys.stderr)]

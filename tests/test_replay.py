@@ -178,3 +178,27 @@ def test_options_it_does_not_know_run_normally(tree: Path, kb: Kb) -> None:
     assert replay._parse_argv(["review"]) is None
     assert replay._parse_argv(["-c", "site/mkdocs.yml", "check", "docs/a.md"]) == "site/mkdocs.yml"
     assert replay._parse_argv(["--config=x.yml", "check", "--format=json"]) == "x.yml"
+
+
+def test_installed_package_change_runs_again(tree: Path, kb: Kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upgrading a distribution the checks follow (Markdown, pymdown-extensions, MkDocs) is in the key."""
+    kb()
+    assert kb()[0]
+    real = replay.installed_fingerprint()
+    assert any(n.lower().startswith("markdown-") for n in real)  # the real listing names the real packages
+    monkeypatch.setattr(replay, "installed_fingerprint", lambda: sorted(real + ["markdown-99.0.dist-info"]))
+    replayed, _c, found, _e = kb()
+    assert not replayed and found == uncached(kb)
+
+
+def test_data_folder_outside_docs_never_replays(tree: Path, kb: Kb) -> None:
+    """The snapshot covers docs_dir: a _data folder outside it (data_dir: ../data) stores no manifest."""
+    shutil.move(str(tree / "docs" / "_data"), str(tree / "data"))
+    cfg = tree / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8")
+    assert "plugins:\n  - search:\n      lang: ja\n" in text
+    cfg.write_text(text.replace("plugins:\n  - search:\n      lang: ja\n",
+                                "plugins:\n  - search:\n      lang: ja\n  - kb:\n      data_dir: ../data\n"), encoding="utf-8")
+    kb()
+    assert not (tree / ".kb" / "cache" / replay.MANIFEST).exists()
+    assert not kb()[0]
