@@ -15,6 +15,7 @@ shared machine.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -58,19 +59,81 @@ def kb() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "kb_tools.cli"]
 
 
-def measure(label: str, cmds: dict[str, tuple[list[str], Path]], runs: int) -> None:
-    got: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
-    for _ in range(runs):
-        for name, (cmd, cwd) in cmds.items():  # interleaved: both see the same machine load
-            shutil.rmtree(cwd / ".kb", ignore_errors=True)
-            got[name].append(run(cmd, cwd))
-    base, led = got["without ledger"], got["with ledger"]
-    for name, rows in got.items():
-        print(f"{label:<28} {name:<16} wall {statistics.median(r[0] for r in rows):7.2f} s   "
-              f"CPU {statistics.median(r[1] for r in rows):7.2f} s   (median of {runs})")
-    for i, what in ((0, "wall"), (1, "CPU")):
-        a, b = statistics.median(r[i] for r in base), statistics.median(r[i] for r in led)
-        print(f"{label:<28} ledger's extra {what}: {100 * (b - a) / a:+.1f} %  (target ≤ +5 %)")
+PROBE = """
+import json, resource, sys, time
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from kb_tools.site.plugin import KbPlugin
+spent = [0.0]
+def cpu():
+    r, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
+def timed(fn):
+    def wrapper(*a, **k):
+        t = cpu()
+        try:
+            return fn(*a, **k)
+        finally:
+            spent[0] += cpu() - t
+    return wrapper
+for name in dir(KbPlugin):
+    if name.startswith("on_") and callable(getattr(KbPlugin, name)):
+        setattr(KbPlugin, name, timed(getattr(KbPlugin, name)))
+build(load_config("mkdocs.yml", site_dir=sys.argv[1]))
+open(sys.argv[2], "w").write(json.dumps({"plugin_cpu": spent[0]}))
+"""
+
+
+def build_cmd(site: Path, out: Path) -> list[str]:
+    """``mkdocs build`` in a child that also notes the CPU spent in the kb plugin's event hooks
+    (its own work: corpus, checks, generated pages, per-page view) in ``out``."""
+    return [sys.executable, "-c", PROBE, str(site), str(out)]
+
+
+def pct(a: float, b: float) -> str:
+    return f"{100 * (b - a) / a:+.1f} %"
+
+
+def measure(label: str, cmds: dict[str, tuple[list[str], Path]], runs: int,
+            probes: dict[str, Path] | None = None) -> None:
+    """Runs each command ``runs`` times, interleaved (both see the same machine load); prints
+    each run, the medians and the ledger's extra cost beside the target."""
+    got: dict[str, list[tuple[float, float, float | None]]] = {k: [] for k in cmds}
+    for n in range(runs):
+        for name, (cmd, cwd) in cmds.items():
+            shutil.rmtree(cwd / ".kb", ignore_errors=True)  # cold: no parse cache, no cached ledger
+            wall, cpu = run(cmd, cwd)
+            plugin = json.loads(probes[name].read_text())["plugin_cpu"] if probes else None
+            got[name].append((wall, cpu, plugin))
+            extra = f"   kb plugin CPU {plugin:6.2f} s" if plugin is not None else ""
+            print(f"  run {n + 1} {label:<26} {name:<15} wall {wall:7.2f} s   CPU {cpu:7.2f} s{extra}"
+                  f"   load {os.getloadavg()[0]:.1f}", flush=True)
+    med = {name: [statistics.median(r[i] for r in rows) if rows[0][i] is not None else None for i in range(3)]
+           for name, rows in got.items()}
+    for name, (wall, cpu, plugin) in med.items():
+        extra = f"   kb plugin CPU {plugin:6.2f} s   the rest (MkDocs, theme, search) {cpu - plugin:6.2f} s" \
+            if plugin is not None else ""
+        print(f"{label:<28} {name:<15} median wall {wall:7.2f} s   CPU {cpu:7.2f} s{extra}")
+    (aw, ac, ap), (bw, bc, bp) = med["without ledger"], med["with ledger"]
+    print(f"{label:<28} ledger's extra: wall {pct(aw, bw)}, CPU {pct(ac, bc)} (median of {runs}; target ≤ +5 %)")
+    if ap is not None and bp is not None:
+        print(f"{label:<28} of which the kb plugin's own work: {bp - ap:+.2f} s CPU ({100 * (bp - ap) / ac:+.1f} % of the "
+              f"build), MkDocs and the theme rendering the ledger's pages: {(bc - bp) - (ac - ap):+.2f} s CPU "
+              f"({100 * ((bc - bp) - (ac - ap)) / ac:+.1f} %)")
+
+
+def corpora(work: Path, pages: int, seed: int, systems: int, tag: str) -> tuple[Path, Path]:
+    """The two corpora (without and with a ledger), generated once per parameters under ``work``."""
+    out = []
+    for name, n in (("plain", 0), ("ledger", systems)):
+        root = work / f"{tag}-{name}-{pages}p-{n}s-seed{seed}"
+        stamp = root / ".generated"
+        if not stamp.is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            make(root, pages, seed, n)
+            stamp.write_text("ok\n")
+        out.append(root)
+    return out[0], out[1]
 
 
 def main() -> None:
@@ -78,23 +141,30 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=10000)
     ap.add_argument("--systems", type=int, default=2000)
     ap.add_argument("--build-pages", type=int, default=1000, help="pages of the corpora built with mkdocs (0: skip)")
-    ap.add_argument("--build-systems", type=int, default=200)
+    ap.add_argument("--build-systems", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="keep the generated corpora here (e.g. /tmp/BRANCH); default: a temporary folder")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kb-ledger-") as tmp:
         t = Path(tmp)
-        plain, ledger = make(t / "plain", a.pages, a.seed, 0), make(t / "ledger", a.pages, a.seed, a.systems)
-        print(f"{a.pages} pages; ledger of {a.systems} systems; machine: {os.cpu_count()} cores (shared, noisy)")
-        measure("kb check --no-cache", {"without ledger": (kb() + ["check", "--no-cache", "-qq"], plain),
-                                        "with ledger": (kb() + ["check", "--no-cache", "-qq"], ledger)}, a.runs)
+        work = a.workdir or t
+        work.mkdir(parents=True, exist_ok=True)
+        print(f"machine: {os.cpu_count()} cores (shared, noisy); load average {os.getloadavg()[0]:.1f}")
+        if a.pages:
+            plain, ledger = corpora(work, a.pages, a.seed, a.systems, "check")
+            print(f"kb check cold: {a.pages} pages; ledger of {a.systems} systems")
+            cmd = kb() + ["check", "--no-cache", "-qq"]
+            measure("kb check --no-cache", {"without ledger": (cmd, plain), "with ledger": (cmd, ledger)}, a.runs)
         if a.build_pages:
-            bp = make(t / "bplain", a.build_pages, a.seed, 0)
-            bl = make(t / "bledger", a.build_pages, a.seed, a.build_systems)
-            mk = [sys.executable, "-m", "mkdocs", "build", "-q", "-d"]
-            print(f"build: {a.build_pages} pages; ledger of {a.build_systems} systems (ledger pages generated)")
-            measure("mkdocs build + kb plugin", {"without ledger": (mk + [str(t / "site-a")], bp),
-                                                 "with ledger": (mk + [str(t / "site-b")], bl)}, a.runs)
+            bp, bl = corpora(work, a.build_pages, a.seed, a.build_systems, "build")
+            print(f"mkdocs build: {a.build_pages} pages; ledger of {a.build_systems} systems (its pages generated)")
+            probes = {"without ledger": t / "probe-a.json", "with ledger": t / "probe-b.json"}
+            measure("mkdocs build + kb plugin",
+                    {"without ledger": (build_cmd(t / "site-a", probes["without ledger"]), bp),
+                     "with ledger": (build_cmd(t / "site-b", probes["with ledger"]), bl)}, a.runs, probes)
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ class Corpus:
     generated: set[str] = field(default_factory=set)  # pages the kb plugin generates at build time
     shadowed: set[str] = field(default_factory=set)  # README.md pages hidden by the folder's index.md
     stats: dict[str, Any] = field(default_factory=dict)
+    use_cache: bool = True  # False under --no-cache: nothing is read from .kb/cache (the ledger's pickle neither)
     _derived: dict[type, Any] = field(default_factory=dict, repr=False)
 
     def derived(self, kind: type[T], build: Callable[[Corpus], T]) -> T:
@@ -307,7 +308,7 @@ def build_corpus(
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
     world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
-    ledger = LedgerPrefetch(cfg)  # read in a thread while the worker processes parse the pages
+    ledger = LedgerPrefetch(cfg, use_cache)  # read in a thread while the worker processes parse the pages
     parsed = _parse_all(todo, opts, world, workers, progress, cache, meanwhile=ledger.start)
     for p in parsed:
         pages[p.path] = p
@@ -321,7 +322,8 @@ def build_corpus(
     included = {k: v for k, v in pages.items() if k not in excluded}
     excluded_pages = {k: v for k, v in pages.items() if k in excluded}
     registry = load_registry(cfg.data_path, cfg.docs_dir)
-    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed)
+    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed,
+                    use_cache=use_cache)
     ledger.store(corpus)
     corpus.stats = {"pages": len(included), "parsed": len(parsed), "reused": reused,
                     "seconds": time.perf_counter() - t0}

@@ -108,22 +108,22 @@ MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a min
 
 
 def read_yaml(path: Path, rel: str, rule: str = "meta.registry",
-              max_bytes: int = MAX_DATA_BYTES) -> tuple[Any, list[ParseIssue]]:
+              max_bytes: int = MAX_DATA_BYTES, raw: bytes | None = None) -> tuple[Any, list[ParseIssue]]:
     """The one way kb reads a ``_data`` YAML file: (data or None, problems with lines). Never raises.
 
     Mappings come back as :class:`LineDict` (their own line and each key's line). Problems
     (unreadable, too large, not UTF-8, YAML errors, duplicate keys, impossible dates such as
     ``2025-02-29``, which PyYAML turns into a plain ValueError) are ParseIssues of ``rule`` at
-    their line; one bad value never hides the whole file.
+    their line; one bad value never hides the whole file. ``raw``: the file's bytes, already read.
     """
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if raw is None else len(raw)
         if size > max_bytes:
             return None, [ParseIssue(rule, 1, 1, N_("{file} is {size} MB, over the {limit} MB limit for a data file; "
                                                     "it was not read"),
                                      hint=N_("split the file or move long notes into pages"),
                                      args={"file": rel, "size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576})]
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (path.read_bytes() if raw is None else raw).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid UTF-8: {error}"), args={"error": exc.reason})]
     except OSError as exc:

@@ -24,8 +24,8 @@ class SystemPages(dict[str, list[str]]):
 
 def ledger_of(corpus: Corpus) -> Ledger:
     opts = corpus.config.kb
-    return corpus.derived(Ledger, lambda c: load_ledger(c.config.data_path, c.config.docs_dir,
-                                                        opts.systems.notice_days, c.config.cache_dir))
+    return corpus.derived(Ledger, lambda c: load_ledger(c.config.data_path, c.config.docs_dir, opts.systems.notice_days,
+                                                        c.config.cache_dir if c.use_cache else None))
 
 
 def _system_pages(corpus: Corpus) -> SystemPages:

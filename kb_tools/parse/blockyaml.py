@@ -54,8 +54,8 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 class _Reader:
-    def __init__(self, lines: list[tuple[int, int, str]]) -> None:
-        self.lines = lines  # (1-based line, indent, content without indent and trailing spaces)
+    def __init__(self, lines: list[tuple[int, int, str, bool]]) -> None:
+        self.lines = lines  # (1-based line, indent, content without indent and trailing spaces, a "- " item)
         self.bad_dates: list[tuple[int, int, str]] = []
         self.duplicates: list[tuple[int, int, str, int]] = []
         self.tags: dict[str, str] = {}  # plain scalar -> its resolved tag (keys and values repeat)
@@ -168,10 +168,10 @@ class _Reader:
 
     # --- blocks ---
 
-    def block(self, i: int, virtual: tuple[int, int, str] | None = None) -> tuple[Any, int]:
+    def block(self, i: int, virtual: tuple[int, int, str, bool] | None = None) -> tuple[Any, int]:
         """The block node at line ``i`` (or the rest of a ``- `` line); returns it and the next line."""
         tok = virtual or self.lines[i]
-        if tok[2] == "-" or tok[2].startswith("- "):
+        if tok[3]:
             if virtual is not None:
                 raise _Unsure  # - - nested compact sequences
             return self.sequence(i, tok[1])
@@ -180,14 +180,14 @@ class _Reader:
     def sequence(self, i: int, indent: int) -> tuple[list[Any], int]:
         items: list[Any] = []
         lines = self.lines
-        while i < len(lines) and lines[i][1] == indent and (lines[i][2] == "-" or lines[i][2].startswith("- ")):
-            line, _ind, content = lines[i]
+        while i < len(lines) and lines[i][1] == indent and lines[i][3]:
+            line, _ind, content, _dash = lines[i]
             rest = content[1:].lstrip(" ")
             if not rest:
                 raise _Unsure  # the item's node on the next lines
             col = indent + len(content) - len(rest)  # 0-based column of rest
             if rest[0] not in "'\"{[" and _KEY.match(rest):
-                value, i = self.block(i, (line, col, rest))
+                value, i = self.block(i, (line, col, rest, rest == "-" or rest.startswith("- ")))
             else:
                 value = self.value(rest, line, col + 1)
                 i += 1
@@ -196,36 +196,40 @@ class _Reader:
             items.append(value)
         return items, i
 
-    def mapping(self, i: int, first: tuple[int, int, str]) -> tuple[LineDict, int]:
-        lines = self.lines
+    def mapping(self, i: int, first: tuple[int, int, str, bool]) -> tuple[LineDict, int]:
+        lines, tags, n = self.lines, self.tags, len(self.lines)
         indent = first[1]
         out = LineDict()
-        out.line, out.key_lines = first[0], {}
+        key_lines: dict[Any, int] = {}
+        out.line, out.key_lines = first[0], key_lines
         tok = first
         while True:
-            line, _ind, content = tok
+            line, _ind, content, _dash = tok
             m = _KEY.match(content)
             if m is None or m[1].endswith(" "):
                 raise _Unsure
-            key = self.plain(m[1], line, indent + 1)
-            self.seen(out, key, line, indent + 1)
+            k = m[1]
+            key = k if tags.get(k) == _STR else self.plain(k, line, indent + 1)
+            if key in out:
+                self.seen(out, key, line, indent + 1)
             rest = content[m.end():]
-            if rest.startswith("#"):
-                rest = ""
             i += 1
-            if rest:
+            if rest and rest[0] not in _BLOCK_START and rest[0] not in "-?:" and tags.get(rest) == _STR \
+                    and " #" not in rest and ": " not in rest and rest[-1] != ":":
+                value: Any = rest  # a plain string seen before (the common case)
+            elif rest and rest[0] != "#":
                 value = self.value(rest, line, indent + m.end() + 1)
-            elif i < len(lines) and lines[i][1] > indent:
+            elif i < n and lines[i][1] > indent:
                 value, i = self.block(i)
-            elif i < len(lines) and lines[i][1] == indent and (lines[i][2] == "-" or lines[i][2].startswith("- ")):
+            elif i < n and lines[i][1] == indent and lines[i][3]:
                 value, i = self.sequence(i, indent)  # key:\n- item (a sequence at the key's indent)
             else:
                 value = None
-            if i < len(lines) and lines[i][1] > indent:
+            if i < n and lines[i][1] > indent:
                 raise _Unsure
             out[key] = value
-            out.key_lines[key] = line
-            if i >= len(lines) or lines[i][1] != indent or lines[i][2] == "-" or lines[i][2].startswith("- "):
+            key_lines[key] = line
+            if i >= n or lines[i][1] != indent or lines[i][3]:
                 return out, i
             tok = lines[i]
 
@@ -235,12 +239,14 @@ def load(text: str) -> tuple[Any, list[tuple[int, int, str]], list[tuple[int, in
     when ``text`` is outside the subset (then the full reader decides, errors included)."""
     if _ODD_CHAR.search(text) or _DOC_MARKER.search(text):
         return None
-    lines: list[tuple[int, int, str]] = []
+    lines: list[tuple[int, int, str, bool]] = []
     for n, raw in enumerate(text.split("\n"), 1):
         content = raw.lstrip(" ")
         if not content or content[0] == "#":
             continue
-        lines.append((n, len(raw) - len(content), content.rstrip(" ")))
+        indent = len(raw) - len(content)
+        content = content.rstrip(" ")
+        lines.append((n, indent, content, content == "-" or content.startswith("- ")))
     reader = _Reader(lines)
     if not lines:
         return None, [], []
