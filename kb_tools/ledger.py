@@ -85,8 +85,22 @@ class Ledger:
         return out
 
 
+_NORMALISED: dict[str, str] = {}  # runbook paths repeat across systems (a shared restore runbook)
+
+
 def normalise(path: str) -> str:
     """A runbook path as a docs path (``./a/../b.md`` → ``b.md``); "" when it leaves docs_dir."""
+    try:
+        return _NORMALISED[path]
+    except KeyError:
+        pass
+    out = _normalise(path)
+    if len(_NORMALISED) < 100_000:  # bounded under a long `mkdocs serve`
+        _NORMALISED[path] = out
+    return out
+
+
+def _normalise(path: str) -> str:
     p = path.strip().replace("\\", "/")
     if p.startswith("/") or (len(p) > 1 and p[1] == ":"):
         return ""
@@ -116,13 +130,13 @@ def page_systems(page: Page) -> list[str] | None:
 
 
 def _lines(entry: LineDict) -> dict[str, int]:
-    out = {str(k): v for k, v in getattr(entry, "key_lines", {}).items()}
-    c = entry.get("contract")
-    if isinstance(c, LineDict):
-        out.update({f"contract.{k}": v for k, v in c.key_lines.items()})
-    rb = entry.get("runbooks")
-    if isinstance(rb, LineDict):
-        out.update({f"runbooks.{k}": v for k, v in rb.key_lines.items()})
+    out = {k if k.__class__ is str else str(k): v for k, v in entry.key_lines.items()}
+    for name in ("contract", "runbooks"):
+        c = entry.get(name)
+        if isinstance(c, LineDict):
+            prefix = name + "."
+            for k, v in c.key_lines.items():
+                out[prefix + (k if k.__class__ is str else str(k))] = v
     return out
 
 
