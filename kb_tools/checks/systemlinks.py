@@ -74,6 +74,19 @@ def page_due(corpus: Corpus, page: Page) -> Due | None:
     return due_date(page, corpus.config.kb, contract_dues(corpus).get(page.path))
 
 
+class PageSystems(dict[str, list[str]]):
+    """Page path -> ids of the systems linked to it (``SystemPages`` inverted, in its order)."""
+
+
+def _page_systems(corpus: Corpus) -> PageSystems:
+    out = PageSystems()
+    for sid, paths in system_pages(corpus).items():
+        for p in paths:
+            out.setdefault(p, []).append(sid)
+    return out
+
+
 def systems_of_page(corpus: Corpus, path: str) -> list[System]:
+    """The systems linked to a page (the site's per-page view asks this for every page)."""
     ledger = ledger_of(corpus)
-    return [ledger.by_id[sid] for sid, paths in system_pages(corpus).items() if path in paths]
+    return [ledger.by_id[sid] for sid in corpus.derived(PageSystems, _page_systems).get(path, ())]
