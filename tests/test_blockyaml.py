@@ -135,19 +135,19 @@ def block(draw: st.DrawFn, indent: int = 0, depth: int = 0, keys: st.SearchStrat
     return out
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(block())
 def test_fast_reader_agrees_on_data_file_shapes(lines: list[str]) -> None:
     agree("\n".join(lines) + "\n")
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(block(keys=_plain_key, texts=_clean))
 def test_fast_reader_agrees_on_clean_data_files(lines: list[str]) -> None:
     agree("\n".join(lines) + "\n")
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(list("-:ab #\n'\"[]{},.~1日") + ["  ", "\n  ", "\n- ", ": ", "2027-02-30"]),
                 max_size=40).map("".join))
 def test_fast_reader_agrees_on_any_text(text: str) -> None:
