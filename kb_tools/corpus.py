@@ -93,6 +93,7 @@ class Corpus:
     generated: set[str] = field(default_factory=set)  # pages the kb plugin generates at build time
     shadowed: set[str] = field(default_factory=set)  # README.md pages hidden by the folder's index.md
     stats: dict[str, Any] = field(default_factory=dict)
+    use_cache: bool = True  # False under --no-cache: nothing is read from .kb/cache (the ledger's pickle neither)
     _derived: dict[type, Any] = field(default_factory=dict, repr=False)
 
     def derived(self, kind: type[T], build: Callable[[Corpus], T]) -> T:
@@ -274,7 +275,7 @@ def build_corpus(
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
     world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
-    ledger = LedgerPrefetch(cfg)  # read in a thread while the worker processes parse the pages
+    ledger = LedgerPrefetch(cfg, use_cache)  # read in a thread while the worker processes parse the pages
     parsed = _parse_all(todo, opts, world, workers, progress, cache, meanwhile=ledger.start)
     cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
@@ -289,7 +290,8 @@ def build_corpus(
         item, h = found[rel]
         (excluded_pages if rel in excluded else included).add(rel, item, h)
     registry = load_registry(cfg.data_path, cfg.docs_dir)
-    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed)
+    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed,
+                    use_cache=use_cache)
     corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     ledger.store(corpus)
     corpus.stats = {"pages": len(included), "parsed": len(parsed) - cache.hash_hits, "reused": reused + cache.hash_hits,

@@ -15,6 +15,8 @@ import yaml
 
 from kb_tools.i18n import N_
 from kb_tools.model import ParseIssue
+from kb_tools.parse import blockyaml
+from kb_tools.parse.blockyaml import LineDict
 from kb_tools.parse.frontmatter import InvalidDate, load_date
 from kb_tools.fuzzy import did_you_mean
 
@@ -106,22 +108,22 @@ MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a min
 
 
 def read_yaml(path: Path, rel: str, rule: str = "meta.registry",
-              max_bytes: int = MAX_DATA_BYTES) -> tuple[Any, list[ParseIssue]]:
+              max_bytes: int = MAX_DATA_BYTES, raw: bytes | None = None) -> tuple[Any, list[ParseIssue]]:
     """The one way kb reads a ``_data`` YAML file: (data or None, problems with lines). Never raises.
 
     Mappings come back as :class:`LineDict` (their own line and each key's line). Problems
     (unreadable, too large, not UTF-8, YAML errors, duplicate keys, impossible dates such as
     ``2025-02-29``, which PyYAML turns into a plain ValueError) are ParseIssues of ``rule`` at
-    their line; one bad value never hides the whole file.
+    their line; one bad value never hides the whole file. ``raw``: the file's bytes, already read.
     """
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if raw is None else len(raw)
         if size > max_bytes:
             return None, [ParseIssue(rule, 1, 1, N_("{file} is {size} MB, over the {limit} MB limit for a data file; "
                                                     "it was not read"),
                                      hint=N_("split the file or move long notes into pages"),
                                      args={"file": rel, "size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576})]
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (path.read_bytes() if raw is None else raw).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid UTF-8: {error}"), args={"error": exc.reason})]
     except OSError as exc:
@@ -133,6 +135,9 @@ def parse_yaml(text: str, rule: str = "meta.registry") -> tuple[Any, list[ParseI
     """``read_yaml`` for text already read (page analyzers get data files as bytes)."""
     from kb_tools.parse.frontmatter import _BaseLoader  # the C parser when available
 
+    fast = blockyaml.load(text)  # plain block YAML, line by line: the same values, lines and problems
+    if fast is not None:
+        return fast[0], _problems(rule, fast[1], fast[2])
     builder = _Builder()
     try:
         node = yaml.compose(text, Loader=_BaseLoader)  # noqa: S506 - composing only, no constructors
@@ -143,12 +148,16 @@ def parse_yaml(text: str, rule: str = "meta.registry") -> tuple[Any, list[ParseI
                                  N_("not valid YAML: {error}"), args={"error": exc.problem})]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid YAML: {error}"), args={"error": str(exc)})]
-    issues = [ParseIssue(rule, line, col, BAD_DATE, args={"value": value})
-              for line, col, value in builder.bad_dates]
+    return data, _problems(rule, builder.bad_dates, builder.duplicates)
+
+
+def _problems(rule: str, bad_dates: list[tuple[int, int, str]],
+              duplicates: list[tuple[int, int, str, int]]) -> list[ParseIssue]:
+    issues = [ParseIssue(rule, line, col, BAD_DATE, args={"value": value}) for line, col, value in bad_dates]
     issues += [ParseIssue(rule, line, col, N_("duplicate key '{key}' (first at line {first}); YAML keeps only the last"),
                           target=key, args={"key": key, "first": first})
-               for line, col, key, first in builder.duplicates]
-    return data, issues
+               for line, col, key, first in duplicates]
+    return issues
 
 
 load_data_file = read_yaml  # the ledger's name for the same reader
@@ -252,13 +261,6 @@ def _rel(path: Path, docs_dir: Path) -> str:
 
 BAD_DATE = N_("'{value}' is not a real calendar date")
 MAX_DATA_BYTES = 4 * 1024 * 1024  # a larger data file is one finding, not a minute of YAML parsing
-
-
-class LineDict(dict):  # type: ignore[type-arg]
-    """A YAML mapping that knows its own line and the line of each key (1-based)."""
-
-    line: int = 1
-    key_lines: dict[Any, int]
 
 
 _SCALARS = {

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb_tools.datadir import BAD_DATE, LineDict, load_data_file
+from kb_tools.datadir import BAD_DATE, MAX_DATA_BYTES, LineDict, load_data_file
 from kb_tools.i18n import _, current_language
 from kb_tools.model import Page, ParseIssue
 from kb_tools.schema import SystemModel
@@ -85,8 +85,22 @@ class Ledger:
         return out
 
 
+_NORMALISED: dict[str, str] = {}  # runbook paths repeat across systems (a shared restore runbook)
+
+
 def normalise(path: str) -> str:
     """A runbook path as a docs path (``./a/../b.md`` → ``b.md``); "" when it leaves docs_dir."""
+    try:
+        return _NORMALISED[path]
+    except KeyError:
+        pass
+    out = _normalise(path)
+    if len(_NORMALISED) < 100_000:  # bounded under a long `mkdocs serve`
+        _NORMALISED[path] = out
+    return out
+
+
+def _normalise(path: str) -> str:
     p = path.strip().replace("\\", "/")
     if p.startswith("/") or (len(p) > 1 and p[1] == ":"):
         return ""
@@ -116,13 +130,13 @@ def page_systems(page: Page) -> list[str] | None:
 
 
 def _lines(entry: LineDict) -> dict[str, int]:
-    out = {str(k): v for k, v in getattr(entry, "key_lines", {}).items()}
-    c = entry.get("contract")
-    if isinstance(c, LineDict):
-        out.update({f"contract.{k}": v for k, v in c.key_lines.items()})
-    rb = entry.get("runbooks")
-    if isinstance(rb, LineDict):
-        out.update({f"runbooks.{k}": v for k, v in rb.key_lines.items()})
+    out = {k if k.__class__ is str else str(k): v for k, v in entry.key_lines.items()}
+    for name in ("contract", "runbooks"):
+        c = entry.get(name)
+        if isinstance(c, LineDict):
+            prefix = name + "."
+            for k, v in c.key_lines.items():
+                out[prefix + (k if k.__class__ is str else str(k))] = v
     return out
 
 
@@ -186,14 +200,21 @@ def _entries(data: Any, ledger: Ledger) -> list[Any]:
 LEDGER_VERSION = 1  # bump when Ledger/System change: invalidates the cached ledger
 
 
-def _cache_key(file: Path, notice_default: int) -> str | None:
-    try:
-        data = file.read_bytes()
-    except OSError:
-        return None
+def _cache_key(data: bytes, notice_default: int) -> str:
     # messages are stored translated: the language is part of the key
     return hashlib.blake2b(data + f"|{LEDGER_VERSION}|{notice_default}|{current_language()}".encode(),
                            digest_size=16).hexdigest()
+
+
+def _read(file: Path) -> bytes | None:
+    """The ledger's bytes, read once for the cache key and the parse; None when absent, unreadable
+    or too large (the reader then reports why)."""
+    try:
+        if file.stat().st_size > MAX_DATA_BYTES:
+            return None
+        return file.read_bytes()
+    except OSError:
+        return None
 
 
 def load_ledger(data_dir: Path, docs_dir: Path, notice_default: int = 180, cache_dir: Path | None = None) -> Ledger:
@@ -203,7 +224,8 @@ def load_ledger(data_dir: Path, docs_dir: Path, notice_default: int = 180, cache
     ledger is not parsed again (about 0.5 s cold).
     """
     file = data_dir / LEDGER_FILE
-    key = _cache_key(file, notice_default) if cache_dir is not None and file.is_file() else None
+    raw = _read(file)
+    key = _cache_key(raw, notice_default) if cache_dir is not None and raw is not None else None
     cached = cache_dir / "ledger.pickle" if cache_dir is not None else None
     if key is not None and cached is not None:
         try:
@@ -213,7 +235,7 @@ def load_ledger(data_dir: Path, docs_dir: Path, notice_default: int = 180, cache
                 return ledger
         except Exception:  # noqa: BLE001 - a missing or corrupt cache is rebuilt
             pass
-    ledger = _load(file, docs_dir, notice_default)
+    ledger = _load(file, docs_dir, notice_default, raw)
     if key is not None and cached is not None:
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -226,7 +248,7 @@ def load_ledger(data_dir: Path, docs_dir: Path, notice_default: int = 180, cache
     return ledger
 
 
-def _load(file: Path, docs_dir: Path, notice_default: int) -> Ledger:
+def _load(file: Path, docs_dir: Path, notice_default: int, raw: bytes | None = None) -> Ledger:
     ledger = Ledger()
     try:
         ledger.path = file.relative_to(docs_dir).as_posix()
@@ -235,7 +257,7 @@ def _load(file: Path, docs_dir: Path, notice_default: int) -> Ledger:
     if not file.is_file():
         return ledger
     ledger.present = True
-    data, issues = load_data_file(file, ledger.path, INVALID)
+    data, issues = load_data_file(file, ledger.path, INVALID, raw=raw)
     for i in issues:  # duplicate keys are invalid entries; file-level problems too
         if i.message == BAD_DATE:
             continue  # the entry's own validation names the system and the field of an impossible date
@@ -276,10 +298,10 @@ class LedgerPrefetch:
     corpus parsed in-process never starts it (the checks load the ledger when they need it).
     """
 
-    def __init__(self, cfg: Any) -> None:
+    def __init__(self, cfg: Any, use_cache: bool = True) -> None:
         self.value: Ledger | None = None
         self.thread: threading.Thread | None = None
-        self.args = (cfg.data_path, cfg.docs_dir, cfg.kb.systems.notice_days, cfg.cache_dir)
+        self.args = (cfg.data_path, cfg.docs_dir, cfg.kb.systems.notice_days, cfg.cache_dir if use_cache else None)
 
     def start(self) -> None:
         """Called by the parse once its worker processes exist (a thread must not be forked)."""

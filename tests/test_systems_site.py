@@ -103,3 +103,24 @@ def test_no_per_system_pages_past_the_limit() -> None:
     pages = ledger_pages(corpus, today)
     assert sorted(pages) == ["kb/systems/coverage.md", "kb/systems/index.md", "kb/systems/timeline.md"]
     assert "juki.md" not in "".join(pages.values())
+
+
+def test_ledger_tables_are_html_whose_links_reach_built_pages(make_docs) -> None:
+    """The ledger's tables are written as raw HTML (cheap for MkDocs); their links are the URLs
+    MkDocs gives the pages, with directory URLs as well as without."""
+    from urllib.parse import unquote
+
+    for yml in (YML, YML.replace("use_directory_urls: false\n", "")):
+        site = build_site(make_docs(dict(BASE), yml))
+        hrefs = 0
+        for page in sorted((site / "kb" / "systems").rglob("*.html")):
+            article = page.read_text(encoding="utf-8").split("<article", 1)[1].split("</article>", 1)[0]
+            assert "<table>" in article and "| --- |" not in article
+            for href in re.findall(r'<a href="([^"#]+)', article):
+                if href.startswith(("http:", "https:", "mailto:")):
+                    continue
+                target = (page.parent / unquote(href)).resolve()
+                target = target / "index.html" if target.is_dir() else target
+                assert target.is_file(), f"{page.relative_to(site)}: {href}"
+                hrefs += 1
+        assert hrefs >= 3

@@ -25,8 +25,8 @@ class SystemPages(dict[str, list[str]]):
 
 def ledger_of(corpus: Corpus) -> Ledger:
     opts = corpus.config.kb
-    return corpus.derived(Ledger, lambda c: load_ledger(c.config.data_path, c.config.docs_dir,
-                                                        opts.systems.notice_days, c.config.cache_dir))
+    return corpus.derived(Ledger, lambda c: load_ledger(c.config.data_path, c.config.docs_dir, opts.systems.notice_days,
+                                                        c.config.cache_dir if c.use_cache else None))
 
 
 def _system_pages(corpus: Corpus) -> SystemPages:
@@ -109,6 +109,19 @@ def page_due(corpus: Corpus, page: Page) -> Due | None:
     return due_date(page, corpus.config.kb, page_contract_dues(corpus, page))
 
 
+class PageSystems(dict[str, list[str]]):
+    """Page path -> ids of the systems linked to it (``SystemPages`` inverted, in its order)."""
+
+
+def _page_systems(corpus: Corpus) -> PageSystems:
+    out = PageSystems()
+    for sid, paths in system_pages(corpus).items():
+        for p in paths:
+            out.setdefault(p, []).append(sid)
+    return out
+
+
 def systems_of_page(corpus: Corpus, path: str) -> list[System]:
+    """The systems linked to a page (the site's per-page view asks this for every page)."""
     ledger = ledger_of(corpus)
-    return [ledger.by_id[sid] for sid, paths in system_pages(corpus).items() if path in paths]
+    return [ledger.by_id[sid] for sid in corpus.derived(PageSystems, _page_systems).get(path, ())]

@@ -157,6 +157,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[valid-type,misc]
         except FileNotFoundError as exc:
             raise PluginError(str(exc)) from exc
         self.corpus = corpus
+        # the effective value (Material's offline plugin turns it off in its on_config)
+        corpus.config.use_directory_urls = bool(config.get("use_directory_urls", True))
         # A plain MkDocs project (no roster, no taxonomy) is never failed for missing kb metadata:
         # Corpus.kb_metadata decides that, for kb check and the plugin alike.
         if self.opts.generated_pages:

@@ -7,6 +7,7 @@ import datetime as _dt
 
 from kb_tools import i18n
 from kb_tools.checks.systemlinks import ledger_of
+from kb_tools.site.pages.htmltable import tables_as_html
 from kb_tools.continuity.systems import (
     CATEGORIES, HOSTINGS, KINDS, STATUSES, TIERS, SystemRow, label, role_label, system_rows, systems_markdown,
 )
@@ -174,7 +175,8 @@ def ledger_pages(corpus: Corpus, today: _dt.date) -> dict[str, str]:
         if _per_system(corpus, rows):
             for r in rows:
                 out[system_page_path(r.system.id)] = system_markdown(corpus, r, today)
-    return out
+    # raw HTML tables: a 2,000-row Markdown table is most of the build's cost of these pages
+    return {p: tables_as_html(t, p, corpus.config.use_directory_urls) for p, t in out.items()}
 
 
 def _per_system(corpus: Corpus, rows: list[SystemRow]) -> bool:
