@@ -242,11 +242,11 @@
   /* Exact title / heading evidence on the documents shown (the postings only know term sets). */
   function refine(q, row, e) {
     if (!q.qn || !e) return row[0]
-    var title = norm.normalize(e[1]).replace(/\s+/g, ""), s = row[0]
+    var title = normC(e[1]).replace(/\s+/g, ""), s = row[0]
     if (title === q.qn) s += 100
     else if (title.indexOf(q.qn) >= 0) s += 0.5
     for (var sec of e[3]) {
-      var h = norm.normalize(sec[1]).replace(/\s+/g, "")
+      var h = normC(sec[1]).replace(/\s+/g, "")
       if (h === q.qn) { s += 0.5; break }
     }
     return s
@@ -268,7 +268,22 @@
     return Array.from(new Set(out.filter(Boolean))).sort(function (x, y) { return y.length - x.length })
   }
 
+  /* normalize() of display strings, memoised (section titles and excerpts recur across queries). */
+  var normMemo = new Map()
+  function normC(text) {
+    var v = normMemo.get(text)
+    if (v === undefined) {
+      v = norm.normalize(text)
+      if (normMemo.size > 4096) normMemo.clear()
+      normMemo.set(text, v)
+    }
+    return v
+  }
+
   function spans(text, words) {
+    var n = normC(text), hit = false
+    for (var w0 of words) if (n.indexOf(w0) >= 0) { hit = true; break }
+    if (!hit) return []                              /* the offset map only where a word occurs */
     var m = norm.normalizeMap(text), out = []
     for (var w of words) {
       var i = m.out.indexOf(w)
@@ -326,7 +341,7 @@
   }
 
   function sectionScore(q, sec) {
-    var h = norm.normalize(sec[1]), body = norm.normalize(sec[2]), s = 0
+    var h = normC(sec[1]), body = normC(sec[2]), s = 0
     for (var t of q.terms) s += (h.indexOf(t) >= 0 ? 2 : 0) + (body.indexOf(t) >= 0 ? 1 : 0)
     return s / (2 * Math.max(q.terms.length, 1))
   }
@@ -335,7 +350,7 @@
     var li = document.createElement("li")
     li.className = "md-search-result__item"
     var words = q.words
-    var pageHay = norm.normalize(e[1] + " " + e[2])
+    var pageHay = normC(e[1]) + " " + normC(e[2])
     var secs = []
     for (var sec of e[3]) {
       var s = sectionScore(q, sec)
@@ -346,7 +361,7 @@
     li.appendChild(article(e[0], words, score, e[1], "h1", secs.length ? "" : e[2], marks, true))
     var best = secs.filter(function (x) { return x[0] >= 0.5 }), more = secs.filter(function (x) { return x[0] < 0.5 })
     var add = function (into, x) {
-      var hay = norm.normalize(x[1][1] + " " + x[1][2])
+      var hay = normC(x[1][1]) + " " + normC(x[1][2])
       into.appendChild(article(e[0] + "#" + x[1][0], words, score * x[0], x[1][1], "h2", x[1][2], needles(q, hay), false))
     }
     best.forEach(function (x) { add(li, x) })
@@ -396,7 +411,16 @@
       if (!q.terms.length) return { q: q, rows: [], total: 0 }
       var ts = q.terms.slice(0, MAX_LOAD_TERMS)
       q.terms = ts
-      return Promise.all(ts.map(postings)).then(function (pls) {
+      /* While the other shards load: once the pages holding every term loaded so far are few
+         enough to be the first results, their store chunks are requested (the last hop overlaps). */
+      var inter = null
+      var early = function (pl) {
+        if (my !== seq) return pl
+        inter = inter === null ? Array.from(pl.keys()) : inter.filter(function (d) { return pl.has(d) })
+        if (inter.length && inter.length <= PAGE_SIZE) inter.forEach(function (d) { storeEntry(d).catch(function () {}) })
+        return pl
+      }
+      return Promise.all(ts.map(function (t) { return postings(t).then(early) })).then(function (pls) {
         var r = rank(q, pls)
         return { q: q, rows: r.rows, total: r.total }
       })
@@ -448,12 +472,9 @@
     if (scrollwrap) scrollwrap.addEventListener("scroll", function () {
       if (scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 40) more()
     })
-    /* The manifest (a few KB per 1,000 pages) is loaded once the page is idle, so the first
-       query only waits for its shards. */
-    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 200) }
-    var preload = function () { idle(function () { manifest().catch(function () {}) }) }
-    if (document.readyState === "complete") preload()
-    else self.addEventListener("load", preload)
+    /* The manifest (about 2 KB per 1,000 pages) is requested now, beside Material's bundle
+       (an async script: nothing waits for it), so a first query only waits for its shards. */
+    manifest().catch(function () {})
     var params = new URL(location.href).searchParams
     if (params.get("q")) setTimeout(onInput, 0)   /* Material fills the box from ?q= */
   }
