@@ -5,13 +5,18 @@
 For each size a corpus is generated (bench/corpus.py, deterministic) and built twice with
 ``mkdocs build`` (Material, ``navigation.prune``, offline plugin so the same build serves http and
 file://): stock Material (``search: {lang: ja}``) and with the kb plugin (``japanese_search:
-true``). Measured in headless Chromium with the cache disabled, over loopback http and from
-file://: time from navigation start to the first rendered result (median of ``--loads`` page
-loads), search bytes for the first query (everything search-related the page loaded until then:
-manifest, shards, store chunks; for Material its index, worker and lunr) and for later queries,
-later-query latency (median), index size on disk, build time (plain vs kb: the kb share and the
-search-index part of it) and, on the 1,000-page corpus (or the largest below), the exact-title
-first-place rate. ``--quality``: recall@5 / MRR@5 per query kind through ``kb search`` and the
+true``). Measured in headless Chromium with the cache disabled, over loopback http (Python's
+file server with keep-alive) and from file://, stock and kb page loads interleaved: the first
+result — an exact-title query typed into the box at the end of the page's load event, timed in
+the page (``performance.now()``: the frame after the answer was rendered, minus
+``loadEventEnd``; median of ``--loads`` page loads), so Playwright's round trips are not in the
+figure —, search bytes for the first query (everything search-related the page loaded until
+then: client, manifest, shards, store chunks; for Material its index, worker and lunr) and for
+later queries, later-query latency (typed → the frame after the answer, in the page; median and
+max of five queries), index size on disk, build wall and CPU time with the load average (plain
+vs kb: the kb share, and the search-index part as a share of the plain build) and, on the
+1,000-page corpus (or the largest below), the exact-title first-place rate. ``--reuse`` keeps
+the builds in ``--work`` and rewrites kb's client and index from the current sources. ``--quality``: recall@5 / MRR@5 per query kind through ``kb search`` and the
 site (bench/search_quality.py): any MkDocs project passed by path (e.g. a checkout of FastAPI's
 Japanese docs) and this repo; nothing outside the repository is read unless passed.
 

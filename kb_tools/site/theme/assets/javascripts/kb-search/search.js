@@ -26,6 +26,11 @@
   var MSG = S.messages || {}
   var MAX_CHARS = S.maxChars || 200
   var MAX_TERMS = 8, MAX_LOAD_TERMS = 16, PAGE_SIZE = 10, LOAD_TIMEOUT = 15000
+  /* Results rendered at once (a screenful; more on scroll): six store chunks at most, which a
+     browser loads in one round over http/1.1 (six connections per host). PAGE_SIZE stays the
+     `limit` of kb search's OR fallback. */
+  var SHOW = 6
+  var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
   var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   var CODE = {}
@@ -417,7 +422,7 @@
       var early = function (pl) {
         if (my !== seq) return pl
         inter = inter === null ? Array.from(pl.keys()) : inter.filter(function (d) { return pl.has(d) })
-        if (inter.length && inter.length <= PAGE_SIZE) inter.forEach(function (d) { storeEntry(d).catch(function () {}) })
+        if (inter.length && inter.length <= SHOW) inter.forEach(function (d) { storeEntry(d).catch(function () {}) })
         return pl
       }
       return Promise.all(ts.map(function (t) { return postings(t).then(early) })).then(function (pls) {
@@ -426,7 +431,7 @@
       })
     }).then(function (r) {
       if (my !== seq) return
-      var top = r.rows.slice(0, PAGE_SIZE)
+      var top = r.rows.slice(0, SHOW)
       return Promise.all(top.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
         if (my !== seq) return
         var items = top.map(function (row, i) { return [refine(r.q, row, entries[i]), entries[i], row] })
@@ -436,21 +441,48 @@
         setMeta(countText(r.total) + note)
         list.textContent = ""
         items.forEach(function (it) { if (it[1]) list.appendChild(renderItem(r.q, it[1], it[0])) })
-        shown = { q: r.q, rows: r.rows, next: PAGE_SIZE, seq: my }
+        shown = { q: r.q, rows: r.rows, next: SHOW, seq: my }
+        fill()
       })
     }).catch(function (err) { if (my === seq) fail(err) })
   }
 
   function more() {
     if (!shown || shown.next >= shown.rows.length || shown.loading) return
-    var s = shown, rows = s.rows.slice(s.next, s.next + PAGE_SIZE)
+    var s = shown, rows = s.rows.slice(s.next, s.next + SHOW)
     s.loading = true
     Promise.all(rows.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
       s.loading = false
       if (shown !== s) return
       rows.forEach(function (row, i) { if (entries[i]) list.appendChild(renderItem(s.q, entries[i], row[0])) })
       s.next += rows.length
+      fill()
     }).catch(function (err) { s.loading = false; fail(err) })
+  }
+
+  /* More results while the list does not fill its scroll area (no scroll event would come). */
+  function fill() {
+    if (scrollwrap && scrollwrap.clientHeight && scrollwrap.scrollHeight <= scrollwrap.clientHeight + 40) more()
+  }
+
+  /* Small sites: once the first answer is shown, the rest of the index is loaded while the
+     reader looks at it (six files at a time, when the page is idle), so later queries load nothing. */
+  var loadingAll = false
+  function loadAll() {
+    if (loadingAll || !M || !M.bytes || M.bytes > LOAD_ALL_BYTES) return
+    loadingAll = true
+    var todo = [], i
+    for (i = 0; i < M.shards; i++) todo.push(["s:" + i, "s/" + i + ".js"])
+    for (var t in M.big) if (Object.prototype.hasOwnProperty.call(M.big, t)) todo.push(["s:t" + M.big[t], "t/" + M.big[t] + ".js"])
+    for (i = 0; i * M.chunk < M.pages; i++) todo.push(["d:" + i, "d/" + i + ".js"])
+    todo = todo.filter(function (x) { return !(x[0] in got) })
+    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 50) }
+    var next = function () {
+      var batch = todo.splice(0, 6)
+      if (!batch.length) return
+      Promise.all(batch.map(function (x) { return load(x[0], x[1]).catch(function () {}) })).then(function () { idle(next) })
+    }
+    idle(next)
   }
 
   var last = null
@@ -458,7 +490,7 @@
     var v = input.value
     if (v === last) return
     last = v
-    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1 }  /* tests, benchmark */
+    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll() }  /* tests, benchmark */
     search(v).then(done, done)
   }
 
