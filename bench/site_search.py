@@ -391,7 +391,7 @@ def _bytes(site: Path, base: str, urls: list[str]) -> int:
 
 
 def measure(browser: object, site: Path, urls: dict[str, str], first: str, later: list[str], loads: int,
-            file_url: bool) -> dict[str, float]:
+            file_url: bool, timeout_s: float = 120) -> dict[str, float]:
     """First result (typed at the load event; in-page times), its bytes; later queries (first load
     only): in-page latency and bytes."""
     ms, typed, first_b, later_b, later_ms, outside, found = [], [], [], [], [], [], []
@@ -405,7 +405,7 @@ def measure(browser: object, site: Path, urls: dict[str, str], first: str, later
             base = cm.__enter__()
             s = Session(browser, base, type_at_load=first)
         try:
-            t = s.first_answer()
+            t = s.first_answer(int(timeout_s * 1000))
             ms.append(t["painted"])
             typed.append(t["typed"])
             hits = s.page.evaluate(RESULTS_JS)
@@ -414,7 +414,7 @@ def measure(browser: object, site: Path, urls: dict[str, str], first: str, later
             if i == 0:
                 for q in later:
                     n = len(s.requests)
-                    later_ms.append(s.timed(q)["painted"])
+                    later_ms.append(s.timed(q, int(timeout_s * 1000))["painted"])
                     later_b.append(_bytes(site, base_url, s.requests[n:]))
             outside += s.outside
             found.append(bool(hits))
@@ -469,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quality", type=Path, nargs="*", default=[], help="projects for bench/search_quality.py")
     ap.add_argument("--work", type=Path, default=None, help="keep corpora and builds here")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--timeout", type=float, default=120, help="seconds a page may take to answer (else: error)")
     ap.add_argument("--reuse", action="store_true", help="reuse the builds in --work (their recorded build times)")
     args = ap.parse_args(argv)
     rows: list[dict] = []
@@ -513,7 +514,8 @@ def bench_size(browser: object, work: Path, n: int, args: argparse.Namespace) ->
                 if isinstance(runs.get(key), str):
                     continue
                 try:
-                    r = measure(browser, sites[kb][0], sites[kb][1], first, LATER if i == 0 else [], 1, proto == "file")
+                    r = measure(browser, sites[kb][0], sites[kb][1], first, LATER if i == 0 else [], 1, proto == "file",
+                                args.timeout)
                 except Exception as exc:  # noqa: BLE001 - a timeout is the finding
                     runs[key] = f"{type(exc).__name__}: {str(exc)[:200]}"
                     continue
