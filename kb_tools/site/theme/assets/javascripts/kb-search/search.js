@@ -407,6 +407,7 @@
 
   function search(raw) {
     var my = ++seq
+    shown = null                                     /* the earlier query's "more" is dropped */
     if (!String(raw || "").trim()) {
       setMeta(T["search.result.placeholder"] || ""); if (list) list.textContent = ""; shown = null
       return Promise.resolve()
