@@ -211,10 +211,13 @@ RESULTS_JS = """
 """
 # A result is rendered when Material's result meta or list changes after the query was typed
 # (Material and kb both rewrite the meta on every answer, also for "nothing found").
+# Counted only from the query's input event on: the previous answer may still grow (more results
+# appended while the list does not fill the box) until the next query is typed.
 MARK_JS = """() => { if (!window.__kbObs) { window.__kbMut = 0; window.__kbObs = new MutationObserver(() => window.__kbMut++);
   for (const el of document.querySelectorAll('.md-search-result__meta, .md-search-result__list'))
-    window.__kbObs.observe(el, {childList: true, characterData: true, subtree: true}); }
-  window.__kbSeen = window.__kbMut; }"""
+    window.__kbObs.observe(el, {childList: true, characterData: true, subtree: true});
+  document.addEventListener('input', () => { window.__kbSeen = window.__kbMut }, true); }
+  window.__kbSeen = Infinity; }"""
 RENDERED_JS = "() => window.__kbMut > window.__kbSeen"
 
 # Timing in the page, for the benchmark (figures without Playwright's round trips): the harness
