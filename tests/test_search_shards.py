@@ -85,6 +85,7 @@ def test_index_holds_the_whoosh_tokens_of_every_page(make_docs, tmp_path: Path) 
     assert rep.pages == 3 and rep.sections == 2 and rep.files == rep.shards + rep.big_terms + rep.chunks + 1
     m = _load(tmp_path / "idx" / "manifest.js", "kbSearchManifest")
     assert m["pages"] == 3 and m["data"]["version"] == data["version"] and m["messages"] == {"missing": "x"}
+    assert m["bytes"] == rep.bytes_total - rep.bytes_manifest  # every file but the manifest
     terms: dict[str, str] = {}
     for f in (tmp_path / "idx" / "s").glob("*.js"):
         sid = int(f.stem)

@@ -161,6 +161,21 @@ def test_material_index_and_worker_are_not_loaded(browser, small) -> None:
     assert "data-md-score" in markup and "<mark data-md-highlight" in markup
 
 
+def test_small_site_loads_its_whole_index_after_the_first_answer(browser, small) -> None:
+    site = small["kb"][0]
+    index = site / search_glue.INDEX
+    files = {p.relative_to(index).as_posix() for p in index.rglob("*.js")}
+    with _asked(browser, site, "サーバ一覧") as s:
+        def loaded() -> set[str]:
+            return {u.split("/kb-search/index/", 1)[1] for u in s.requests if "/kb-search/index/" in u}
+        s.page.wait_for_function("n => performance.getEntriesByType('resource')"
+                                 ".filter(r => r.name.includes('/kb-search/index/')).length >= n", arg=len(files))
+        assert loaded() == files
+        n = len(s.requests)
+        assert s.ask("引き継ぎ打ち合わせ")[:1] and s.meta() == "1件見つかりました"
+        assert s.requests[n:] == []  # answered from what is loaded
+
+
 def test_hostile_queries(browser, small) -> None:
     site, urls = small["kb"]
     hostile = ["", "<img src=x onerror=window.__pwned=1>", "<script>window.__pwned=1</script>", ".*(a+)+$[",

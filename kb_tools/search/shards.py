@@ -44,9 +44,9 @@ from kb_tools.search.sitedocs import SiteDoc, site_docs
 
 FORMAT = 1
 ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-SHARD_TARGET = 40_000  # bytes of a term shard (about)
+SHARD_TARGET = 24_000  # bytes of a term shard (about)
 BIG_TERM = 8_000  # a term whose postings are larger gets a file of its own
-CHUNK_TARGET = 8_000  # bytes of a document-store chunk (about)
+CHUNK_TARGET = 4_000  # bytes of a document-store chunk (about: two or three pages)
 LEN_BASE = 1.2  # body lengths are stored as round(log_base(1 + length)), one character
 DENSE_TF_MAX = 15
 K1, B = 1.2, 0.75
@@ -269,7 +269,7 @@ def build_site_index(corpus: Any, out_dir: Path, urls: dict[str, str] | None = N
         n_shards, big = _write_terms(tmp, post, n, rep)
         per = _write_store(tmp, rows, rep)
         lengths = [r[0] for r in rows]
-        manifest = {
+        manifest = {"bytes": rep.bytes_total,  # shards, term files and store: a small site loads them all
             "format": FORMAT, "version": f"{FORMAT}-{ANALYZER_VERSION}-{data.get('version', '')}",
             "pages": n, "shards": n_shards, "big": big, "chunk": per,
             "avgdl": (sum(lengths) / n) if n else 1.0, "k1": K1, "b": B, "lenBase": LEN_BASE,

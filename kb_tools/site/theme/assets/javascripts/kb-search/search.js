@@ -26,6 +26,11 @@
   var MSG = S.messages || {}
   var MAX_CHARS = S.maxChars || 200
   var MAX_TERMS = 8, MAX_LOAD_TERMS = 16, PAGE_SIZE = 10, LOAD_TIMEOUT = 15000
+  /* Results rendered at once (a screenful; more on scroll): six store chunks at most, which a
+     browser loads in one round over http/1.1 (six connections per host). PAGE_SIZE stays the
+     `limit` of kb search's OR fallback. */
+  var SHOW = 6
+  var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
   var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   var CODE = {}
@@ -242,11 +247,11 @@
   /* Exact title / heading evidence on the documents shown (the postings only know term sets). */
   function refine(q, row, e) {
     if (!q.qn || !e) return row[0]
-    var title = norm.normalize(e[1]).replace(/\s+/g, ""), s = row[0]
+    var title = normC(e[1]).replace(/\s+/g, ""), s = row[0]
     if (title === q.qn) s += 100
     else if (title.indexOf(q.qn) >= 0) s += 0.5
     for (var sec of e[3]) {
-      var h = norm.normalize(sec[1]).replace(/\s+/g, "")
+      var h = normC(sec[1]).replace(/\s+/g, "")
       if (h === q.qn) { s += 0.5; break }
     }
     return s
@@ -268,7 +273,22 @@
     return Array.from(new Set(out.filter(Boolean))).sort(function (x, y) { return y.length - x.length })
   }
 
+  /* normalize() of display strings, memoised (section titles and excerpts recur across queries). */
+  var normMemo = new Map()
+  function normC(text) {
+    var v = normMemo.get(text)
+    if (v === undefined) {
+      v = norm.normalize(text)
+      if (normMemo.size > 4096) normMemo.clear()
+      normMemo.set(text, v)
+    }
+    return v
+  }
+
   function spans(text, words) {
+    var n = normC(text), hit = false
+    for (var w0 of words) if (n.indexOf(w0) >= 0) { hit = true; break }
+    if (!hit) return []                              /* the offset map only where a word occurs */
     var m = norm.normalizeMap(text), out = []
     for (var w of words) {
       var i = m.out.indexOf(w)
@@ -326,7 +346,7 @@
   }
 
   function sectionScore(q, sec) {
-    var h = norm.normalize(sec[1]), body = norm.normalize(sec[2]), s = 0
+    var h = normC(sec[1]), body = normC(sec[2]), s = 0
     for (var t of q.terms) s += (h.indexOf(t) >= 0 ? 2 : 0) + (body.indexOf(t) >= 0 ? 1 : 0)
     return s / (2 * Math.max(q.terms.length, 1))
   }
@@ -335,7 +355,7 @@
     var li = document.createElement("li")
     li.className = "md-search-result__item"
     var words = q.words
-    var pageHay = norm.normalize(e[1] + " " + e[2])
+    var pageHay = normC(e[1]) + " " + normC(e[2])
     var secs = []
     for (var sec of e[3]) {
       var s = sectionScore(q, sec)
@@ -346,7 +366,7 @@
     li.appendChild(article(e[0], words, score, e[1], "h1", secs.length ? "" : e[2], marks, true))
     var best = secs.filter(function (x) { return x[0] >= 0.5 }), more = secs.filter(function (x) { return x[0] < 0.5 })
     var add = function (into, x) {
-      var hay = norm.normalize(x[1][1] + " " + x[1][2])
+      var hay = normC(x[1][1]) + " " + normC(x[1][2])
       into.appendChild(article(e[0] + "#" + x[1][0], words, score * x[0], x[1][1], "h2", x[1][2], needles(q, hay), false))
     }
     best.forEach(function (x) { add(li, x) })
@@ -387,6 +407,7 @@
 
   function search(raw) {
     var my = ++seq
+    shown = null                                     /* the earlier query's "more" is dropped */
     if (!String(raw || "").trim()) {
       setMeta(T["search.result.placeholder"] || ""); if (list) list.textContent = ""; shown = null
       return Promise.resolve()
@@ -396,13 +417,22 @@
       if (!q.terms.length) return { q: q, rows: [], total: 0 }
       var ts = q.terms.slice(0, MAX_LOAD_TERMS)
       q.terms = ts
-      return Promise.all(ts.map(postings)).then(function (pls) {
+      /* While the other shards load: once the pages holding every term loaded so far are few
+         enough to be the first results, their store chunks are requested (the last hop overlaps). */
+      var inter = null
+      var early = function (pl) {
+        if (my !== seq) return pl
+        inter = inter === null ? Array.from(pl.keys()) : inter.filter(function (d) { return pl.has(d) })
+        if (inter.length && inter.length <= SHOW) inter.forEach(function (d) { storeEntry(d).catch(function () {}) })
+        return pl
+      }
+      return Promise.all(ts.map(function (t) { return postings(t).then(early) })).then(function (pls) {
         var r = rank(q, pls)
         return { q: q, rows: r.rows, total: r.total }
       })
     }).then(function (r) {
       if (my !== seq) return
-      var top = r.rows.slice(0, PAGE_SIZE)
+      var top = r.rows.slice(0, SHOW)
       return Promise.all(top.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
         if (my !== seq) return
         var items = top.map(function (row, i) { return [refine(r.q, row, entries[i]), entries[i], row] })
@@ -412,21 +442,48 @@
         setMeta(countText(r.total) + note)
         list.textContent = ""
         items.forEach(function (it) { if (it[1]) list.appendChild(renderItem(r.q, it[1], it[0])) })
-        shown = { q: r.q, rows: r.rows, next: PAGE_SIZE, seq: my }
+        shown = { q: r.q, rows: r.rows, next: SHOW, seq: my }
+        fill()
       })
     }).catch(function (err) { if (my === seq) fail(err) })
   }
 
   function more() {
     if (!shown || shown.next >= shown.rows.length || shown.loading) return
-    var s = shown, rows = s.rows.slice(s.next, s.next + PAGE_SIZE)
+    var s = shown, rows = s.rows.slice(s.next, s.next + SHOW)
     s.loading = true
     Promise.all(rows.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
       s.loading = false
       if (shown !== s) return
       rows.forEach(function (row, i) { if (entries[i]) list.appendChild(renderItem(s.q, entries[i], row[0])) })
       s.next += rows.length
+      fill()
     }).catch(function (err) { s.loading = false; fail(err) })
+  }
+
+  /* More results while the list does not fill its scroll area (no scroll event would come). */
+  function fill() {
+    if (scrollwrap && scrollwrap.clientHeight && scrollwrap.scrollHeight <= scrollwrap.clientHeight + 40) more()
+  }
+
+  /* Small sites: once the first answer is shown, the rest of the index is loaded while the
+     reader looks at it (six files at a time, when the page is idle), so later queries load nothing. */
+  var loadingAll = false
+  function loadAll() {
+    if (loadingAll || !M || !M.bytes || M.bytes > LOAD_ALL_BYTES) return
+    loadingAll = true
+    var todo = [], i
+    for (i = 0; i < M.shards; i++) todo.push(["s:" + i, "s/" + i + ".js"])
+    for (var t in M.big) if (Object.prototype.hasOwnProperty.call(M.big, t)) todo.push(["s:t" + M.big[t], "t/" + M.big[t] + ".js"])
+    for (i = 0; i * M.chunk < M.pages; i++) todo.push(["d:" + i, "d/" + i + ".js"])
+    todo = todo.filter(function (x) { return !(x[0] in got) })
+    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 50) }
+    var next = function () {
+      var batch = todo.splice(0, 6)
+      if (!batch.length) return
+      Promise.all(batch.map(function (x) { return load(x[0], x[1]).catch(function () {}) })).then(function () { idle(next) })
+    }
+    idle(next)
   }
 
   var last = null
@@ -434,7 +491,7 @@
     var v = input.value
     if (v === last) return
     last = v
-    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1 }  /* tests, benchmark */
+    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll() }  /* tests, benchmark */
     search(v).then(done, done)
   }
 
@@ -448,12 +505,9 @@
     if (scrollwrap) scrollwrap.addEventListener("scroll", function () {
       if (scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 40) more()
     })
-    /* The manifest (a few KB per 1,000 pages) is loaded once the page is idle, so the first
-       query only waits for its shards. */
-    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 200) }
-    var preload = function () { idle(function () { manifest().catch(function () {}) }) }
-    if (document.readyState === "complete") preload()
-    else self.addEventListener("load", preload)
+    /* The manifest (about 2 KB per 1,000 pages) is requested now, beside Material's bundle
+       (an async script: nothing waits for it), so a first query only waits for its shards. */
+    manifest().catch(function () {})
     var params = new URL(location.href).searchParams
     if (params.get("q")) setTimeout(onInput, 0)   /* Material fills the box from ?q= */
   }
