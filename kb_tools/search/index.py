@@ -342,6 +342,21 @@ def _rebuild(path: Path, data: dict[str, Any], corpus: Any, hashes: dict[str, st
     rep.added = len(hashes)
 
 
+def _delete_paths(writer: Any, paths: list[str]) -> None:
+    """Delete the documents of ``paths`` through the path postings of a plain reader (Whoosh's
+    ``delete_by_term`` / ``update_document`` build a searcher and import its query modules: ~0.15 s)."""
+    if not paths:
+        return
+    reader = writer.reader()
+    try:
+        for p in sorted(set(paths)):
+            if ("path", p) in reader:
+                for docnum in reader.postings("path", p).all_ids():
+                    writer.delete_document(docnum)
+    finally:
+        reader.close()
+
+
 def _update(path: Path, data: dict[str, Any], corpus: Any, hashes: dict[str, str], meta: dict[str, Any],
             rep: IndexReport, progress: Any) -> None:
     """Re-index the new and changed pages, remove the deleted ones: one Whoosh commit."""
@@ -355,9 +370,8 @@ def _update(path: Path, data: dict[str, Any], corpus: Any, hashes: dict[str, str
     ix = windex.open_dir(str(path), indexname=INDEX_NAME)
     try:
         w = ix.writer()
-        for p in removed:
-            w.delete_by_term("path", p)
-        rep.messages += _add_pages(w, corpus, new + changed, update=True, progress=progress)
+        _delete_paths(w, removed + changed)
+        rep.messages += _add_pages(w, corpus, new + changed, update=False, progress=progress)
         # Whoosh's merge policy runs on every commit and may rewrite big segments; an update adds
         # its own small segment and lets the policy run only past MERGE_AT_SEGMENTS of them.
         w.commit(merge=len(ix._segments()) >= base + MERGE_AT_SEGMENTS)
