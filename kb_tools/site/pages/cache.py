@@ -36,6 +36,7 @@ from typing import Any
 import kb_tools
 from kb_tools import i18n
 from kb_tools.corpus import Corpus
+from kb_tools.i18n import _
 from kb_tools.model import Page
 from kb_tools._io import atomic_write
 
@@ -190,5 +191,5 @@ def render_parts(corpus: Corpus, today: _dt.date, git: Any, parts: list[Part], u
         atomic_write(path, marshal.dumps({"format": FORMAT, "whole": whole, "parts": new_parts,
                                           "facets": inputs.stored_facets()}))
     except (OSError, ValueError) as exc:
-        log.warning("cannot write %s: %s", path, exc)
+        log.warning(_("cannot write the generated pages' cache {path}: {error}").format(path=path, error=exc))
     return out, rendered
