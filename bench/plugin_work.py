@@ -101,6 +101,7 @@ def main() -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--today", default="2026-11-26")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--cold-repeats", type=int, help="cold runs (default: --repeats); each parses every page")
     ap.add_argument("--no-generated-cache", action="store_true",
                     help="render the generated pages every build (the figure before the cache)")
     args = ap.parse_args()
@@ -114,10 +115,10 @@ def main() -> int:
           f"{'rendered every build' if args.no_generated_cache else 'cached by their inputs'}")
     print(HEADER)
     cold = []
-    for _ in range(args.repeats):
+    for _ in range(args.cold_repeats or args.repeats):
         shutil.rmtree(args.corpus / ".kb", ignore_errors=True)
         cold += _run([cfg, args.today])
-    _print("cold (no caches)", cold)
+    _print(f"cold (no caches), {args.cold_repeats or args.repeats} run(s)", cold)
     _print("next build, nothing changed", [r for _ in range(args.repeats) for r in _run([cfg, args.today])])
     original = victim.read_bytes()
     rows = []
