@@ -137,8 +137,10 @@ class Inputs:
         return {"common": self.common, "pages": self.facets}
 
     def key(self, part: Part) -> str:
-        parts: list[Any] = [self.common, part.name, [(p, f[1][part.name]) for p, f in self.facets.items()],
-                            [(n, self.data(n)) for n in part.data]]
+        name = part.name
+        rows = "".join([f"{p!r}{f[1][name]}" for p, f in self.facets.items()])  # repr'd path + fixed-length digest
+        facets = hashlib.blake2b(rows.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        parts: list[Any] = [self.common, name, facets, [(n, self.data(n)) for n in part.data]]
         if part.ledger is not None:
             from kb_tools.checks.systemlinks import ledger_of
 
