@@ -9,7 +9,6 @@ plugin, and on the same project without it, interleaved (bench/build.py makes su
 Prints the build's total process CPU and wall time, each part, and kb's share in per cent
 (wall time on a shared machine is noisy; this share is not, as it is CPU within one process).
 """
-the generated pages (kb/...) apart from the others."""
 import sys, time, collections, functools
 c_start = time.process_time()
 import mkdocs.plugins, mkdocs.config, mkdocs.structure.files, mkdocs.exceptions  # noqa: E401 - plain has these
