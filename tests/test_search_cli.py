@@ -320,3 +320,29 @@ def test_one_page_updates_add_a_segment_and_merge_past_the_limit(gen_corpus, mon
     rel = victim.relative_to(root / "docs").as_posix()
     with Searcher(cfg) as s:
         assert [h.path for h in s.search("合言葉ホヘト", limit=3).hits][:1] == [rel]
+
+
+def test_updates_merge_past_the_cold_builds_own_segments(gen_corpus, monkeypatch, tmp_path) -> None:
+    """A cold build of several segments (one per process) is the base: the first updates of such
+    an index add their own segment instead of merging every time (kb_meta.json base_segments)."""
+    import shutil
+
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search import index as kbindex
+
+    monkeypatch.setattr(kbindex, "MERGE_AT_SEGMENTS", 2)
+    root = tmp_path / "site"
+    shutil.copytree(gen_corpus(30, 4), root, ignore=shutil.ignore_patterns(".kb"))  # the corpus is shared
+    cfg = load_config(root / "mkdocs.yml")
+    kbindex.build_index(cfg, build_corpus(cfg), force=True, procs=3)
+    assert kbindex.read_meta(kbindex.index_dir(cfg))["base_segments"] == 3
+    victim = sorted(p for p in (root / "docs").rglob("*.md") if "_data" not in p.parts)[2]
+    counts = []
+    for i in range(3):
+        victim.write_text(victim.read_text(encoding="utf-8") + f"\n追記{i}\n", encoding="utf-8")
+        assert kbindex.build_index(cfg, build_corpus(cfg)).updated == 1
+        ix = kbindex.open_index(cfg)
+        counts.append(len(ix._segments()))
+        ix.close()
+    assert counts[:2] == [4, 5] and counts[2] < 6

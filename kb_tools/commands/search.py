@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import Any
@@ -19,7 +20,15 @@ def _ensure_index(state: State, quiet_if_current: bool = True, force: bool = Fal
     from kb_tools.search.normalize import export_data
 
     cfg = state.config()
-    corpus = state.corpus()
+    # Loading 10,000 pages makes millions of objects that live until the command ends: without
+    # the cyclic collector walking them again and again (and never after: frozen) a one-page
+    # update spends ~0.5 s less CPU.
+    gc.disable()
+    try:
+        corpus = state.corpus()
+    finally:
+        gc.freeze()
+        gc.enable()
     issues: list[str] = []
     data = export_data(cfg, issues=issues)
     for msg in issues:
