@@ -22,7 +22,6 @@ from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
-from kb_tools.ledger import LedgerPrefetch
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.cache import PageMap, ParseCache
 from kb_tools.parse.links import World, pack_resolution, resolve_page
@@ -275,8 +274,7 @@ def build_corpus(
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
     world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
-    ledger = LedgerPrefetch(cfg, use_cache)  # read in a thread while the worker processes parse the pages
-    parsed = _parse_all(todo, opts, world, workers, progress, cache, meanwhile=ledger.start)
+    parsed = _parse_all(todo, opts, world, workers, progress, cache)
     cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
     for p in parsed:
@@ -293,7 +291,6 @@ def build_corpus(
     corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed,
                     use_cache=use_cache)
     corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
-    ledger.store(corpus)
     corpus.stats = {"pages": len(included), "parsed": len(parsed) - cache.hash_hits, "reused": reused + cache.hash_hits,
                     "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(p.path for p in parsed),
                     "seconds": time.perf_counter() - t0}
@@ -341,7 +338,6 @@ def _rebased(p: Page, rel: str) -> Page:
 def _parse_all(
     todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
     progress: Callable[[int, int], None] | None, cache: ParseCache,
-    meanwhile: Callable[[], None] | None = None,
 ) -> list[Page]:
     if not todo:
         return []
@@ -375,8 +371,6 @@ def _parse_all(
     try:
         with ProcessPoolExecutor(max_workers=workers) as ex:
             results = ex.map(_parse_chunk_states, chunks)  # submits every chunk: the workers are forked
-            if meanwhile is not None:
-                meanwhile()
             for res in results:
                 out.extend(Page.from_state(st) for st in res)
                 done += len(res)

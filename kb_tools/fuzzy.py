@@ -43,6 +43,19 @@ class NameIndex:
         return scored[0][1] if scored[0][0] >= cutoff else None
 
 
+_INDEXES: dict[tuple[str, ...], NameIndex] = {}  # the last few pools asked about (a check asks one pool many times)
+
+
+def _index_of(pool: Iterable[str]) -> NameIndex:
+    key = tuple(pool)
+    idx = _INDEXES.get(key)
+    if idx is None:
+        if len(_INDEXES) >= 16:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        idx = _INDEXES[key] = NameIndex(key)
+    return idx
+
+
 def did_you_mean(word: str, names: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The one "did you mean": the closest of ``names`` to ``word``, or None.
 
@@ -51,7 +64,7 @@ def did_you_mean(word: str, names: Iterable[str], cutoff: float = 0.6) -> str | 
     changed case, a swapped word order or a longer slip.
     """
     pool = names if isinstance(names, (list, tuple, set, frozenset)) else list(names)
-    near = NameIndex(pool).suggest(word, cutoff)
+    near = _index_of(pool).suggest(word, cutoff)
     if near is not None or len(pool) > 2000:
         return near
     found = close_matches(word, list(pool), 1, cutoff)

@@ -12,7 +12,6 @@ import datetime as _dt
 import hashlib
 import os
 import pickle
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,35 +287,3 @@ def _load(file: Path, docs_dir: Path, notice_default: int, raw: bytes | None = N
         ledger.systems.append(system)
         ledger.by_id[system.id] = system
     return ledger
-
-
-class LedgerPrefetch:
-    """The system ledger read in a thread while the worker processes parse the pages.
-
-    The main process only waits for the workers then, so a 2,000-system ledger (about 0.5 s of
-    YAML) adds little wall time to a cold check. Stored where ``ledger_of`` looks for it; a small
-    corpus parsed in-process never starts it (the checks load the ledger when they need it).
-    """
-
-    def __init__(self, cfg: Any, use_cache: bool = True) -> None:
-        self.value: Ledger | None = None
-        self.thread: threading.Thread | None = None
-        self.args = (cfg.data_path, cfg.docs_dir, cfg.kb.systems.notice_days, cfg.cache_dir if use_cache else None)
-
-    def start(self) -> None:
-        """Called by the parse once its worker processes exist (a thread must not be forked)."""
-        if self.thread is None and (self.args[0] / LEDGER_FILE).is_file():
-            self.thread = threading.Thread(target=self._run, args=self.args, daemon=True)
-            self.thread.start()
-
-    def _run(self, *args: Any) -> None:
-        try:
-            self.value = load_ledger(*args)
-        except Exception:  # noqa: BLE001 - the checks load it again and report what is wrong
-            self.value = None
-
-    def store(self, corpus: Any) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            if self.value is not None:
-                corpus.derived(Ledger, lambda _c: self.value)

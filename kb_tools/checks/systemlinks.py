@@ -76,8 +76,12 @@ def page_contract_dues(corpus: Corpus, page: Page) -> list[tuple[_dt.date, str]]
     ledger = ledger_of(corpus)
     if not ledger.present:
         return None
-    sids = set(corpus.derived(RunbookSystems, _runbook_systems).get(page.path, ()))
-    sids.update(sid for sid in page_systems(page) or [] if sid in ledger.by_id)
+    runbook_of = corpus.derived(RunbookSystems, _runbook_systems).get(page.path)
+    named = page_systems(page)
+    if not runbook_of and not named:
+        return None  # most pages: neither a runbook nor naming a system
+    sids = set(runbook_of or ())
+    sids.update(sid for sid in named or [] if sid in ledger.by_id)
     out = sorted((by, sid) for sid in sids if (by := ledger.by_id[sid].review_by) is not None)
     return out or None
 
