@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import posixpath
 import random
 import resource
 import subprocess
@@ -177,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{default_procs(n) - 1} worker process(es)), index {rep.size_bytes / 1e6:.1f} MB"
               + (f"; target <= 300 s at 50,000 pages: {'met' if cold <= 300 else 'NOT met'}" if n >= 50000 else ""), flush=True)
         # one-page update: change one file, re-parse (cached) and update
-        victim = sorted(corpus.pages)[n // 2]
+        ordinary = sorted(p for p in corpus.pages if posixpath.basename(p) != "index.md")
+        victim = ordinary[len(ordinary) // 2]  # an ordinary page (the start page links to every page: its own row)
         path = cfg.docs_dir / victim
         original = path.read_bytes()
         try:
@@ -192,12 +194,16 @@ def main(argv: list[str] | None = None) -> int:
             path.write_bytes(original)
         print(f"kb index one-page update: {upd:.2f} s wall / {upd_cpu:.2f} s CPU index write ({rep2.updated} updated) "
               f"+ {parse_s:.2f} s corpus re-scan; index {rep2.size_bytes / 1e6:.1f} MB", flush=True)
-        e2e = one_page_updates(work, path, original)
-        med = sorted(r[0] for r in e2e)[len(e2e) // 2]
-        print(f"kb index one-page update end to end (one `kb index` process after one page changed, {len(e2e)} runs): "
-              f"median {med:.2f} s wall, CPU {sorted(r[1] for r in e2e)[len(e2e) // 2]:.2f} s, "
-              f"peak {max(r[2] for r in e2e):.0f} MB; target <= 1 s: {'met' if med <= 1.0 else 'NOT met'} "
-              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+        for label, rel in ((victim, victim), ("index.md, linked to every page", "index.md")):
+            if rel not in corpus.pages:
+                continue
+            page_file = cfg.docs_dir / rel
+            e2e = one_page_updates(work, page_file, page_file.read_bytes())
+            med = sorted(r[0] for r in e2e)[len(e2e) // 2]
+            print(f"kb index one-page update end to end ({label}; one `kb index` process after it changed, {len(e2e)} runs): "
+                  f"median {med:.2f} s wall, CPU {sorted(r[1] for r in e2e)[len(e2e) // 2]:.2f} s, "
+                  f"peak {max(r[2] for r in e2e):.0f} MB; target <= 1 s: {'met' if med <= 1.0 else 'NOT met'} "
+                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory of this process so far (corpus + cold index build, workers not included): {peak:.0f} MB",
               flush=True)
