@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from pathlib import Path
 
-from conftest import REPO
+from conftest import BENCH_CORPUS
 
 
 def _gen():
-    spec = importlib.util.spec_from_file_location("kb_bench_corpus_t", REPO / "bench" / "corpus.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return BENCH_CORPUS  # the project's generator, loaded once by conftest
 
 
 def _digest(root: Path) -> str:

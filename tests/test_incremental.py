@@ -6,7 +6,6 @@ the house style, 要確認 items, kb_ignore, the language, the configuration, ne
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import os
 import posixpath
 import re
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import BENCH_CORPUS
 from kb_tools.checks.engine import run_checks
 from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
@@ -25,11 +24,7 @@ _ANCHOR_LINK = re.compile(r"\]\(([^)#\s]+\.md)#([^)\s]+)\)")
 
 
 def _gen():
-    spec = importlib.util.spec_from_file_location("kb_bench_corpus_inc", REPO / "bench" / "corpus.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return BENCH_CORPUS  # the project's generator, loaded once by conftest
 
 
 @pytest.fixture(name="root", scope="module")

@@ -5,7 +5,6 @@ without any cache."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import shutil
@@ -13,18 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import BENCH_CORPUS
 from kb_tools import cli, replay
 
 ARGS = ["--no-progress", "check", "--format", "json", "--today", "2026-11-26"]
 
 
 def _gen():
-    spec = importlib.util.spec_from_file_location("kb_bench_corpus_replay", REPO / "bench" / "corpus.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return BENCH_CORPUS  # the project's generator, loaded once by conftest
 
 
 @pytest.fixture(name="base", scope="module")
