@@ -15,13 +15,11 @@ with a property test.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from typing import Any
 
-import yaml
 
-from kb_tools.parse.frontmatter import InvalidDate
+from kb_tools.parse.frontmatter import _NO_VALUE, _STR, InvalidDate, plain_value
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -35,22 +33,13 @@ class _Unsure(Exception):
     """Outside the subset: the full reader decides."""
 
 
-_STR = "tag:yaml.org,2002:str"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_CONSTRUCT = {
-    "tag:yaml.org,2002:int": "construct_yaml_int", "tag:yaml.org,2002:float": "construct_yaml_float",
-    "tag:yaml.org,2002:bool": "construct_yaml_bool", "tag:yaml.org,2002:null": "construct_yaml_null",
-}
-_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 # libyaml's printable set, without tab, CR, NEL, LS, PS and BOM (the full reader handles those)
 _ODD_CHAR = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?: |$)", re.MULTILINE)
 # a plain key, then ':' and a space or the end of the line
 _KEY = re.compile(r"([^\s'\"#&*!|>%@`{}\[\],?:<=-][^:#]*?):(?: +|$)")
-_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 _BLOCK_START = frozenset("&*!|>%@`,[]{}#'\"")
 _FLOW_BAD = re.compile(r"[{}\[\]'\"#\\]")
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 class _Reader:
@@ -63,30 +52,14 @@ class _Reader:
     # --- scalars ---
 
     def plain(self, v: str, line: int, col: int) -> Any:
-        """A plain scalar resolved and constructed like SafeLoader (``col`` 1-based)."""
-        tag = self.tags.get(v)
-        if tag is None:
-            tag = _STR
-            for t, rx in _RESOLVERS.get(v[:1], ()):
-                if rx.match(v):
-                    tag = t
-                    break
-            self.tags[v] = tag
-        if tag == _STR:
-            return v
-        if tag == _TIMESTAMP:
-            m = _DATE.fullmatch(v)
-            if m is None:
-                raise _Unsure  # a datetime: the full reader
-            try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                self.bad_dates.append((line, col, v))
-                return InvalidDate(v)
-        method = _CONSTRUCT.get(tag)
-        if method is None:
-            raise _Unsure  # merge key, '=' and the like
-        return getattr(_CONSTRUCTOR, method)(yaml.ScalarNode(tag, v))
+        """A plain scalar resolved and constructed like SafeLoader (``col`` 1-based): the front
+        matter's resolver, with an impossible date noted where it stands."""
+        value = plain_value(v, self.tags)
+        if value is _NO_VALUE:
+            raise _Unsure  # a datetime, a merge key, '=' and the like: the full reader
+        if value.__class__ is InvalidDate:
+            self.bad_dates.append((line, col, v))
+        return value
 
     def block_plain(self, v: str, line: int, col: int) -> Any:
         """A plain scalar in block context: ``v`` starts at ``col``, comment already cut."""

@@ -74,35 +74,55 @@ class FrontMatter:
 
 _SIMPLE_KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 _UNSAFE_START = frozenset("'\"{|>&*!%@#`-?:,[]")
-_ISO_DATE_RE = re.compile(r"\d{4}-\d\d-\d\d")
-_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 _NO_VALUE = object()
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_CONSTRUCT = {
+    "tag:yaml.org,2002:int": "construct_yaml_int", "tag:yaml.org,2002:float": "construct_yaml_float",
+    "tag:yaml.org,2002:bool": "construct_yaml_bool", "tag:yaml.org,2002:null": "construct_yaml_null",
+}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def plain_value(v: str, tags: dict[str, str] | None = None) -> Any:
+    """The one plain-scalar resolver of the fast readers (front matter here, ``_data`` files in
+    ``parse/blockyaml.py``): ``v`` resolved and constructed as SafeLoader does (YAML 1.1
+    implicit tags), an impossible date as ``InvalidDate``, or ``_NO_VALUE`` when the full loader
+    must decide (a datetime, a merge key, ``=``). The caller has ruled out what its context makes
+    unplain (quotes, flow indicators, ``: ``, comments). ``tags``: the caller's memo of resolved
+    tags (a ``_data`` file repeats its keys and values)."""
+    tag = tags.get(v) if tags is not None else None
+    if tag is None:
+        tag = _STR
+        for t, rx in yaml.resolver.Resolver.yaml_implicit_resolvers.get(v[:1], ()):
+            if rx.match(v):
+                tag = t
+                break
+        if tags is not None:
+            tags[v] = tag
+    if tag == _STR:
+        return v
+    if tag == _TIMESTAMP:
+        m = _ISO_DATE_RE.fullmatch(v)
+        if m is None:
+            return _NO_VALUE
+        try:
+            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return InvalidDate(v)
+    method = _CONSTRUCT.get(tag)
+    if method is None:
+        return _NO_VALUE
+    return getattr(_CONSTRUCTOR, method)(yaml.ScalarNode(tag, v))
 
 
 def _plain_scalar(v: str) -> Any:
-    """A plain YAML 1.1 scalar as SafeLoader would construct it, or _NO_VALUE when unsure."""
+    """A plain YAML 1.1 scalar of a front matter line as SafeLoader would construct it, or
+    _NO_VALUE when unsure."""
     if not v or v[0] in _UNSAFE_START or ": " in v or " #" in v or v.endswith(":") or "\t" in v:
         return _NO_VALUE
-    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers.get(v[0], [])
-    tag = "tag:yaml.org,2002:str"
-    for t, rx in resolvers:
-        if rx.match(v):
-            tag = t
-            break
-    if tag.endswith(":str"):
-        return v
-    if tag.endswith(":int") and v.isdigit() and (v == "0" or v[0] != "0"):
-        return int(v)
-    if tag.endswith(":bool"):
-        return _BOOLS[v.lower()]
-    if tag.endswith(":null"):
-        return None
-    if tag.endswith(":timestamp") and _ISO_DATE_RE.fullmatch(v):
-        try:
-            return _dt.date.fromisoformat(v)
-        except ValueError:
-            return InvalidDate(v)
-    return _NO_VALUE
+    return plain_value(v)
 
 
 def fast_load(raw: str) -> dict[str, Any] | None:
