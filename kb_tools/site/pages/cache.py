@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import kb_tools
 from kb_tools import i18n
 from kb_tools.corpus import Corpus
 from kb_tools.i18n import _
 from kb_tools.model import Page
 from kb_tools._io import atomic_write
+from kb_tools.replay import source_fingerprint  # the one fingerprint of kb's sources (the checks' key too)
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +65,6 @@ class Part:
 
 def _digest(parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def source_fingerprint() -> str:
-    """kb's version and its source and catalog files (path, size, mtime): an edited generator re-renders."""
-    root = Path(kb_tools.__file__).parent
-    rows: list[Any] = [kb_tools.__version__]
-    for pattern in ("**/*.py", "locale/**/*.po"):
-        for f in sorted(root.glob(pattern)):
-            try:
-                st = f.stat()
-            except OSError:
-                continue
-            rows.append((f.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns))
-    return _digest(rows)
 
 
 def _file_digest(path: Path) -> str:
