@@ -109,3 +109,24 @@ def test_fast_yaml_path_agrees_with_pyyaml(pairs) -> None:
         return  # falls back to PyYAML itself
     assert fast == pyyaml.load(raw, Loader=_Loader)
     assert [type(v) for v in fast.values()] == [type(v) for v in pyyaml.load(raw, Loader=_Loader).values()]
+
+
+def test_fast_yaml_path_takes_the_usual_front_matter() -> None:
+    """The agreement test above skips what the fast path declines; here it must not decline the
+    front matter pages have (so that test compares something), with every value kind it resolves."""
+    import datetime as dt
+
+    import yaml as pyyaml
+
+    from kb_tools.parse.frontmatter import InvalidDate, _Loader, fast_load
+
+    raw = ("title: 庁内LANの復旧手順\nowner: infra\ndeputy: network\nstatus: active\nlast_reviewed: 2026-10-01\n"
+           "review_every: 365\ntags: [network, ガバクラ]\nsystems: [juki]\ndraft: no\nnotes: ~\nweight: 1.5\n"
+           "code: 012\nbad: 2025-02-29\n")
+    fast = fast_load(raw)
+    assert fast is not None
+    assert fast["last_reviewed"] == dt.date(2026, 10, 1) and fast["review_every"] == 365
+    assert fast["draft"] is False and fast["notes"] is None and fast["tags"] == ["network", "ガバクラ"]
+    assert isinstance(fast["bad"], InvalidDate) and fast["bad"] == "2025-02-29"
+    full = pyyaml.load(raw, Loader=_Loader)
+    assert fast == full and [type(v) for v in fast.values()] == [type(v) for v in full.values()]
