@@ -203,10 +203,13 @@ def _unchanged(stored: Snapshot, docs_dir: str) -> bool:
     return True
 
 
-def snapshot_for_store(docs_dir: Path) -> Snapshot:
+def snapshot_for_store(docs_dir: Path, data_dir: Path) -> Snapshot | None:
     """The snapshot of this run's inputs: the one the replay attempt took (racy files hashed now),
-    else a new one."""
+    else a new one; None when this run stores no manifest (not armed, or a ``_data`` folder outside
+    docs_dir, which the snapshot would not cover)."""
     pending, _pending[:] = _pending[:], []
+    if _armed is None or not data_dir.resolve().is_relative_to(docs_dir.resolve()):
+        return None
     if pending and pending[0][0] == str(docs_dir):
         _docs, taken, snap = pending[0]
         racy_from = taken - RACY_NS

@@ -42,10 +42,7 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     from kb_tools import replay
 
     cfg = state.config()
-    # Taken before any file is read; a run whose _data folder lies outside docs_dir stores none
-    # (the snapshot covers docs_dir only).
-    files = replay.snapshot_for_store(cfg.docs_dir) \
-        if replay.armed() and cfg.data_path.resolve().is_relative_to(cfg.docs_dir.resolve()) else None
+    files = replay.snapshot_for_store(cfg.docs_dir, cfg.data_path)  # before any file is read
     corpus = state.corpus(use_cache=not no_cache)
     rel_paths = _docs_relative(cfg, paths) if paths else None
     options: dict[str, Any] = {"external": external}
