@@ -103,12 +103,13 @@ class State:
 
         return report
 
-    def corpus(self, use_cache: bool = True) -> Any:
+    def corpus(self, use_cache: bool = True, walked: Any = None) -> Any:
+        """The corpus; ``walked``: a walk of docs_dir this run took already (``kb_tools._walk``)."""
         from kb_tools.corpus import build_corpus
 
         cfg = self.config()
         try:
-            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")))
+            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")), walked=walked)
         except FileNotFoundError as exc:
             fail(str(exc))
 

@@ -43,7 +43,7 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
 
     cfg = state.config()
     files = replay.snapshot_for_store(cfg.docs_dir, cfg.data_path)  # before any file is read
-    corpus = state.corpus(use_cache=not no_cache)
+    corpus = state.corpus(use_cache=not no_cache, walked=replay.take_walk(cfg.docs_dir))  # one walk for both
     rel_paths = _docs_relative(cfg, paths) if paths else None
     options: dict[str, Any] = {"external": external}
     if external:
