@@ -8,6 +8,7 @@ modified within ``RACY_NS`` of the walk that stored it (it may have changed agai
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -374,7 +375,7 @@ def _parse_all(
     chunks = [(rest[i:i + size], opts, world) for i in range(0, n, size)]
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as ex:  # (kb check pauses it here)
             results = ex.map(_parse_chunk_states, chunks)  # submits every chunk: the workers are forked
             for res in results:
                 out.extend(Page.from_state(st) for st in res)
