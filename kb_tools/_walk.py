@@ -19,15 +19,18 @@ from __future__ import annotations
 import os
 import stat
 import time
-from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
 class Walk:
-    docs_dir: str
-    started_ns: int  # time.time_ns() before the first stat
-    events: list[tuple[Any, ...]]
+    """One walk's result (a plain class: the replay path imports no dataclasses)."""
+
+    __slots__ = ("docs_dir", "events", "started_ns")
+
+    def __init__(self, docs_dir: str, started_ns: int, events: list[tuple[Any, ...]]) -> None:
+        self.docs_dir = docs_dir
+        self.started_ns = started_ns  # time.time_ns() before the first stat
+        self.events = events
 
 
 def walk(docs_dir: str | os.PathLike[str]) -> Walk:

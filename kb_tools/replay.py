@@ -259,6 +259,8 @@ def replay(argv: list[str]) -> int | None:
         code = int(data["code"])
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+    _pending.clear()  # nothing of this attempt is for a later run in the same process
+    _walked.clear()
     sys.stdout.write(out)
     sys.stdout.flush()
     if err:
