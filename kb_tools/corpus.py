@@ -14,7 +14,6 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -371,6 +370,8 @@ def _parse_all(
             if progress:
                 progress(min(i + 100, n), n)
         return out
+    from concurrent.futures import ProcessPoolExecutor  # (imported only for a parse this large)
+
     size = max(50, min(500, n // (workers * 8)))
     chunks = [(rest[i:i + size], opts, world) for i in range(0, n, size)]
     done = 0

@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import pathspec
-
 from kb_tools.parse import slugs
 from kb_tools.checks.linkgraph import link_graph
 from kb_tools.checks.registry import Emit, RuleContext, declare, site_pass
@@ -90,7 +88,11 @@ def _in_nav(corpus: Corpus, emit: Emit) -> set[str]:
                 emit(NAV_MISSING_TARGET, "../" + cfg.config_file.name, 0, None,
                      _("nav entry '{entry}' names no page in docs_dir").format(entry=entry), target=entry)
     else:
-        spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
+        spec = None
+        if cfg.not_in_nav.strip():
+            import pathspec  # (imported when not_in_nav is set)
+
+            spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines())
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
     return in_nav
 

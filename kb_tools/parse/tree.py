@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from kb_tools._walk import Walk, walk
 from kb_tools.i18n import N_, _
 from kb_tools.model import ParseIssue
+
+if TYPE_CHECKING:
+    import pathspec
 
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 
@@ -48,5 +50,7 @@ def walk_docs(docs_dir: Path, walked: Walk | None = None) -> tuple[list[tuple[st
 
 def exclude_spec(exclude_docs: str) -> pathspec.PathSpec:
     """MkDocs' default exclusions (dot files, templates/) plus the site's gitignore-style exclude_docs."""
+    import pathspec  # (imported when the loader's memo of the exclusions misses: corpus._excluded)
+
     lines = (_DEFAULT_EXCLUDE + exclude_docs).splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines)
