@@ -30,12 +30,12 @@ def run(argv: list[str] | None = None) -> Any:
 
 
 def _group(only_check: bool = False) -> Any:
-    """The click group; ``only_check``: a ``kb check`` run attaches the checker's commands only."""
-    from kb_tools.commands import check  # noqa: F401 - attach the subcommands
+    """The click group (a subcommand's module is imported when it is asked for:
+    ``commands._shared.LazyGroup``); ``only_check``: the run is a ``kb check``."""
     from kb_tools.commands._shared import main
 
-    if not only_check:
-        from kb_tools.commands import continuity, search, site, systems  # noqa: F401
+    if only_check:
+        from kb_tools.commands import check  # noqa: F401 - attach the checker's commands
     return main
 
 

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kb_tools.options import ExternalOptions, SecretsOptions, SourcesOptions
+from kb_tools.options import ExternalOptions, KbOptions, SecretsOptions, SourcesOptions, SystemsOptions  # noqa: F401
 from kb_tools.parse.slugs import DEFAULT_SLUGIFY, Slugify
 
 
@@ -71,43 +70,6 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_na
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:", _python_apply)
 _ConfigLoader.add_constructor("!ENV", _env)
 _ConfigLoader.add_constructor("!relative", _relative)
-
-
-class SystemsOptions(BaseModel):
-    """``systems:`` options of the plugin: the ledger's defaults (DESIGN §9)."""
-
-    model_config = ConfigDict(extra="forbid")
-    notice_days: int = Field(180, ge=0, le=3650)  # days before contract end / support end to act
-    # runbook kinds required for an active system, per category ("default" for the others)
-    required_runbooks: dict[str, list[str]] = Field(default_factory=dict)
-    # one generated page per system up to this many systems (each page costs MkDocs build time)
-    max_system_pages: int = Field(500, ge=0)
-
-    def required_for(self, category: str) -> list[str]:
-        if category in self.required_runbooks:
-            return self.required_runbooks[category]
-        return self.required_runbooks.get("default", ["restore", "account", "incident"])
-
-
-class KbOptions(BaseModel):
-    """Options of the ``kb`` plugin block in mkdocs.yml (also read by the CLI)."""
-
-    model_config = ConfigDict(extra="forbid")
-    enabled: bool = True
-    data_dir: str = "_data"
-    review_default_days: int = Field(365, ge=1)
-    review_days_by_type: dict[str, int] = Field(default_factory=dict)
-    strict: bool = True
-    japanese_search: bool = False
-    generated_pages: bool = True
-    severity: dict[str, str] = Field(default_factory=dict)  # rule name/code -> error|warning|info|off
-    ignore_paths: list[str] = Field(default_factory=list)  # gitignore-style patterns: pages not reported
-    secrets: SecretsOptions = Field(default_factory=SecretsOptions)
-    external: ExternalOptions = Field(default_factory=ExternalOptions)
-    sources: SourcesOptions = Field(default_factory=SourcesOptions)
-    recent_author_days: int = Field(365, ge=1)
-    git: bool = True
-    systems: SystemsOptions = Field(default_factory=SystemsOptions)
 
 
 @dataclass
@@ -227,7 +189,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
         cfg.kb_plugin = True
         try:
             cfg.kb = KbOptions.model_validate(plugins["kb"] or {})
-        except ValidationError as exc:
-            msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        except ValueError as exc:  # pydantic's ValidationError
+            errors = exc.errors() if hasattr(exc, "errors") else [{"loc": (), "msg": str(exc)}]
+            msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
             raise ConfigError(f"{cfg_path}: plugins.kb: {msgs}") from exc
     return cfg

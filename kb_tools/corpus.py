@@ -8,16 +8,17 @@ modified within ``RACY_NS`` of the walk that stored it (it may have changed agai
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kb_tools._walk import Walk
 from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
@@ -233,13 +234,17 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
 
 def build_corpus(
     cfg: SiteConfig, *, use_cache: bool = True, workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, walked: Walk | None = None,
 ) -> Corpus:
-    """Read ``cfg.docs_dir`` into a Corpus."""
+    """Read ``cfg.docs_dir`` into a Corpus; ``walked``: this run's walk of it, when one was taken
+    already (``kb check``: the whole-run manifest's snapshot, ``kb_tools.replay.take_walk``)."""
     t0 = time.perf_counter()
-    racy_from = time.time_ns() - RACY_NS  # files modified since may change again unseen: stamp None
+    if walked is not None and walked.docs_dir != str(cfg.docs_dir):
+        walked = None
+    # files modified since may change again unseen: stamp None (the walk's own start when reused)
+    racy_from = (time.time_ns() if walked is None else walked.started_ns) - RACY_NS
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list, cfg.magiclink, _analyzer_data(cfg))
-    files, file_issues = walk_docs(cfg.docs_dir)
+    files, file_issues = walk_docs(cfg.docs_dir, walked)
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
     excluded = _excluded(cfg, files, cache)
     md: list[tuple[str, os.stat_result]] = []
@@ -365,11 +370,13 @@ def _parse_all(
             if progress:
                 progress(min(i + 100, n), n)
         return out
+    from concurrent.futures import ProcessPoolExecutor  # (imported only for a parse this large)
+
     size = max(50, min(500, n // (workers * 8)))
     chunks = [(rest[i:i + size], opts, world) for i in range(0, n, size)]
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
+        with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as ex:  # (kb check pauses it here)
             results = ex.map(_parse_chunk_states, chunks)  # submits every chunk: the workers are forked
             for res in results:
                 out.extend(Page.from_state(st) for st in res)

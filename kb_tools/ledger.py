@@ -14,14 +14,14 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from kb_tools.datadir import BAD_DATE, MAX_DATA_BYTES, LineDict, load_data_file
 from kb_tools.i18n import _, current_language
 from kb_tools.model import Page, ParseIssue
-from kb_tools.schema import SystemModel
+
+if TYPE_CHECKING:
+    from kb_tools.schema import SystemModel
 
 LEDGER_FILE = "systems.yml"
 INVALID, DUPLICATE = "system.invalid", "system.duplicate-id"
@@ -141,6 +141,10 @@ def _lines(entry: LineDict) -> dict[str, int]:
 
 def _validate(entry: dict[str, Any], lines: dict[str, int], line: int, sid: str,
               issues: list[ParseIssue]) -> SystemModel | None:
+    from pydantic import ValidationError  # only when the ledger is read, not from its cache
+
+    from kb_tools.schema import SystemModel
+
     data = dict(entry)
     for _attempt in range(3):
         try:

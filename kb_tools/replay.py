@@ -30,11 +30,12 @@ import hashlib
 import marshal
 import os
 import re
-import stat
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from kb_tools._walk import Walk, walk
 
 FORMAT = 2
 MANIFEST = "check-manifest.marshal"
@@ -50,6 +51,7 @@ _CHECK_VALUES = {"--format", "--fail-on", "--today", "-c", "--config", "--lang"}
 _armed: list[str] | None = None  # the argument list of a run that may store a manifest
 _armed_day: list[_dt.date] = []  # today, as the run saw it when it started
 _pending: list[tuple[str, int, Snapshot]] = []  # (docs_dir, time, snapshot) of a replay that found changes
+_walked: list[Walk] = []  # the walk behind that snapshot, for the corpus loader (kb_tools._walk)
 
 
 def source_fingerprint() -> str:
@@ -150,48 +152,36 @@ def _digest(path: str) -> bytes | None:
         return None
 
 
-def snapshot(docs_dir: Path, hash_racy: bool = True) -> Snapshot:
+def snapshot(docs_dir: Path, hash_racy: bool = True, walked: Walk | None = None) -> Snapshot:
     """Every entry under ``docs_dir`` (following symlinks, loops cut as the loader cuts them);
-    with ``hash_racy`` the content hash of each file modified within RACY_NS of now."""
-    racy_from = time.time_ns() - RACY_NS if hash_racy else None
+    with ``hash_racy`` the content hash of each file modified within RACY_NS of now. From
+    ``walked`` when given (the walk the corpus loader then reuses), else from a new walk."""
+    w = walked if walked is not None else walk(docs_dir)
+    racy_from = w.started_ns - RACY_NS if hash_racy else None
     out: Snapshot = {}
-    seen: set[tuple[int, int]] = set()
-    try:
-        st = os.stat(docs_dir)
-    except OSError:
-        return {"": (-1, -1, -1, -1, None)}
-    seen.add((st.st_dev, st.st_ino))
-    stack = [("", str(docs_dir))]
-    while stack:
-        rel_dir, abs_dir = stack.pop()
-        try:
-            entries = list(os.scandir(abs_dir))
-        except OSError:
-            out[rel_dir + "/"] = (-1, -1, -1, -1, None)
-            continue
-        for e in entries:
-            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-            try:
-                est = e.stat(follow_symlinks=True)
-            except OSError:
-                out[rel] = (-1, -1, -1, -1, None)
-                continue
-            if stat.S_ISDIR(est.st_mode):
-                key = (est.st_dev, est.st_ino)
-                out[rel + "/"] = (0, 0, 0, est.st_ino, None)
-                if key not in seen:
-                    seen.add(key)
-                    stack.append((rel, e.path))
-            else:
-                racy = racy_from is not None and est.st_mtime_ns >= racy_from
-                out[rel] = (est.st_size, est.st_mtime_ns, est.st_ctime_ns, est.st_ino, _digest(e.path) if racy else None)
+    for ev in w.events:
+        kind, rel = ev[0], ev[1]
+        if kind == "f":
+            est = ev[2]
+            racy = racy_from is not None and est.st_mtime_ns >= racy_from
+            out[rel] = (est.st_size, est.st_mtime_ns, est.st_ctime_ns, est.st_ino,
+                        _digest(os.path.join(docs_dir, rel)) if racy else None)
+        elif kind in "dD":
+            out[rel + "/"] = (0, 0, 0, ev[2].st_ino, None)
+        elif kind == "x":
+            out[rel] = (-1, -1, -1, -1, None)
+        elif kind == "u":
+            out[rel + "/"] = (-1, -1, -1, -1, None)
+        else:  # "r": docs_dir itself
+            return {"": (-1, -1, -1, -1, None)}
     return out
 
 
 def _unchanged(stored: Snapshot, docs_dir: str) -> bool:
-    t = time.time_ns()
-    now = snapshot(Path(docs_dir), hash_racy=False)  # only the entries racy when stored are hashed
-    _pending[:] = [(docs_dir, t, now)]  # the run that follows stores this one (taken before it reads)
+    w = walk(docs_dir)
+    now = snapshot(Path(docs_dir), hash_racy=False, walked=w)  # only the entries racy when stored are hashed
+    _pending[:] = [(docs_dir, w.started_ns, now)]  # the run that follows stores this one (taken before it reads)
+    _walked[:] = [w]
     if now.keys() != stored.keys():
         return False
     for rel, entry in stored.items():
@@ -209,7 +199,7 @@ def snapshot_for_store(docs_dir: Path, data_dir: Path) -> Snapshot | None:
     docs_dir, which the snapshot would not cover)."""
     pending, _pending[:] = _pending[:], []
     if _armed is None or not data_dir.resolve().is_relative_to(docs_dir.resolve()):
-        return None
+        return None  # (a walk the replay attempt took is still the corpus loader's to reuse)
     if pending and pending[0][0] == str(docs_dir):
         _docs, taken, snap = pending[0]
         racy_from = taken - RACY_NS
@@ -217,7 +207,16 @@ def snapshot_for_store(docs_dir: Path, data_dir: Path) -> Snapshot | None:
             if entry[1] >= racy_from and not rel.endswith("/"):
                 snap[rel] = (*entry[:4], _digest(os.path.join(docs_dir, rel)))
         return snap
-    return snapshot(docs_dir)
+    w = walk(docs_dir)
+    _walked[:] = [w]
+    return snapshot(docs_dir, walked=w)
+
+
+def take_walk(docs_dir: Path) -> Walk | None:
+    """The walk of ``docs_dir`` behind this run's snapshot (once), for the corpus loader to
+    reuse instead of walking again; None when there is none."""
+    got, _walked[:] = _walked[:], []
+    return got[0] if got and got[0].docs_dir == str(docs_dir) else None
 
 
 def _fill(segments: list[str], marks: list[str], seconds: float) -> str:
@@ -236,6 +235,7 @@ def replay(argv: list[str]) -> int | None:
     """Print the stored report and return its exit code, or None when a normal run is needed."""
     t0 = time.perf_counter()
     _pending.clear()
+    _walked.clear()
     config = _parse_argv(argv)
     if config is None:
         return None
@@ -259,6 +259,8 @@ def replay(argv: list[str]) -> int | None:
         code = int(data["code"])
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+    _pending.clear()  # nothing of this attempt is for a later run in the same process
+    _walked.clear()
     sys.stdout.write(out)
     sys.stdout.flush()
     if err:

@@ -14,15 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from kb_tools.i18n import _
 from kb_tools.parse.frontmatter import InvalidDate
 
-PAGE_TYPES = ("runbook", "guide", "reference", "checklist", "decision", "path", "glossary")
-STATUSES = ("draft", "active", "deprecated", "archived")
-AUDIENCES = ("new-hire", "staff", "maintainer", "vendor", "manager")
-
-# Keys that MkDocs or Material give a meaning to: allowed besides our own.
-FOREIGN_KEYS = frozenset({
-    "hide", "icon", "template", "search", "comments", "subtitle", "social", "robots", "nav_title",
-    "kb_ignore", "authors", "date", "slug", "categories", "draft", "links", "readtime", "pin",
-})
+from kb_tools.schema_fast import AUDIENCES, FOREIGN_KEYS, PAGE_TYPES, STATUSES  # noqa: F401 - pydantic-free names
 
 
 def _iso_date(value: Any) -> Any:
@@ -89,7 +81,7 @@ class FrontMatterModel(BaseModel):
                          json_schema_extra={"type": "array", "items": {"type": "string"}})
 
 
-OUR_KEYS = frozenset(FrontMatterModel.model_fields)
+OUR_KEYS = frozenset(FrontMatterModel.model_fields)  # == schema_fast.OUR_KEYS (tests/test_options.py)
 
 
 def json_schema() -> dict[str, Any]:

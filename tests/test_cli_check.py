@@ -116,3 +116,21 @@ def test_hostile_titles_do_not_break_text_output(make_docs, run_kb, content) -> 
     root = make_docs({"index.md": f"---\ntitle: x\n---\n# {content}\n[a](b.md)\n"})
     res = run_kb(root, "check")
     assert res.exit_code == 1 and "KB201" in res.stdout
+
+
+def test_each_subcommand_is_in_the_lazy_table_and_loads_alone() -> None:
+    """``commands._shared.COMMAND_MODULES`` names the module of every subcommand, and asking
+    for one imports that module only (``kb index`` loads no checker or site command module)."""
+    import subprocess
+    import sys
+
+    from kb_tools import cli
+    from kb_tools.commands._shared import COMMAND_MODULES
+
+    group = cli._group()
+    names = group.list_commands(None)  # imports every command module
+    assert {n: group.commands[n].callback.__module__.rpartition(".")[2] for n in names} == COMMAND_MODULES
+    code = ("import sys; from kb_tools.cli import _group; g = _group(); g.get_command(None, 'index'); "
+            "print(sorted(m for m in sys.modules if m.startswith('kb_tools.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['kb_tools.commands._shared', 'kb_tools.commands.search']"

@@ -220,6 +220,51 @@ def test_parse_cache_saves_a_delta_and_compacts(tree: Path, monkeypatch: pytest.
     assert found == check(tree, cache=False)[0]
 
 
+def test_findings_cache_saves_a_delta_and_compacts(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One edit writes the findings delta, not the main file; past the limit the main file is
+    rewritten with every record and the delta emptied; a corrupt delta, or one naming another
+    main file, is ignored (its pages are checked again). Every run equals a run without cache."""
+    import marshal
+
+    from kb_tools.checks.incremental import FindingsCache
+
+    check(tree)
+    cache = tree / ".kb" / "cache"
+    main, delta = cache / "findings.marshal", cache / "findings.delta.marshal"
+    before = main.read_bytes()
+    rel = pages_of(tree)[9]
+    edit = docs(tree) / rel
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n追記。[新しい](nowhere-delta.md)\n", encoding="utf-8")
+    found, rederived = assert_same_as_full(tree)
+    assert rederived == {rel} and any(f.get("target") == "nowhere-delta.md" for f in found)
+    assert main.read_bytes() == before  # one edit: the main file is not rewritten
+    assert set(marshal.loads(delta.read_bytes())[3]) == {rel}
+    _found, rederived = assert_same_as_full(tree)
+    assert rederived == set()  # the delta's record is used: nothing re-derived
+    for r in pages_of(tree)[:20]:
+        (docs(tree) / r).write_text((docs(tree) / r).read_text(encoding="utf-8") + "\n追記2。\n", encoding="utf-8")
+    assert_same_as_full(tree)
+    assert main.read_bytes() == before and len(marshal.loads(delta.read_bytes())[3]) == 20 + (rel not in pages_of(tree)[:20])
+    monkeypatch.setattr(FindingsCache, "DELTA_MIN", 5)  # now past the limit: the next save compacts
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n追記3。\n", encoding="utf-8")
+    assert_same_as_full(tree)
+    compacted = marshal.loads(main.read_bytes())
+    assert main.read_bytes() != before and len(compacted[2]) == len(pages_of(tree))
+    assert marshal.loads(delta.read_bytes())[2:4] == (compacted[4], {})
+    monkeypatch.setattr(FindingsCache, "DELTA_MIN", 200)
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n追記4。\n", encoding="utf-8")
+    assert_same_as_full(tree)
+    delta.write_bytes(b"\x00garbage")  # a lost delta: its page is checked again, results unchanged
+    _found, rederived = assert_same_as_full(tree)
+    assert rederived == {rel}
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n追記5。\n", encoding="utf-8")
+    check(tree)
+    stale = marshal.loads(delta.read_bytes())
+    delta.write_bytes(marshal.dumps((*stale[:2], "another-main", *stale[3:])))  # extends another main file
+    _found, rederived = assert_same_as_full(tree)
+    assert rederived == {rel}
+
+
 def test_json_report_is_exactly_json_dumps() -> None:
     import json
 

@@ -50,3 +50,105 @@ def test_a_bad_option_fails_the_mkdocs_build(make_docs, tmp_path) -> None:
         cfg.plugins.on_startup(command="build", dirty=False)
         cfg.plugins.on_config(cfg)
     assert "colour" in str(exc.value)
+
+
+# ---- the pydantic-free fast paths agree with the pydantic models (kb_tools.options, schema_fast)
+
+import datetime as _dt  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from kb_tools import options, options_models, schema, schema_fast  # noqa: E402
+from kb_tools.parse import frontmatter  # noqa: E402
+
+_BLOCKS = [options.KbOptions, options.SecretsOptions, options.ExternalOptions, options.SourcesOptions,
+           options.SystemsOptions]
+
+
+@pytest.mark.parametrize("cls", _BLOCKS, ids=lambda c: c.__name__)
+def test_plain_options_have_the_models_fields_and_defaults(cls) -> None:
+    model = getattr(options_models, cls.MODEL)
+    assert tuple(cls.FIELDS) == tuple(model.model_fields)
+    assert cls().model_dump() == model().model_dump()
+    assert cls().model_fields_set == model().model_fields_set == frozenset()
+
+
+_scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 4000), st.floats(-2, 50, allow_nan=False),
+                    st.sampled_from(["", "info", "warn", "Off", "loud", "x.gd", "Mirror.Example.JP.", "bad host",
+                                     "(", "a.*", "_data", "error"]))
+_value = st.one_of(_scalar, st.lists(_scalar, max_size=3), st.dictionaries(st.sampled_from(["guide", "runbook", "default", 1]),
+                                                                          st.one_of(_scalar, st.lists(_scalar, max_size=2)),
+                                                                          max_size=2))
+
+
+def _raw(cls) -> st.SearchStrategy:  # type: ignore[no-untyped-def]
+    keys = list(cls.FIELDS) + ["colour"]
+    nested = {k: check for k, (_d, check) in cls.FIELDS.items() if isinstance(check, type)}
+    return st.dictionaries(st.sampled_from(keys), st.deferred(lambda: _value), max_size=4).flatmap(
+        lambda d: st.fixed_dictionaries({k: _raw(nested[k]) if k in nested else st.just(v) for k, v in d.items()}))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_BLOCKS).flatmap(lambda c: st.tuples(st.just(c), _raw(c))))
+def test_fast_options_equal_the_models(case) -> None:  # type: ignore[no-untyped-def]
+    cls, raw = case
+    model = getattr(options_models, cls.MODEL)
+    fast = cls._fast(raw)
+    try:
+        want = model.model_validate(raw)
+    except ValueError:
+        assert fast is None
+        with pytest.raises(ValueError):
+            cls.model_validate(raw)
+        return
+    got = cls.model_validate(raw)
+    assert got.model_dump() == want.model_dump() and got.model_fields_set == want.model_fields_set
+    if fast is not None:
+        assert fast.model_dump() == want.model_dump() and fast.model_fields_set == want.model_fields_set
+
+
+def test_usual_options_take_the_fast_path() -> None:
+    raw = {"review_default_days": 365, "secrets": {"allow": ["a"], "infrastructure": "warning"},
+           "external": {"timeout": 5.0, "skip": ["https://intra/"]}, "sources": {"denied_hosts": ["x.gd"]},
+           "systems": {"notice_days": 90, "required_runbooks": {"default": ["restore"]}}, "severity": {"KB401": "off"}}
+    assert options.KbOptions._fast(raw) is not None
+
+
+def test_front_matter_names_equal_the_model() -> None:
+    assert schema_fast.OUR_KEYS == schema.OUR_KEYS
+
+
+_fm_value = st.one_of(_scalar, st.dates(_dt.date(2020, 1, 1), _dt.date(2030, 1, 1)),
+                      st.just(frontmatter.InvalidDate("2025-02-29")), st.just(_dt.datetime(2025, 1, 2, 3, 4)),
+                      st.sampled_from(schema_fast.PAGE_TYPES + schema_fast.STATUSES + schema_fast.AUDIENCES),
+                      st.lists(st.sampled_from(schema_fast.AUDIENCES + ("x", 3)), max_size=3))
+_step = st.dictionaries(st.sampled_from(["page", "minutes", "goal", "check", "answer", "extra"]),
+                        st.one_of(st.text(max_size=3), st.integers(0, 2000), st.none()), max_size=6)
+_meta = st.dictionaries(st.sampled_from(sorted(schema_fast.OUR_KEYS) + ["hide", "ower"]),
+                        st.one_of(_fm_value, st.lists(_step, max_size=2)), max_size=9)
+_USUAL = {"title": "t", "owner": "o", "description": "d", "last_reviewed": _dt.date(2025, 1, 1)}
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_meta, _meta.map(lambda m: {**_USUAL, **m})))
+def test_fast_front_matter_is_never_valid_where_the_model_fails(meta) -> None:  # type: ignore[no-untyped-def]
+    if schema_fast.valid(meta):
+        schema.FrontMatterModel.model_validate(meta)  # raises if the fast path was wrong
+
+
+def test_generated_front_matter_agrees_with_the_model(gen_corpus) -> None:
+    """On the project's generated pages the fast test decides like the model, page by page."""
+    import pydantic
+
+    docs = gen_corpus(150, 11) / "docs"
+    seen = {True: 0, False: 0}
+    for p in sorted(docs.rglob("*.md")):
+        meta = frontmatter.split(p.read_text(encoding="utf-8")).meta
+        try:
+            schema.FrontMatterModel.model_validate(meta)
+            ok = True
+        except pydantic.ValidationError:
+            ok = False
+        assert schema_fast.valid(meta) == ok, p
+        seen[ok] += 1
+    assert seen[True] > 100 and seen[False] > 0

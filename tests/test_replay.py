@@ -197,3 +197,37 @@ def test_data_folder_outside_docs_never_replays(tree: Path, kb: Kb) -> None:
     kb()
     assert not (tree / ".kb" / "cache" / replay.MANIFEST).exists()
     assert not kb()[0]
+
+
+def test_one_walk_serves_the_manifest_and_the_corpus(tree: Path, kb: Kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus loader reuses the walk behind the manifest's snapshot (kb_tools._walk): the
+    same files and tree issues as its own walk, loops and broken links included, and a report
+    equal to a run without any cache."""
+    from kb_tools import _walk
+    from kb_tools.parse.tree import walk_docs
+
+    docs = tree / "docs"
+    os.symlink("..", docs / "apps" / "loop")
+    os.symlink("nowhere.md", docs / "dangling.md")
+    (docs / "again").symlink_to(docs / "apps", target_is_directory=True)
+    w = _walk.walk(docs)
+    assert walk_docs(docs, w)[0] == walk_docs(docs)[0]
+    assert [(p, i.message) for p, i in walk_docs(docs, w)[1]] == [(p, i.message) for p, i in walk_docs(docs)[1]]
+    assert replay.snapshot(docs, walked=w) == replay.snapshot(docs)
+    walks = []
+    real = _walk.walk
+
+    def counted(d):  # type: ignore[no-untyped-def]
+        walks.append(str(d))
+        return real(d)
+
+    monkeypatch.setattr(replay, "walk", counted)
+    monkeypatch.setattr("kb_tools.parse.tree.walk", counted)
+    first = kb()
+    assert not first[0] and len(walks) == 1  # no manifest yet: one walk for the snapshot and the corpus
+    (docs / "apps" / "extra.md").write_text("# extra\n\n[x](missing-extra.md)\n", encoding="utf-8")
+    walks.clear()
+    replayed, _code, found, _err = kb()
+    assert not replayed and len(walks) == 1  # the replay attempt's walk is the corpus' walk
+    assert any(f.get("target") == "missing-extra.md" for f in found)
+    assert found == uncached(kb)

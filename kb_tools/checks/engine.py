@@ -10,8 +10,6 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pathspec
-
 from kb_tools.config import SiteConfig
 from kb_tools.corpus import Corpus
 from kb_tools.checks.registry import Emit, RuleContext, setup_passes
@@ -92,6 +90,8 @@ def run_checks(
         meta_codes = {i.code for i in all_rules() if i.needs_kb_metadata}
         findings = [f for f in findings if f.code not in meta_codes]
     if corpus.config.kb.ignore_paths:  # gitignore-style patterns relative to docs_dir: never reported
+        import pathspec  # (imported when ignore_paths is set)
+
         spec = pathspec.GitIgnoreSpec.from_lines(corpus.config.kb.ignore_paths)
         findings = [f for f in findings if f.path.startswith(".") or not spec.match_file(f.path)]
     if paths is not None:

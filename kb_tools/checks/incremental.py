@@ -9,8 +9,9 @@ A page's record is reused when all of these are unchanged:
 * for every page whose anchors it checked (``emit.uses_anchors``), that page's anchor hash;
 * for ``dated`` passes (review), the day.
 
-Whole-site passes get each page's cached summary and run on every check. The file is one
-marshal blob (``findings-<key>.marshal``), replaced atomically.
+Whole-site passes get each page's cached summary and run again when a page was re-derived or
+the day changed. The records are one marshal blob (``findings.marshal``) plus a delta file of
+the pages re-derived since (``findings.delta.marshal``), each replaced atomically.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import hashlib
 import logging
 import marshal
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from kb_tools.model import Page
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 5
 _SEV = {int(s): s for s in Severity}
 
 # (hash, anchors_hash, deps, findings, day, dated_findings, summaries (plain data), ignores)
@@ -88,25 +89,48 @@ def run_key(corpus: Corpus, ctx: RuleContext, world_key: str, parse_key: str) ->
 
 @dataclass
 class FindingsCache:
+    """The records in ``findings.marshal`` plus the pages re-derived since, in a small delta file
+    (``findings.delta.marshal``, naming the main file it extends): saving after one edit writes
+    the delta, not 10,000 records; past a tenth of the pages (at least DELTA_MIN) the main file
+    is rewritten with every record (compacted) and the delta emptied."""
+
     path: Path | None
     key: str
     records: dict[str, Record]
     fresh: dict[str, Record]
     site: tuple[Any, ...] | None = None  # findings of the site passes when the records were saved
+    base: str = ""  # the main file's id (a delta extends only the main file it names)
+    delta: dict[str, Record] = field(default_factory=dict)  # the records the delta file holds
+
+    DELTA_MIN = 200
+
+    @property
+    def delta_path(self) -> Path | None:
+        return self.path.with_name("findings.delta.marshal") if self.path else None
 
     @classmethod
     def open(cls, cache_dir: Path | None, key: str) -> FindingsCache:
         path = cache_dir / "findings.marshal" if cache_dir else None
-        records: dict[str, Record] = {}
-        site = None
-        if path is not None and path.is_file():
-            try:
-                data = marshal.loads(path.read_bytes())
-                if isinstance(data, tuple) and len(data) == 4 and data[0] == FORMAT and data[1] == key:
-                    records, site = data[2], data[3]
-            except Exception as exc:  # noqa: BLE001 - a corrupt cache is rebuilt, never fatal
-                log.warning("findings cache %s unreadable (%s); rebuilding", path, exc)
-        return cls(path, key, records, {}, site)
+        store = cls(path, key, {}, {})
+        if path is None or not path.is_file():
+            return store
+        try:
+            data = marshal.loads(path.read_bytes())
+            if isinstance(data, tuple) and len(data) == 5 and data[0] == FORMAT and data[1] == key:
+                store.records, store.site, store.base = data[2], data[3], data[4]
+        except Exception as exc:  # noqa: BLE001 - a corrupt cache is rebuilt, never fatal
+            log.warning("findings cache %s unreadable (%s); rebuilding", path, exc)
+            return store
+        try:
+            data = marshal.loads(store.delta_path.read_bytes()) if store.delta_path.is_file() else None  # type: ignore[union-attr]
+            if isinstance(data, tuple) and len(data) == 5 and data[0] == FORMAT and data[1] == key \
+                    and data[2] == store.base and store.base and isinstance(data[3], dict):
+                store.delta = data[3]
+                store.records.update(data[3])
+                store.site = data[4]
+        except Exception as exc:  # noqa: BLE001 - the main file alone is still consistent
+            log.warning("findings cache %s unreadable (%s); its pages are checked again", store.delta_path, exc)
+        return store
 
     def valid(self, corpus: Corpus, path: str, anchor_hash: Any) -> Record | None:
         """The page's record if its hash and every dependency are unchanged."""
@@ -124,13 +148,20 @@ class FindingsCache:
         return rec if rec is not None and rec[0] == corpus.pages.hash_of(path) else None
 
     def save(self, live: set[str], site: tuple[Any, ...] | None) -> None:
-        if self.path is None:
+        if self.path is None or self.delta_path is None:
             return
         if not self.fresh and set(self.records) == live and site == self.site:
             return
-        records = {k: v for k, v in self.records.items() if k in live}
-        records.update(self.fresh)
+        delta = {k: v for k, v in self.delta.items() if k in live}
+        delta.update(self.fresh)
         try:
-            atomic_write(self.path, marshal.dumps((FORMAT, self.key, records, site)))
+            if self.base and set(self.records) == live and len(delta) <= max(self.DELTA_MIN, len(live) // 10):
+                atomic_write(self.delta_path, marshal.dumps((FORMAT, self.key, self.base, delta, site)))
+                return
+            records = {k: v for k, v in self.records.items() if k in live}
+            records.update(self.fresh)
+            base = os.urandom(8).hex()
+            atomic_write(self.path, marshal.dumps((FORMAT, self.key, records, site, base)))  # first: the old
+            atomic_write(self.delta_path, marshal.dumps((FORMAT, self.key, base, {}, site)))  # delta names the old id
         except (OSError, ValueError) as exc:
             log.warning("cannot write findings cache %s: %s", self.path, exc)

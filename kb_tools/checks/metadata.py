@@ -5,13 +5,11 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, declare, families, lookup, page_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
 from kb_tools.parse.frontmatter import InvalidDate
-from kb_tools.schema import FOREIGN_KEYS, OUR_KEYS, FrontMatterModel
+from kb_tools.schema_fast import FOREIGN_KEYS, OUR_KEYS, valid
 from kb_tools.model import Page
 from kb_tools.fuzzy import did_you_mean
 
@@ -85,11 +83,9 @@ def _validate(page: Page) -> list[tuple[RuleInfo, str, str]]:
     """(rule, field, message) for every schema problem of one page."""
     out: list[tuple[RuleInfo, str, str]] = []
     meta = page.meta
-    try:
-        model = FrontMatterModel.model_validate(meta)
-    except ValidationError as exc:
-        model = None
-        for err in exc.errors():
+    errors = [] if valid(meta) else _schema_errors(meta)  # the usual front matter needs no pydantic
+    if errors:
+        for err in errors:
             loc = err["loc"]
             fld = str(loc[0]) if loc else "?"
             if err["type"] == "missing":
@@ -112,8 +108,20 @@ def _validate(page: Page) -> list[tuple[RuleInfo, str, str]]:
         out.append((REQUIRED, "replaced_by", _("required field 'replaced_by' is missing (deprecated page)")))
     if meta.get("type") == "path" and not meta.get("steps"):
         out.append((REQUIRED, "steps", _("required field 'steps' is missing (onboarding path)")))
-    del model
     return out
+
+
+def _schema_errors(meta: Any) -> list[Any]:
+    """pydantic's errors of ``meta`` against the front matter model (imported on first need)."""
+    from pydantic import ValidationError
+
+    from kb_tools.schema import FrontMatterModel
+
+    try:
+        FrontMatterModel.model_validate(meta)
+    except ValidationError as exc:
+        return exc.errors()  # type: ignore[return-value]
+    return []
 
 
 def _check_roles(page: Page, reg: Any, emit: Emit) -> None:

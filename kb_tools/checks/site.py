@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import pathspec
-
 from kb_tools.parse import slugs
 from kb_tools.checks.linkgraph import link_graph
 from kb_tools.checks.registry import Emit, RuleContext, declare, site_pass
@@ -90,16 +88,17 @@ def _in_nav(corpus: Corpus, emit: Emit) -> set[str]:
                 emit(NAV_MISSING_TARGET, "../" + cfg.config_file.name, 0, None,
                      _("nav entry '{entry}' names no page in docs_dir").format(entry=entry), target=entry)
     else:
-        spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines()) if cfg.not_in_nav.strip() else None
+        spec = None
+        if cfg.not_in_nav.strip():
+            import pathspec  # (imported when not_in_nav is set)
+
+            spec = pathspec.GitIgnoreSpec.from_lines(cfg.not_in_nav.splitlines())
         in_nav = {p for p in corpus.pages if spec is None or not spec.match_file(p)}
     return in_nav
 
 
-@site_pass(site_summary)
-def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit, summaries: dict[str, Any]) -> None:
-    """Orphans, duplicate titles, nav targets and the slugify configuration."""
-    in_nav = _in_nav(corpus, emit)
-    pages = set(corpus.pages)
+def _linked(pages: set[str], summaries: dict[str, Any]) -> set[str]:
+    """Every page some page's links or path steps reach."""
     linked: set[str] = set()
     for targets, steps, _title, _pos in summaries.values():
         for t in targets:
@@ -109,8 +108,18 @@ def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit, summaries: dict[str
                 for name in _GENERIC_INDEX:
                     linked.add(posixpath.join(t, name) if t else name)
         linked.update(steps)
-    for path in pages:
-        if path in in_nav or path in linked or path in ("index.md", "README.md"):
+    return linked
+
+
+@site_pass(site_summary)
+def check_site(corpus: Corpus, ctx: RuleContext, emit: Emit, summaries: dict[str, Any]) -> None:
+    """Orphans, duplicate titles, nav targets and the slugify configuration."""
+    in_nav = _in_nav(corpus, emit)
+    pages = set(corpus.pages)
+    outside = [p for p in pages if p not in in_nav and p not in ("index.md", "README.md")]
+    linked = _linked(pages, summaries) if outside else set()  # (an automatic nav holds every page)
+    for path in outside:
+        if path in linked:
             continue
         emit(ORPHAN, path, 1, None, _("page is reachable from neither the nav nor any other page"),
              hint=_("link to it from a related page or an index page, or add it to nav"))

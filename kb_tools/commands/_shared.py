@@ -103,12 +103,13 @@ class State:
 
         return report
 
-    def corpus(self, use_cache: bool = True) -> Any:
+    def corpus(self, use_cache: bool = True, walked: Any = None) -> Any:
+        """The corpus; ``walked``: a walk of docs_dir this run took already (``kb_tools._walk``)."""
         from kb_tools.corpus import build_corpus
 
         cfg = self.config()
         try:
-            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")))
+            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")), walked=walked)
         except FileNotFoundError as exc:
             fail(str(exc))
 
@@ -120,10 +121,37 @@ def fail(message: str, code: int = 2) -> None:
 
 
 pass_state = click.make_pass_decorator(State)
+
+# The module of each subcommand: ``kb index`` imports kb_tools.commands.search and no other
+# command module (tests/test_cli_check.py holds this table equal to the commands they define).
+COMMAND_MODULES = {
+    "check": "check", "rules": "check", "schema": "check", "index": "search", "search": "search",
+    "handover": "continuity", "new": "continuity", "report": "continuity", "review": "continuity",
+    "roster": "continuity", "build": "site", "pages": "site", "serve": "site", "stage": "site",
+    "calendar": "systems", "remind": "systems", "systems": "systems", "todo": "systems",
+}
+
+
+class LazyGroup(click.Group):
+    """The ``kb`` group: a subcommand's module is imported when that subcommand is asked for."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            importlib.import_module(f"kb_tools.commands.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        import importlib
+
+        for module in sorted(set(COMMAND_MODULES.values())):
+            importlib.import_module(f"kb_tools.commands.{module}")
+        return super().list_commands(ctx)
 _LANG_HELP = "Language of messages (default: KB_LANG, else theme.language in mkdocs.yml; unknown: en)."
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kb")
 @click.option("--config", "-c", "config", metavar="PATH", help="mkdocs.yml to use (default: ./mkdocs.yml).")
 @click.option("-q", "--quiet", count=True, help="-q: findings only; -qq: nothing, exit code only.")

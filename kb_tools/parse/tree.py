@@ -5,59 +5,52 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
-
+from kb_tools._walk import Walk, walk
 from kb_tools.i18n import N_, _
 from kb_tools.model import ParseIssue
+
+if TYPE_CHECKING:
+    import pathspec
 
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 
 
 
-def walk_docs(docs_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str, ParseIssue]]]:
-    """Every file under docs_dir (following symlinks like MkDocs), with loops reported."""
+def walk_docs(docs_dir: Path, walked: Walk | None = None) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str, ParseIssue]]]:
+    """Every file under docs_dir (following symlinks like MkDocs), with loops reported; from
+    ``walked`` when given (the walk ``kb_tools.replay`` took for this run), else a new walk."""
+    w = walked if walked is not None else walk(docs_dir)
     files: list[tuple[str, os.stat_result]] = []
     issues: list[tuple[str, ParseIssue]] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    try:
-        st = os.stat(docs_dir)
-    except OSError as exc:
-        raise FileNotFoundError(_("docs_dir {path}: {error}").format(path=docs_dir, error=exc.strerror)) from exc
-    seen_dirs.add((st.st_dev, st.st_ino))
-    stack = [("", str(docs_dir))]
-    while stack:
-        rel_dir, abs_dir = stack.pop()
-        try:
-            entries = list(os.scandir(abs_dir))
-        except OSError as exc:
-            issues.append((rel_dir or ".", ParseIssue("parse.file", 1, 1, N_("folder cannot be read: {error}"),
-                                                     args={"error": exc.strerror})))
+    isreg = stat.S_ISREG
+    for ev in w.events:
+        kind = ev[0]
+        if kind == "f":
+            if isreg(ev[2].st_mode):
+                files.append((ev[1], ev[2]))
+        elif kind == "d":
             continue
-        for e in entries:
-            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
-            try:
-                est = e.stat(follow_symlinks=True)
-            except OSError as exc:
-                if e.is_symlink():
-                    issues.append((rel, ParseIssue("parse.file", 1, 1, N_("broken or looping symlink ({error})"),
-                                                   args={"error": exc.strerror})))
-                continue
-            if stat.S_ISDIR(est.st_mode):
-                key = (est.st_dev, est.st_ino)
-                if key in seen_dirs:
-                    if e.is_symlink():
-                        issues.append((rel, ParseIssue("parse.file", 1, 1, N_("symlink loop: this folder link points back into the tree; skipped"))))
-                    continue
-                seen_dirs.add(key)
-                stack.append((rel, e.path))
-            elif stat.S_ISREG(est.st_mode):
-                files.append((rel, est))
+        elif kind == "D":
+            if ev[3]:
+                issues.append((ev[1], ParseIssue("parse.file", 1, 1, N_("symlink loop: this folder link points back into the tree; skipped"))))
+        elif kind == "x":
+            if ev[3]:
+                issues.append((ev[1], ParseIssue("parse.file", 1, 1, N_("broken or looping symlink ({error})"),
+                                                 args={"error": ev[2].strerror})))
+        elif kind == "u":
+            issues.append((ev[1] or ".", ParseIssue("parse.file", 1, 1, N_("folder cannot be read: {error}"),
+                                                   args={"error": ev[2].strerror})))
+        else:  # "r": docs_dir itself
+            raise FileNotFoundError(_("docs_dir {path}: {error}").format(path=docs_dir, error=ev[2].strerror)) from ev[2]
     files.sort()
     return files, issues
 
 
 def exclude_spec(exclude_docs: str) -> pathspec.PathSpec:
     """MkDocs' default exclusions (dot files, templates/) plus the site's gitignore-style exclude_docs."""
+    import pathspec  # (imported when the loader's memo of the exclusions misses: corpus._excluded)
+
     lines = (_DEFAULT_EXCLUDE + exclude_docs).splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines)
