@@ -47,7 +47,12 @@ ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose
                     "kb_tools.analyzers.todos")
 
 
+_ANALYZERS: list[Any] = []  # the imported modules, once per process (parse_page runs per page)
+
+
 def _analyzers() -> list[Any]:
+    if _ANALYZERS:
+        return _ANALYZERS
     import importlib
 
     out = []
@@ -57,7 +62,8 @@ def _analyzers() -> list[Any]:
         except ModuleNotFoundError as exc:
             if not name.startswith(str(exc.name)):
                 raise
-    return out
+    _ANALYZERS[:] = out
+    return _ANALYZERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +193,9 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.body_offset = offset
     lines = text.split("\n")
     body_lines = lines[offset:]
-    prose: list[tuple[int, str]] | None = [] if opts.data else None
+    # The scanner collects prose lines only for an analyzer that has data to match them against
+    # (style.yml present): blanking each line's code and links costs a fifth of the scan.
+    prose: list[tuple[int, str]] | None = [] if any(b for _n, b in opts.data) else None
     res = scan.scan(body_lines, offset + 1, opts.attr_list, opts.magiclink, prose)
     texts = [slugs.heading_text(h.markdown) for h in res.headings]
     ids = slugs.assign_ids(((t, h.explicit_id) for t, h in zip(texts, res.headings)),

@@ -201,7 +201,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             prev_blank = False
             prev_was_heading = False
             continue
-        indent = _indent_of(raw)
+        indent = len(raw) - len(raw.lstrip(" ")) if "\t" not in raw else _indent_of(raw)
         first = stripped[0]
         m = _FENCE_RE.match(raw) if first in _FENCE_START else None
         if m and (m.group("fence")[0] != "`" or "`" not in m.group("rest")):
@@ -291,7 +291,8 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
                     kind = _IMAGE if lm.group("bang") else _LINK
                     res.links.append(Link(dest, lineno, col + 1, kind, lm.group("text")))
                     covered.append((lm.start(), lm.end()))
-                rest = _blank_out(line, covered)
+                # every match holds a "[" of its own: as many "[" as matches leaves none outside them
+                rest = _blank_out(line, covered) if line.count("[") > len(covered) else ""
                 if "[" in rest:
                     for um in _REF_USE_RE.finditer(rest):
                         ref = um.group("ref")
@@ -323,8 +324,10 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
                             col = line.find(v, tm.start())
                             res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
         if not ref_def and not in_html_block:
-            in_quote = in_quote or bool(_QUOTE_LEAD_RE.match(line))
-            _text_line(line, covered, text_span, lineno, magiclink, res, None if in_quote else prose)
+            if not in_quote and ">" in line and _QUOTE_LEAD_RE.match(line):
+                in_quote = True
+            if (prose is not None and not in_quote) or (magiclink and _MAGIC_HINT.search(line)):
+                _text_line(line, covered, text_span, lineno, magiclink, res, None if in_quote else prose)
         # --- block context bookkeeping ---
         if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
             last_nonblank_container = True
