@@ -23,7 +23,7 @@ from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
 from kb_tools.model import Heading, Page, ParseIssue
-from kb_tools.parse.cache import PageMap, ParseCache
+from kb_tools.parse.cache import PageMap, ParseCache, dump_page, load_page
 from kb_tools.parse.links import World, pack_resolution, resolve_page
 from kb_tools.parse.tree import exclude_spec, walk_docs
 
@@ -219,9 +219,23 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
                                           args={"name": analyzer.__name__, "error": repr(exc)}))
 
 
-def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[tuple[Any, ...]]:
-    """Worker entry point: pages travel back as plain state tuples (cheap to pickle)."""
-    return [p.to_state() for p in _parse_chunk(args)]
+# (path, content hash, Page or its pickled state): what the parse of one file hands back. The
+# workers send the state the parse cache stores (``parse.cache.dump_page``), so the main process
+# neither unpickles nor re-pickles a page it does not read; the PageMap decodes it on first access.
+Parsed = tuple[str, str, "Page | bytes"]
+_WORKER: list[Any] = []  # (ParseOptions, World) of this worker process, set once by _init_worker
+
+
+def _init_worker(opts: ParseOptions, world: World | None) -> None:
+    """Worker start-up: the options and the world come once per worker (forked: not pickled),
+    not with every chunk (the world holds every path of the tree)."""
+    _WORKER[:] = [opts, world]
+
+
+def _parse_chunk_blobs(items: list[tuple[str, str]]) -> list[Parsed]:
+    """Worker entry point: each page as its cache state (bytes: cheap to send back)."""
+    opts, world = _WORKER
+    return [(p.path, p.hash, dump_page(p)) for p in _parse_chunk((items, opts, world))]
 
 
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
@@ -285,11 +299,13 @@ def build_corpus(
     parsed = _parse_all(todo, opts, world, workers, progress, cache)
     cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
-    for p in parsed:
-        found[p.path] = (p, p.hash)
-        st = st_by_rel.get(p.path)
-        if st is not None and p.hash:
-            cache.put(p.path, None if st.st_mtime_ns >= racy_from else _stamp(st), st.st_size, p)
+    for rel, h, item in parsed:
+        st = st_by_rel.get(rel)
+        if st is not None and h:
+            cache.put(rel, None if st.st_mtime_ns >= racy_from else _stamp(st), st.st_size, h, item)
+            found[rel] = (item if isinstance(item, Page) else None, h)  # bytes: decoded from the cache on access
+        else:
+            found[rel] = (item if isinstance(item, Page) else load_page(item), h)
     cache.save(st_by_rel)
     included, excluded_pages = PageMap(cache), PageMap(cache)
     for rel, _st in md:  # walk order, whether cached or parsed
@@ -300,7 +316,7 @@ def build_corpus(
                     use_cache=use_cache)
     corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     corpus.stats = {"pages": len(included), "parsed": len(parsed) - cache.hash_hits, "reused": reused + cache.hash_hits,
-                    "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(p.path for p in parsed),
+                    "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(rel for rel, _h, _p in parsed),
                     "seconds": time.perf_counter() - t0}
     return corpus
 
@@ -346,11 +362,11 @@ def _rebased(p: Page, rel: str) -> Page:
 def _parse_all(
     todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
     progress: Callable[[int, int], None] | None, cache: ParseCache,
-) -> list[Page]:
+) -> list[Parsed]:
     if not todo:
         return []
     # A file whose bytes we have parsed before (touched, moved) is not parsed again.
-    out: list[Page] = []
+    out: list[Parsed] = []
     rest: list[tuple[str, str]] = []
     for rel, abs_path in todo:
         if cache.entries:
@@ -361,7 +377,7 @@ def _parse_all(
                 continue
             hit = cache.by_hash(hashlib.blake2b(data, digest_size=16).hexdigest())
             if hit is not None:
-                out.append(_rebased(hit, rel))
+                out.append((rel, hit.hash, _rebased(hit, rel)))
                 continue
         rest.append((rel, abs_path))
     n = len(rest)
@@ -369,23 +385,24 @@ def _parse_all(
         workers = min(os.cpu_count() or 1, 8)
     if n < 200 or workers <= 1:
         for i in range(0, n, 100):
-            out.extend(_parse_chunk((rest[i:i + 100], opts, world)))
+            out.extend((p.path, p.hash, p) for p in _parse_chunk((rest[i:i + 100], opts, world)))
             if progress:
                 progress(min(i + 100, n), n)
         return out
     size = max(50, min(500, n // (workers * 8)))
-    chunks = [(rest[i:i + size], opts, world) for i in range(0, n, size)]
+    chunks = [rest[i:i + size] for i in range(0, n, size)]
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            results = ex.map(_parse_chunk_states, chunks)  # submits every chunk: the workers are forked
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(opts, world)) as ex:
+            results = ex.map(_parse_chunk_blobs, chunks)  # submits every chunk: the workers are forked
             for res in results:
-                out.extend(Page.from_state(st) for st in res)
+                out.extend(res)
                 done += len(res)
                 if progress:
                     progress(done, n)
     except (OSError, RuntimeError) as exc:  # no fork/semaphores (sandbox): parse in-process
         log.info("parallel parse unavailable (%s); parsing in one process", exc)
-        out = [p for p in out if p.path not in {r for r, _ in rest}]
-        out.extend(_parse_chunk((rest, opts, world)))
+        todo_paths = {r for r, _ in rest}
+        out = [item for item in out if item[0] not in todo_paths]
+        out.extend((p.path, p.hash, p) for p in _parse_chunk((rest, opts, world)))
     return out
