@@ -127,3 +127,23 @@ def test_join_norm_is_normpath(base_parts, rel_parts) -> None:
         return
     want = posixpath.normpath(posixpath.join(base, rel))
     assert join_norm(base, rel) == ("" if want == "." else want)
+
+
+# The scanner's link patterns with their loops possessive (a speed-up) must match exactly what the
+# plain patterns match, on text made of the characters that matter to them.
+_PLAIN_LINK_RE = re.compile(
+    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
+    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.)*\))*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
+)
+_PLAIN_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="[]()\\<>!\"' \tab見.#", max_size=40))
+def test_possessive_link_patterns_match_the_plain_ones(line) -> None:
+    from kb_tools.parse import markdown as m
+
+    for fast, plain in ((m._LINK_RE, _PLAIN_LINK_RE), (m._REF_USE_RE, _PLAIN_REF_USE_RE)):
+        assert [(x.span(), x.groupdict()) for x in fast.finditer(line)] == \
+               [(x.span(), x.groupdict()) for x in plain.finditer(line)]

@@ -32,12 +32,16 @@ _ATTR_TAIL_RE = re.compile(r"[ \t]*\{:?[ ]*([^}\n ][^}\n]*?)[ ]*\}[ \t]*$")
 _ATTR_ID_RE = re.compile(r"(?:^|\s)#([^\s}]+)")
 _BLOCK_ATTR_RE = re.compile(r"^[ \t]*\{:[ ]*([^}\n]*?)[ ]*\}[ \t]*$")
 _CODE_SPAN_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
+# The link text and destination loops are possessive (``++``, ``*+``): each of their alternatives
+# starts with a different character and none can start with what must follow the loop (``]``;
+# a blank or ``)``), so giving characters back never finds another match; they only cost time
+# (half of a list page's scan). tests/test_scan.py holds them equal to the plain patterns.
 _LINK_RE = re.compile(
-    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
-    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.)*\))*)"
+    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
+    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]++|\\.|\((?:[^()\s\\]++|\\.)*+\))*+)"
     r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
 )
-_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
+_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.)*+)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
 _REF_DEF_RE = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)")
 _AUTOLINK_RE = re.compile(r"<(?P<url>(?:https?|ftp|mailto):[^<>\s]+)>")
 _TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*?)?/?>")
@@ -118,7 +122,7 @@ _CONTAINER_START = frozenset("!?=-*+0123456789")
 def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
     """A heading's text without a trailing ``{#id .class}``, and the explicit id if any."""
     explicit = None
-    if attr_list:
+    if attr_list and "{" in text:
         am = _ATTR_TAIL_RE.search(text)
         if am:
             idm = _ATTR_ID_RE.search(am.group(1))
