@@ -25,7 +25,7 @@ from kb_tools.i18n import N_
 from kb_tools.model import Heading, Page, ParseIssue
 from kb_tools.parse.cache import PageMap, ParseCache, dump_page, load_page
 from kb_tools.parse.links import World, pack_resolution, resolve_page
-from kb_tools.parse.tree import exclude_spec, walk_docs
+from kb_tools.parse.tree import excluded_paths, walk_docs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -263,7 +263,7 @@ def build_corpus(
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list, cfg.magiclink, _analyzer_data(cfg))
     files, file_issues = walk_docs(cfg.docs_dir)
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
-    excluded = _excluded(cfg, files, cache)
+    excluded = excluded_paths(cfg.exclude_docs, files, cache)
     md: list[tuple[str, os.stat_result]] = []
     other: set[str] = set()
     for rel, st in files:
@@ -325,21 +325,6 @@ def _stamp(st: os.stat_result) -> tuple[int, int, int]:
     """What says a file is unchanged without reading it: mtime, ctime (every write and every
     ``utime`` changes it, so a restored mtime does not hide an edit) and inode."""
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def _excluded(cfg: SiteConfig, files: list[tuple[str, os.stat_result]], cache: ParseCache) -> set[str]:
-    """The paths exclude_docs matches, memoised in the cache for the same paths and patterns."""
-    h = hashlib.blake2b(cfg.exclude_docs.encode("utf-8", "surrogatepass"), digest_size=16)
-    h.update("\0".join(rel for rel, _st in files).encode("utf-8", "surrogatepass"))
-    key = h.hexdigest()
-    memo = cache.extra.get("excluded")
-    if memo and memo[0] == key:
-        return set(memo[1])
-    spec = exclude_spec(cfg.exclude_docs)
-    excluded = {rel for rel, _st in files if spec.match_file(rel)}
-    cache.extra["excluded"] = (key, sorted(excluded))
-    cache.dirty = True
-    return excluded
 
 
 def _analyzer_data(cfg: SiteConfig) -> tuple[tuple[str, bytes], ...]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
 from kb_tools.i18n import N_, _
 from kb_tools.model import ParseIssue
+
+if TYPE_CHECKING:
+    from kb_tools.parse.cache import ParseCache
 
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 
@@ -61,3 +66,18 @@ def exclude_spec(exclude_docs: str) -> pathspec.PathSpec:
     """MkDocs' default exclusions (dot files, templates/) plus the site's gitignore-style exclude_docs."""
     lines = (_DEFAULT_EXCLUDE + exclude_docs).splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def excluded_paths(exclude_docs: str, files: list[tuple[str, os.stat_result]], cache: ParseCache) -> set[str]:
+    """The paths exclude_docs matches, memoised in the parse cache for the same paths and patterns."""
+    h = hashlib.blake2b(exclude_docs.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update("\0".join(rel for rel, _st in files).encode("utf-8", "surrogatepass"))
+    key = h.hexdigest()
+    memo = cache.extra.get("excluded")
+    if memo and memo[0] == key:
+        return set(memo[1])
+    spec = exclude_spec(exclude_docs)
+    excluded = {rel for rel, _st in files if spec.match_file(rel)}
+    cache.extra["excluded"] = (key, sorted(excluded))
+    cache.dirty = True
+    return excluded
