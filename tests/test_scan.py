@@ -147,3 +147,24 @@ def test_possessive_link_patterns_match_the_plain_ones(line) -> None:
     for fast, plain in ((m._LINK_RE, _PLAIN_LINK_RE), (m._REF_USE_RE, _PLAIN_REF_USE_RE)):
         assert [(x.span(), x.groupdict()) for x in fast.finditer(line)] == \
                [(x.span(), x.groupdict()) for x in plain.finditer(line)]
+
+
+_W_PAGES = {"a.md", "b/c.md", "b/d e.md", "x.md", "b/.md", "b/x.", "c", "b/c", "b/a.md"}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["", "b", "b/c"]),
+       st.one_of(st.sampled_from(sorted(_W_PAGES) + ["c.md", "a.md", " a.md", "a.md ", "./a.md", "a.md#x", "a%2emd"]),
+                 st.text(alphabet="ab/.c:%#?{}\\ md\u3000x", max_size=10)))
+def test_resolve_page_fast_path_agrees_with_resolve_target(src_dir, target) -> None:
+    from kb_tools.model import Link
+    from kb_tools.parse.links import World, resolve_page, resolve_target
+
+    world = World.build(_W_PAGES, {"img/p.png"}, set(), False)
+    src = f"{src_dir}/self.md" if src_dir else "self.md"
+    _key, _src, entries, linked = resolve_page(world, src, [Link(target, 1, 1, "link")])
+    outcome, path, upath, anchor = resolve_target(world, src, src_dir, target)
+    want_entries = [] if outcome in ("external", "file") or (outcome == "page" and not anchor) else \
+        [(outcome, path, upath, anchor, target, 1, 1, "link")]
+    want_linked = [path] if (outcome == "page" and path != src) or outcome == "directory" else []
+    assert (entries, linked) == (want_entries, want_linked)
