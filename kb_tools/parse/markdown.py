@@ -10,6 +10,7 @@ differential tests in tests/test_scan.py hold it to Python-Markdown's output.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -117,6 +118,8 @@ _FENCE_START = ("`", "~")
 _SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
 _NEEDS_WORK = re.compile(r"[\[<`{]|-->")
 _CONTAINER_START = frozenset("!?=-*+0123456789")
+_UNDERLINE = ("=", "-")  # first characters of a setext underline
+_LINE_COLUMN = operator.itemgetter(1, 2)  # a Link's (line, column)
 
 
 def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
@@ -194,8 +197,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             in_html_block = False
             in_quote = False
             continue
-        # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
-        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-")
+        # Fast path: a plain text line at column 0 (most lines) has nothing to extract. (A blank
+        # next line is no setext underline: its ``[:1]`` is "", which *is* in the string "=-".)
+        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in _UNDERLINE)
                 and not (magiclink and _MAGIC_HINT.search(raw))):
             if prev_blank:
                 container_depth_indent = -1
@@ -357,6 +361,6 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             continue
         seen.add(k)
         uniq.append(lk)
-    uniq.sort(key=lambda lk: (lk.line, lk.column))
+    uniq.sort(key=_LINE_COLUMN)
     res.links = uniq
     return res
