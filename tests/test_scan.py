@@ -168,3 +168,33 @@ def test_resolve_page_fast_path_agrees_with_resolve_target(src_dir, target) -> N
         [(outcome, path, upath, anchor, target, 1, 1, "link")]
     want_linked = [path] if (outcome == "page" and path != src) or outcome == "directory" else []
     assert (entries, linked) == (want_entries, want_linked)
+
+
+_ITEM_LINES = st.sampled_from([
+    "- [a](b.md)", "- [ページ](dir/p.md)", "- []()", "- [a](b.md) tail", "- text", "- - -", "- https://example.jp/x",
+    "- [a](b.md#x)", "-  two spaces", "- [a] b", "---", "===", "-", "", "", "text", "# h", "<div>", "</div>", "> q",
+    "> - [q](q.md)", "```", "    code", "    - [i](i.md)", "<!--", "-->", "[r]: r.md", "- [r]", "!!! note", "  - [n](n.md)",
+    "- [x](<y.md>)", "- [a](b.md){: #id }", "- `c`", "- <b>x</b>", "- a\tb",
+])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_ITEM_LINES, min_size=1, max_size=12), st.booleans(), st.booleans())
+def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink) -> None:
+    """The scanner's fast path for ``- text`` / ``- [text](target)`` lines gives what its general
+    path gives (run with the fast path's pattern replaced by one that never matches)."""
+    from kb_tools.parse import markdown as m
+
+    def run() -> tuple:
+        prose: list = []
+        r = m.scan(lines, 1, attr_list, magiclink, prose)
+        return (r.headings, r.links, r.explicit_ids, r.html_ids, r.footnote_defs, r.footnote_refs, prose)
+
+    fast = run()
+    saved = m._SIMPLE_ITEM_RE
+    m._SIMPLE_ITEM_RE = re.compile(r"(?!)")
+    try:
+        general = run()
+    finally:
+        m._SIMPLE_ITEM_RE = saved
+    assert fast == general

@@ -119,6 +119,7 @@ _SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
 _NEEDS_WORK = re.compile(r"[\[<`{]|-->")
 _CONTAINER_START = frozenset("!?=-*+0123456789")
 _UNDERLINE = ("=", "-")  # first characters of a setext underline
+_SIMPLE_ITEM_RE = re.compile(r"- (?:\[([^\[\]\\`<>{}^]*)\]\(([^()\s\\<>`{}]*)\)|[^\[\]\\`<>{}\s][^\[\]\\`<>{}]*)")
 _LINE_COLUMN = operator.itemgetter(1, 2)  # a Link's (line, column)
 
 
@@ -206,6 +207,23 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             if prose is not None and not in_quote and not in_html_block:
                 prose.append((lineno, raw))
             last_nonblank_container = False
+            prev_blank = False
+            prev_was_heading = False
+            continue
+        # Fast path: a list item at column 0 holding plain text or one plain link, nothing else
+        # (``- [title](page.md)``: a list page has thousands); what the general path does with it.
+        if raw[0] == "-" and not in_html_block and (lm := _SIMPLE_ITEM_RE.fullmatch(raw)) is not None and not (
+                (prev_blank or prev_was_heading) and i < n and lines[i][:1] in _UNDERLINE and _SETEXT_RE.match(lines[i])):
+            if prev_blank:
+                container_depth_indent = -1
+            covered = []
+            if lm.group(2) is not None:
+                res.links.append(Link(lm.group(2), lineno, lm.start(2) + 1, _LINK, lm.group(1)))
+                covered.append((2, len(raw)))
+            if (prose is not None and not in_quote) or (magiclink and _MAGIC_HINT.search(raw)):
+                _text_line(raw, covered, None, lineno, magiclink, res, None if in_quote else prose)
+            last_nonblank_container = True
+            container_depth_indent = 0
             prev_blank = False
             prev_was_heading = False
             continue
