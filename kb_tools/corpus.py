@@ -24,9 +24,9 @@ from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
 from kb_tools.model import Heading, Page, ParseIssue
-from kb_tools.parse.cache import PageMap, ParseCache
+from kb_tools.parse.cache import PageMap, ParseCache, dump_page, load_page
 from kb_tools.parse.links import World, pack_resolution, resolve_page
-from kb_tools.parse.tree import exclude_spec, walk_docs
+from kb_tools.parse.tree import excluded_paths, walk_docs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,7 +48,12 @@ ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose
                     "kb_tools.analyzers.todos")
 
 
+_ANALYZERS: list[Any] = []  # the imported modules, once per process (parse_page runs per page)
+
+
 def _analyzers() -> list[Any]:
+    if _ANALYZERS:
+        return _ANALYZERS
     import importlib
 
     out = []
@@ -58,7 +63,8 @@ def _analyzers() -> list[Any]:
         except ModuleNotFoundError as exc:
             if not name.startswith(str(exc.name)):
                 raise
-    return out
+    _ANALYZERS[:] = out
+    return _ANALYZERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +194,9 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
     page.body_offset = offset
     lines = text.split("\n")
     body_lines = lines[offset:]
-    prose: list[tuple[int, str]] | None = [] if opts.data else None
+    # The scanner collects prose lines only for an analyzer that has data to match them against
+    # (style.yml present): blanking each line's code and links costs a fifth of the scan.
+    prose: list[tuple[int, str]] | None = [] if any(b for _n, b in opts.data) else None
     res = scan.scan(body_lines, offset + 1, opts.attr_list, opts.magiclink, prose)
     texts = [slugs.heading_text(h.markdown) for h in res.headings]
     ids = slugs.assign_ids(((t, h.explicit_id) for t, h in zip(texts, res.headings)),
@@ -212,9 +220,24 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
                                           args={"name": analyzer.__name__, "error": repr(exc)}))
 
 
-def _parse_chunk_states(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[tuple[Any, ...]]:
-    """Worker entry point: pages travel back as plain state tuples (cheap to pickle)."""
-    return [p.to_state() for p in _parse_chunk(args)]
+# (path, content hash, Page or its pickled state): what the parse of one file hands back. The
+# workers send the state the parse cache stores (``parse.cache.dump_page``), so the main process
+# neither unpickles nor re-pickles a page it does not read; the PageMap decodes it on first access.
+Parsed = tuple[str, str, "Page | bytes"]
+_WORKER: list[Any] = []  # (ParseOptions, World) of this worker process, set once by _init_worker
+
+
+def _init_worker(opts: ParseOptions, world: World | None) -> None:
+    """Worker start-up: the options and the world come once per worker (forked: not pickled),
+    not with every chunk (the world holds every path); the GC paused by ``kb check`` runs again."""
+    gc.enable()
+    _WORKER[:] = [opts, world]
+
+
+def _parse_chunk_blobs(items: list[tuple[str, str]]) -> list[Parsed]:
+    """Worker entry point: each page as its cache state (bytes: cheap to send back)."""
+    opts, world = _WORKER
+    return [(p.path, p.hash, dump_page(p)) for p in _parse_chunk((items, opts, world))]
 
 
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
@@ -246,7 +269,7 @@ def build_corpus(
     opts = ParseOptions(cfg.slugify, cfg.slug_separator, cfg.attr_list, cfg.magiclink, _analyzer_data(cfg))
     files, file_issues = walk_docs(cfg.docs_dir, walked)
     cache = ParseCache(cfg.cache_dir if use_cache else None, opts.key())
-    excluded = _excluded(cfg, files, cache)
+    excluded = excluded_paths(cfg.exclude_docs, files, cache)
     md: list[tuple[str, os.stat_result]] = []
     other: set[str] = set()
     for rel, st in files:
@@ -282,11 +305,13 @@ def build_corpus(
     parsed = _parse_all(todo, opts, world, workers, progress, cache)
     cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
-    for p in parsed:
-        found[p.path] = (p, p.hash)
-        st = st_by_rel.get(p.path)
-        if st is not None and p.hash:
-            cache.put(p.path, None if st.st_mtime_ns >= racy_from else _stamp(st), st.st_size, p)
+    for rel, h, item in parsed:
+        st = st_by_rel.get(rel)
+        if st is not None and h:
+            cache.put(rel, None if st.st_mtime_ns >= racy_from else _stamp(st), st.st_size, h, item)
+            found[rel] = (item if isinstance(item, Page) else None, h)  # bytes: decoded from the cache on access
+        else:
+            found[rel] = (item if isinstance(item, Page) else load_page(item), h)
     cache.save(st_by_rel)
     included, excluded_pages = PageMap(cache), PageMap(cache)
     for rel, _st in md:  # walk order, whether cached or parsed
@@ -297,7 +322,7 @@ def build_corpus(
                     use_cache=use_cache)
     corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     corpus.stats = {"pages": len(included), "parsed": len(parsed) - cache.hash_hits, "reused": reused + cache.hash_hits,
-                    "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(p.path for p in parsed),
+                    "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(rel for rel, _h, _p in parsed),
                     "seconds": time.perf_counter() - t0}
     return corpus
 
@@ -306,21 +331,6 @@ def _stamp(st: os.stat_result) -> tuple[int, int, int]:
     """What says a file is unchanged without reading it: mtime, ctime (every write and every
     ``utime`` changes it, so a restored mtime does not hide an edit) and inode."""
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def _excluded(cfg: SiteConfig, files: list[tuple[str, os.stat_result]], cache: ParseCache) -> set[str]:
-    """The paths exclude_docs matches, memoised in the cache for the same paths and patterns."""
-    h = hashlib.blake2b(cfg.exclude_docs.encode("utf-8", "surrogatepass"), digest_size=16)
-    h.update("\0".join(rel for rel, _st in files).encode("utf-8", "surrogatepass"))
-    key = h.hexdigest()
-    memo = cache.extra.get("excluded")
-    if memo and memo[0] == key:
-        return set(memo[1])
-    spec = exclude_spec(cfg.exclude_docs)
-    excluded = {rel for rel, _st in files if spec.match_file(rel)}
-    cache.extra["excluded"] = (key, sorted(excluded))
-    cache.dirty = True
-    return excluded
 
 
 def _analyzer_data(cfg: SiteConfig) -> tuple[tuple[str, bytes], ...]:
@@ -343,11 +353,11 @@ def _rebased(p: Page, rel: str) -> Page:
 def _parse_all(
     todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
     progress: Callable[[int, int], None] | None, cache: ParseCache,
-) -> list[Page]:
+) -> list[Parsed]:
     if not todo:
         return []
     # A file whose bytes we have parsed before (touched, moved) is not parsed again.
-    out: list[Page] = []
+    out: list[Parsed] = []
     rest: list[tuple[str, str]] = []
     for rel, abs_path in todo:
         if cache.entries:
@@ -358,7 +368,7 @@ def _parse_all(
                 continue
             hit = cache.by_hash(hashlib.blake2b(data, digest_size=16).hexdigest())
             if hit is not None:
-                out.append(_rebased(hit, rel))
+                out.append((rel, hit.hash, _rebased(hit, rel)))
                 continue
         rest.append((rel, abs_path))
     n = len(rest)
@@ -366,25 +376,25 @@ def _parse_all(
         workers = min(os.cpu_count() or 1, 8)
     if n < 200 or workers <= 1:
         for i in range(0, n, 100):
-            out.extend(_parse_chunk((rest[i:i + 100], opts, world)))
+            out.extend((p.path, p.hash, p) for p in _parse_chunk((rest[i:i + 100], opts, world)))
             if progress:
                 progress(min(i + 100, n), n)
         return out
     from concurrent.futures import ProcessPoolExecutor  # (imported only for a parse this large)
-
     size = max(50, min(500, n // (workers * 8)))
-    chunks = [(rest[i:i + size], opts, world) for i in range(0, n, size)]
+    chunks = [rest[i:i + size] for i in range(0, n, size)]
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as ex:  # (kb check pauses it here)
-            results = ex.map(_parse_chunk_states, chunks)  # submits every chunk: the workers are forked
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(opts, world)) as ex:
+            results = ex.map(_parse_chunk_blobs, chunks)  # submits every chunk: the workers are forked
             for res in results:
-                out.extend(Page.from_state(st) for st in res)
+                out.extend(res)
                 done += len(res)
                 if progress:
                     progress(done, n)
     except (OSError, RuntimeError) as exc:  # no fork/semaphores (sandbox): parse in-process
         log.info("parallel parse unavailable (%s); parsing in one process", exc)
-        out = [p for p in out if p.path not in {r for r, _ in rest}]
-        out.extend(_parse_chunk((rest, opts, world)))
+        todo_paths = {r for r, _ in rest}
+        out = [item for item in out if item[0] not in todo_paths]
+        out.extend((p.path, p.hash, p) for p in _parse_chunk((rest, opts, world)))
     return out

@@ -127,3 +127,74 @@ def test_join_norm_is_normpath(base_parts, rel_parts) -> None:
         return
     want = posixpath.normpath(posixpath.join(base, rel))
     assert join_norm(base, rel) == ("" if want == "." else want)
+
+
+# The scanner's link patterns with their loops possessive (a speed-up) must match exactly what the
+# plain patterns match, on text made of the characters that matter to them.
+_PLAIN_LINK_RE = re.compile(
+    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
+    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.)*\))*)"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
+)
+_PLAIN_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="[]()\\<>!\"' \tab見.#", max_size=40))
+def test_possessive_link_patterns_match_the_plain_ones(line) -> None:
+    from kb_tools.parse import markdown as m
+
+    for fast, plain in ((m._LINK_RE, _PLAIN_LINK_RE), (m._REF_USE_RE, _PLAIN_REF_USE_RE)):
+        assert [(x.span(), x.groupdict()) for x in fast.finditer(line)] == \
+               [(x.span(), x.groupdict()) for x in plain.finditer(line)]
+
+
+_W_PAGES = {"a.md", "b/c.md", "b/d e.md", "x.md", "b/.md", "b/x.", "c", "b/c", "b/a.md"}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["", "b", "b/c"]),
+       st.one_of(st.sampled_from(sorted(_W_PAGES) + ["c.md", "a.md", " a.md", "a.md ", "./a.md", "a.md#x", "a%2emd"]),
+                 st.text(alphabet="ab/.c:%#?{}\\ md\u3000x", max_size=10)))
+def test_resolve_page_fast_path_agrees_with_resolve_target(src_dir, target) -> None:
+    from kb_tools.model import Link
+    from kb_tools.parse.links import World, resolve_page, resolve_target
+
+    world = World.build(_W_PAGES, {"img/p.png"}, set(), False)
+    src = f"{src_dir}/self.md" if src_dir else "self.md"
+    _key, _src, entries, linked = resolve_page(world, src, [Link(target, 1, 1, "link")])
+    outcome, path, upath, anchor = resolve_target(world, src, src_dir, target)
+    want_entries = [] if outcome in ("external", "file") or (outcome == "page" and not anchor) else \
+        [(outcome, path, upath, anchor, target, 1, 1, "link")]
+    want_linked = [path] if (outcome == "page" and path != src) or outcome == "directory" else []
+    assert (entries, linked) == (want_entries, want_linked)
+
+
+_ITEM_LINES = st.sampled_from([
+    "- [a](b.md)", "- [ページ](dir/p.md)", "- []()", "- [a](b.md) tail", "- text", "- - -", "- https://example.jp/x",
+    "- [a](b.md#x)", "-  two spaces", "- [a] b", "---", "===", "-", "", "", "text", "# h", "<div>", "</div>", "> q",
+    "> - [q](q.md)", "```", "    code", "    - [i](i.md)", "<!--", "-->", "[r]: r.md", "- [r]", "!!! note", "  - [n](n.md)",
+    "- [x](<y.md>)", "- [a](b.md){: #id }", "- `c`", "- <b>x</b>", "- a\tb",
+])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_ITEM_LINES, min_size=1, max_size=12), st.booleans(), st.booleans())
+def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink) -> None:
+    """The scanner's fast path for ``- text`` / ``- [text](target)`` lines gives what its general
+    path gives (run with the fast path's pattern replaced by one that never matches)."""
+    from kb_tools.parse import markdown as m
+
+    def run() -> tuple:
+        prose: list = []
+        r = m.scan(lines, 1, attr_list, magiclink, prose)
+        return (r.headings, r.links, r.explicit_ids, r.html_ids, r.footnote_defs, r.footnote_refs, prose)
+
+    fast = run()
+    saved = m._SIMPLE_ITEM_RE
+    m._SIMPLE_ITEM_RE = re.compile(r"(?!)")
+    try:
+        general = run()
+    finally:
+        m._SIMPLE_ITEM_RE = saved
+    assert fast == general

@@ -40,9 +40,10 @@ def analyze(page: Page, text: str) -> None:
     cited = 0
     links = []
     for lk in page.links:
-        inside = any(a <= lk.line <= b for a, b in secs)
+        inside = bool(secs) and any(a <= lk.line <= b for a, b in secs)
         cited += inside
-        if lk.target.lstrip()[:8].lower().startswith(("http://", "https://")):
-            links.append((lk.line, lk.column, lk.target, inside))
+        t = lk.target
+        if ("://" in t) and t.lstrip()[:8].lower().startswith(("http://", "https://")):
+            links.append((lk.line, lk.column, t, inside))
     if secs or links:
         page.extra[KEY] = ([a for a, _ in secs], cited, links)

@@ -50,6 +50,8 @@ def _item(lines: list[str], start: int, indent: int) -> tuple[str, str]:
 
 
 def find_todos(text: str, body_offset: int = 0) -> list[Todo]:
+    if TITLE not in text:  # most pages: no item can be found (each one's line holds the title)
+        return []
     lines = text.split("\n")
     out: list[Todo] = []
     fence: str | None = None

@@ -215,7 +215,7 @@ def check_secrets(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> N
             msg, hint = _message(rule, masked, kind)
             emit(_BY_NAME[rule], path, line, col, msg, hint, masked)
     if opts.file_names:
-        _names(opts, emit, [path])
+        _names(opts, emit, [path], scan.scan_page_name(page))
 
 
 @check_pass
@@ -226,9 +226,10 @@ def check_file_names(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
         _names(opts, emit, sorted(corpus.files))
 
 
-def _names(opts: _Options, emit: Emit, paths: list[str]) -> None:
+def _names(opts: _Options, emit: Emit, paths: list[str], found: list[tuple[str, str, str, str]] | None = None) -> None:
+    """File name findings of ``paths``; ``found``: the scan of the one path given, when known."""
     for path in paths:
-        for rule, masked, kind, value in scan.scan_name(path):
+        for rule, masked, kind, value in (scan.scan_name(path) if found is None else found):
             if opts.needs_values and opts.allowed(rule, value):
                 continue
             msg, hint = _message(rule, masked, kind, file_name=True)

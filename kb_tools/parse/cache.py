@@ -41,7 +41,9 @@ class ParseCache:
         self.path = cache_dir / f"pages-{opts_key}.pickle" if cache_dir else None
         self.index_path = cache_dir / f"pages-{opts_key}.index" if cache_dir else None
         self.delta_path = cache_dir / f"pages-{opts_key}.delta" if cache_dir else None  # pages since the last compaction
-        self.entries: dict[str, tuple[Any, int, str, Any]] = {}  # (stamp or None, size, hash, state)  # state: None until the blobs are loaded
+        # (stamp or None, size, hash, state); state: None until the blobs are loaded, a Page or
+        # its pickled state (bytes) for a page parsed in this run
+        self.entries: dict[str, tuple[Any, int, str, Any]] = {}
         self.extra: dict[str, Any] = {}  # small memos of the loader (the exclude_docs matches)
         self.dirty = False
         self.hash_hits = 0  # files read and hashed, then found in the cache (touched, moved, racy)
@@ -106,8 +108,9 @@ class ParseCache:
         self.hash_hits += 1
         return page
 
-    def put(self, rel: str, stamp: Any, size: int, page: Page) -> None:
-        self.entries[rel] = (stamp, size, page.hash, page)
+    def put(self, rel: str, stamp: Any, size: int, h: str, page: Page | bytes) -> None:
+        """A page parsed in this run, as a Page or as its pickled state (``dump_page``)."""
+        self.entries[rel] = (stamp, size, h, page)
         self.dirty = True
 
     def save(self, live: Iterable[str]) -> None:
@@ -119,7 +122,8 @@ class ParseCache:
         live = set(live)
         if not self.dirty and live == set(self.entries):
             return
-        fresh = {k: dump_page(v[3]) for k, v in self.entries.items() if k in live and isinstance(v[3], Page)}
+        fresh = {k: v[3] if isinstance(v[3], bytes) else dump_page(v[3])
+                 for k, v in self.entries.items() if k in live and isinstance(v[3], (Page, bytes))}
         delta = {k: v for k, v in self._read(self.delta_path).items() if k in live} if self.path.is_file() else None
         writes: list[tuple[Path, Any]] = []
         if delta is not None and len(delta) + len(fresh) <= max(self.DELTA_MIN, len(live) // 10):

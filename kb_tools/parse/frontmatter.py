@@ -117,12 +117,20 @@ def plain_value(v: str, tags: dict[str, str] | None = None) -> Any:
     return getattr(_CONSTRUCTOR, method)(yaml.ScalarNode(tag, v))
 
 
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_FM_TAGS: dict[str, str] = {}  # memo of resolved tags for values that start like a non-string (dates, numbers)
+
+
 def _plain_scalar(v: str) -> Any:
     """A plain YAML 1.1 scalar of a front matter line as SafeLoader would construct it, or
     _NO_VALUE when unsure."""
     if not v or v[0] in _UNSAFE_START or ": " in v or " #" in v or v.endswith(":") or "\t" in v:
         return _NO_VALUE
-    return plain_value(v)
+    if v[0] not in _RESOLVERS:
+        return v  # no implicit resolver starts with this character: a string
+    if len(_FM_TAGS) > 4096:
+        _FM_TAGS.clear()
+    return plain_value(v, _FM_TAGS)
 
 
 def fast_load(raw: str) -> dict[str, Any] | None:
@@ -131,16 +139,25 @@ def fast_load(raw: str) -> dict[str, Any] | None:
     it is not sure about; the caller then uses the real YAML loader. Tested for agreement with
     PyYAML in tests/test_frontmatter.py.
     """
+    got = _fast_load(raw)
+    return None if got is None else got[0]
+
+
+def _fast_load(raw: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """``fast_load``'s mapping and each key's file line (its line in ``raw`` + 2)."""
     out: dict[str, Any] = {}
-    for line in raw.split("\n"):
+    lines: dict[str, int] = {}
+    for n, line in enumerate(raw.split("\n"), 2):
         if not line:
             continue
         m = _SIMPLE_KEY_RE.fullmatch(line.rstrip(" "))
         if m is None:
             return None
-        key, v = m.group(1), (m.group(2) or "").strip()
+        key, v = m.group(1, 2)
+        v = v.strip() if v else ""
         if key in out or not v:
             return None
+        lines[key] = n
         if v[0] == "[":
             if not v.endswith("]") or v.count("[") != 1 or v.count("]") != 1 or "{" in v or "#" in v:
                 return None
@@ -158,7 +175,7 @@ def fast_load(raw: str) -> dict[str, Any] | None:
         if value is _NO_VALUE:
             return None
         out[key] = value
-    return out
+    return out, lines
 
 
 def split(text: str) -> FrontMatter:
@@ -172,10 +189,15 @@ def split(text: str) -> FrontMatter:
         fm.present = True
         raw = m.group(1)
         fm.end_line = 1 + raw.count("\n") + 1
+        fast = _fast_load(raw)
+        if fast is not None:  # str keys, one line each: the key lines are known
+            fm.meta, fm.meta_lines = fast
+            fm.invalid_dates = [k for k, v in fm.meta.items() if isinstance(v, InvalidDate)]
+            fm.mkdocs_drops_meta = bool(fm.invalid_dates)
+            _body_offset(fm, text, m.end())
+            return fm
         try:
-            data = fast_load(raw)
-            if data is None:
-                data = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = (mark.line + 2) if mark is not None else 1
@@ -203,9 +225,7 @@ def split(text: str) -> FrontMatter:
             key = km.group(1).strip().strip("'\"")
             if key in fm.meta and key not in fm.meta_lines:
                 fm.meta_lines[key] = 2 + raw.count("\n", 0, km.start())
-        rest = text[m.end():]
-        stripped = rest.lstrip("\n")
-        fm.body_offset = fm.end_line + (len(rest) - len(stripped))
+        _body_offset(fm, text, m.end())
         return fm
     if _OPEN_RE.match(text):
         # Looks like front matter but MkDocs will not read it as such.
@@ -238,6 +258,15 @@ def split(text: str) -> FrontMatter:
             n += 1  # MkDocs strips the blank lines after the meta block
         fm.body_offset = n
     return fm
+
+
+def _body_offset(fm: FrontMatter, text: str, end: int) -> None:
+    """The body starts after the blank lines that follow the closing delimiter (MkDocs strips them)."""
+    n = end
+    size = len(text)
+    while n < size and text[n] == "\n":
+        n += 1
+    fm.body_offset = fm.end_line + (n - end)
 
 
 def load_date(value: Any, *, allow_text: bool = False) -> _dt.date | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -165,6 +166,16 @@ def resolve_target(world: World, src: str, src_dir: str, target: str) -> tuple[s
     return MISSING, resolved, upath, anchor
 
 
+_NOT_PLAIN = re.compile(r"[:%#?{\\]|\./|//|^[/.]|[/.]$")
+
+
+def _plain(target: str) -> bool:
+    """A relative path with nothing to decode or normalise (no scheme, ``%``, fragment, query,
+    template, backslash, ``.`` segment, leading or trailing ``/`` or ``.``, surrounding space):
+    ``resolve_target`` joins it to the page's folder as it is."""
+    return bool(target) and len(target.strip()) == len(target) and _NOT_PLAIN.search(target) is None
+
+
 def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, str, list[Entry], list[str]]:
     """(world key, src, entries to check, linked page paths) for one page's links.
 
@@ -174,8 +185,16 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
     src_dir = src.rpartition("/")[0]
     entries: list[Entry] = []
     linked: set[str] = set()
+    pages = world.pages
     for lk in links:
-        outcome, path, upath, anchor = resolve_target(world, src, src_dir, lk.target)
+        t = lk.target
+        if _plain(t):  # the common shape: resolve_target would give PAGE, no anchor, when it names a page
+            path = f"{src_dir}/{t}" if src_dir else t
+            if path in pages:
+                if path != src:
+                    linked.add(path)
+                continue
+        outcome, path, upath, anchor = resolve_target(world, src, src_dir, t)
         if outcome == PAGE:
             if path != src:
                 linked.add(path)

@@ -10,6 +10,7 @@ differential tests in tests/test_scan.py hold it to Python-Markdown's output.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -32,12 +33,16 @@ _ATTR_TAIL_RE = re.compile(r"[ \t]*\{:?[ ]*([^}\n ][^}\n]*?)[ ]*\}[ \t]*$")
 _ATTR_ID_RE = re.compile(r"(?:^|\s)#([^\s}]+)")
 _BLOCK_ATTR_RE = re.compile(r"^[ \t]*\{:[ ]*([^}\n]*?)[ ]*\}[ \t]*$")
 _CODE_SPAN_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
+# The link text and destination loops are possessive (``++``, ``*+``): each of their alternatives
+# starts with a different character and none can start with what must follow the loop (``]``;
+# a blank or ``)``), so giving characters back never finds another match; they only cost time
+# (half of a list page's scan). tests/test_scan.py holds them equal to the plain patterns.
 _LINK_RE = re.compile(
-    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
-    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]|\\.|\((?:[^()\s\\]|\\.)*\))*)"
+    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
+    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]++|\\.|\((?:[^()\s\\]++|\\.)*+\))*+)"
     r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
 )
-_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)*)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
+_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.)*+)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
 _REF_DEF_RE = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)")
 _AUTOLINK_RE = re.compile(r"<(?P<url>(?:https?|ftp|mailto):[^<>\s]+)>")
 _TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*?)?/?>")
@@ -113,12 +118,15 @@ _FENCE_START = ("`", "~")
 _SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
 _NEEDS_WORK = re.compile(r"[\[<`{]|-->")
 _CONTAINER_START = frozenset("!?=-*+0123456789")
+_UNDERLINE = ("=", "-")  # first characters of a setext underline
+_SIMPLE_ITEM_RE = re.compile(r"- (?:\[([^\[\]\\`<>{}^]*)\]\(([^()\s\\<>`{}]*)\)|[^\[\]\\`<>{}\s][^\[\]\\`<>{}]*)")
+_LINE_COLUMN = operator.itemgetter(1, 2)  # a Link's (line, column)
 
 
 def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
     """A heading's text without a trailing ``{#id .class}``, and the explicit id if any."""
     explicit = None
-    if attr_list:
+    if attr_list and "{" in text:
         am = _ATTR_TAIL_RE.search(text)
         if am:
             idm = _ATTR_ID_RE.search(am.group(1))
@@ -190,8 +198,9 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             in_html_block = False
             in_quote = False
             continue
-        # Fast path: a plain text line at column 0 (most lines) has nothing to extract.
-        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in "=-")
+        # Fast path: a plain text line at column 0 (most lines) has nothing to extract. (A blank
+        # next line is no setext underline: its ``[:1]`` is "", which *is* in the string "=-".)
+        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in _UNDERLINE)
                 and not (magiclink and _MAGIC_HINT.search(raw))):
             if prev_blank:
                 container_depth_indent = -1
@@ -201,7 +210,24 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             prev_blank = False
             prev_was_heading = False
             continue
-        indent = _indent_of(raw)
+        # Fast path: a list item at column 0 holding plain text or one plain link, nothing else
+        # (``- [title](page.md)``: a list page has thousands); what the general path does with it.
+        if raw[0] == "-" and not in_html_block and (lm := _SIMPLE_ITEM_RE.fullmatch(raw)) is not None and not (
+                (prev_blank or prev_was_heading) and i < n and lines[i][:1] in _UNDERLINE and _SETEXT_RE.match(lines[i])):
+            if prev_blank:
+                container_depth_indent = -1
+            covered = []
+            if lm.group(2) is not None:
+                res.links.append(Link(lm.group(2), lineno, lm.start(2) + 1, _LINK, lm.group(1)))
+                covered.append((2, len(raw)))
+            if (prose is not None and not in_quote) or (magiclink and _MAGIC_HINT.search(raw)):
+                _text_line(raw, covered, None, lineno, magiclink, res, None if in_quote else prose)
+            last_nonblank_container = True
+            container_depth_indent = 0
+            prev_blank = False
+            prev_was_heading = False
+            continue
+        indent = len(raw) - len(raw.lstrip(" ")) if "\t" not in raw else _indent_of(raw)
         first = stripped[0]
         m = _FENCE_RE.match(raw) if first in _FENCE_START else None
         if m and (m.group("fence")[0] != "`" or "`" not in m.group("rest")):
@@ -291,7 +317,8 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
                     kind = _IMAGE if lm.group("bang") else _LINK
                     res.links.append(Link(dest, lineno, col + 1, kind, lm.group("text")))
                     covered.append((lm.start(), lm.end()))
-                rest = _blank_out(line, covered)
+                # every match holds a "[" of its own: as many "[" as matches leaves none outside them
+                rest = _blank_out(line, covered) if line.count("[") > len(covered) else ""
                 if "[" in rest:
                     for um in _REF_USE_RE.finditer(rest):
                         ref = um.group("ref")
@@ -323,8 +350,10 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
                             col = line.find(v, tm.start())
                             res.links.append(Link(v, lineno, (col + 1) if col >= 0 else tm.start() + 1, _HTML))
         if not ref_def and not in_html_block:
-            in_quote = in_quote or bool(_QUOTE_LEAD_RE.match(line))
-            _text_line(line, covered, text_span, lineno, magiclink, res, None if in_quote else prose)
+            if not in_quote and ">" in line and _QUOTE_LEAD_RE.match(line):
+                in_quote = True
+            if (prose is not None and not in_quote) or (magiclink and _MAGIC_HINT.search(line)):
+                _text_line(line, covered, text_span, lineno, magiclink, res, None if in_quote else prose)
         # --- block context bookkeeping ---
         if first in _CONTAINER_START and (_CONTAINER_RE.match(line) or _LIST_RE.match(line)):
             last_nonblank_container = True
@@ -350,6 +379,6 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             continue
         seen.add(k)
         uniq.append(lk)
-    uniq.sort(key=lambda lk: (lk.line, lk.column))
+    uniq.sort(key=_LINE_COLUMN)
     res.links = uniq
     return res

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -13,6 +14,8 @@ from kb_tools.model import ParseIssue
 
 if TYPE_CHECKING:
     import pathspec
+
+    from kb_tools.parse.cache import ParseCache
 
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"
 
@@ -50,7 +53,22 @@ def walk_docs(docs_dir: Path, walked: Walk | None = None) -> tuple[list[tuple[st
 
 def exclude_spec(exclude_docs: str) -> pathspec.PathSpec:
     """MkDocs' default exclusions (dot files, templates/) plus the site's gitignore-style exclude_docs."""
-    import pathspec  # (imported when the loader's memo of the exclusions misses: corpus._excluded)
+    import pathspec  # (imported when the loader's memo of the exclusions misses: parse.tree.excluded_paths)
 
     lines = (_DEFAULT_EXCLUDE + exclude_docs).splitlines()
     return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def excluded_paths(exclude_docs: str, files: list[tuple[str, os.stat_result]], cache: ParseCache) -> set[str]:
+    """The paths exclude_docs matches, memoised in the parse cache for the same paths and patterns."""
+    h = hashlib.blake2b(exclude_docs.encode("utf-8", "surrogatepass"), digest_size=16)
+    h.update("\0".join(rel for rel, _st in files).encode("utf-8", "surrogatepass"))
+    key = h.hexdigest()
+    memo = cache.extra.get("excluded")
+    if memo and memo[0] == key:
+        return set(memo[1])
+    spec = exclude_spec(exclude_docs)
+    excluded = {rel for rel, _st in files if spec.match_file(rel)}
+    cache.extra["excluded"] = (key, sorted(excluded))
+    cache.dirty = True
+    return excluded

@@ -18,6 +18,7 @@ import bisect
 import os
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 from kb_tools.analyzers.secrets.patterns import (
@@ -28,8 +29,9 @@ from kb_tools.analyzers.secrets.patterns import (
     mask_token,
 )
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 KEY = "secrets"
+NAME_KEY = "secrets_name"  # (the path scanned, its hits as scan_text gives them): see scan_page_name
 # bench/secrets.py measures the scan's cost by switching it off in the workers.
 DISABLED = os.environ.get("KB_SECRETS_SCAN") == "0"
 
@@ -331,11 +333,27 @@ def analyze(page: object, text: str) -> None:
             hits.append((rule, link.line, link.column, len(t), masked, kind + "-encoded"))
     if hits:
         page.extra[KEY] = hits  # type: ignore[attr-defined]
+    path = getattr(page, "path", None)
+    if isinstance(path, str):  # the file name too, here in the workers (offsets and masks only, no values)
+        page.extra[NAME_KEY] = (path, tuple(scan_text(_name_text(path))))  # type: ignore[attr-defined]
 
 
-def scan_name(name: str) -> list[tuple[str, str, str, str]]:
+def _name_text(name: str) -> str:
+    return re.sub(r"\.[A-Za-z0-9]{1,5}$", "", unquote(name)).replace("/", "\n")  # without the extension
+
+
+def scan_name(name: str, found: Any = None) -> list[tuple[str, str, str, str]]:
     """Hits in a file path, one folder or file name a line: ``(rule, masked, kind, value)``.
 
-    Used at check time only (a page's path is not part of its cached content)."""
-    text = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", unquote(name)).replace("/", "\n")  # without the extension
-    return [(rule, masked, kind, text[o:o + n]) for o, n, rule, masked, kind in scan_text(text)]
+    ``found``: ``scan_text`` of the name's text when already known (``scan_page_name``)."""
+    text = _name_text(name)
+    return [(rule, masked, kind, text[o:o + n]) for o, n, rule, masked, kind in (scan_text(text) if found is None else found)]
+
+
+def scan_page_name(page: Any) -> list[tuple[str, str, str, str]]:
+    """``scan_name`` of a page's path, from the scan the parse workers made of it when the page
+    still has the path it was parsed under (a moved file reused from the cache has not)."""
+    got = page.extra.get(NAME_KEY)
+    if got is not None and got[0] == page.path:
+        return scan_name(page.path, got[1])
+    return scan_name(page.path)
