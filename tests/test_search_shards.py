@@ -113,6 +113,7 @@ def test_index_holds_the_whoosh_tokens_of_every_page(make_docs, tmp_path: Path) 
     assert store[aws][:2] == ["cloud/aws/", "AWSアカウントの発行手順"]
     heads = _load(tmp_path / "idx" / "h" / "0.js", "kbSearchHeads")  # url, title of each page
     assert m["heads"] == 1 and m["head"] >= 3 and heads[2 * aws:2 * aws + 2] == store[aws][:2]
+    assert m["headBytes"] == heads_bytes
     assert heads == [x for e in store for x in e[:2]]
 
 

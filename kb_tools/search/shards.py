@@ -245,7 +245,9 @@ def _write_store(tmp: Path, rows: list[Any], rep: ShardReport) -> int:
     return per
 
 
-def _write_heads(tmp: Path, rows: list[Any], rep: ShardReport) -> int:
+def _write_heads(tmp: Path, rows: list[Any], rep: ShardReport) -> tuple[int, int]:
+    """Pages per heads file, bytes of all heads files."""
+    before = rep.bytes_total
     heads = [(r[2][0], r[2][1]) for r in rows]
     sizes = [len(u.encode("utf-8")) + len(t.encode("utf-8")) + 6 for u, t in heads] or [1]
     per = max(1, int(HEADS_TARGET / (sum(sizes) / len(sizes))))
@@ -254,7 +256,7 @@ def _write_heads(tmp: Path, rows: list[Any], rep: ShardReport) -> int:
         flat = [x for head in heads[c:c + per] for x in head]
         _write(tmp / "h" / f"{c // per}.js", _script("kbSearchHeads", c // per, flat), rep)
         rep.heads += 1
-    return per
+    return per, rep.bytes_total - before
 
 
 def _swap(tmp: Path, out_dir: Path) -> None:
@@ -286,9 +288,9 @@ def build_site_index(corpus: Any, out_dir: Path, urls: dict[str, str] | None = N
         n_shards, big = _write_terms(tmp, post, n, rep)
         per = _write_store(tmp, rows, rep)
         loadable = rep.bytes_total  # shards, term files and store: a small site loads them all
-        head = _write_heads(tmp, rows, rep)
+        head, head_bytes = _write_heads(tmp, rows, rep)
         lengths = [r[0] for r in rows]
-        manifest = {"bytes": loadable, "head": head, "heads": rep.heads,
+        manifest = {"bytes": loadable, "head": head, "heads": rep.heads, "headBytes": head_bytes,
             "format": FORMAT, "version": f"{FORMAT}-{ANALYZER_VERSION}-{data.get('version', '')}",
             "pages": n, "shards": n_shards, "big": big, "chunk": per,
             "avgdl": (sum(lengths) / n) if n else 1.0, "k1": K1, "b": B, "lenBase": LEN_BASE,

@@ -32,6 +32,7 @@
   var SHOW = 6
   var TOP_K = 60                /* rows ranked in full at once; the rest on demand */
   var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
+  var HEADS_EARLY_BYTES = 64000 /* heads this small load with the first query's shards */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
   var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   var CODE = {}
@@ -477,7 +478,9 @@
         if (inter.length && inter.length <= SHOW) inter.forEach(function (d) { storeEntry(d).catch(function () {}) })
         return pl
       }
-      return Promise.all(ts.map(function (t) { return postings(t).then(early) })).then(function (pls) {
+      var pending = Promise.all(ts.map(function (t) { return postings(t).then(early) }))
+      loadHeads(true)                                /* after the shards: they are asked first */
+      return pending.then(function (pls) {
         mark("rank0")
         var r = rank(q, pls)
         mark("rank1")
@@ -487,24 +490,50 @@
       if (my !== seq) return
       var top = r.rows.slice(0, SHOW)
       var full = Promise.all(top.map(function (row) { return storeEntry(row[1]) }))
-      /* Titles first: when every result shown has its store entry or its head here, the list is
-         rendered now and each head's intro and sections fill in when its chunk arrives. Only
-         when no result shown has every term in its headings: then no section heading can equal
-         the query (refine's heading bonus), so the heads give the final order. */
-      var now = top.map(function (row) { return entryNow(row[1]) || (row[3] < r.nt ? headEntry(row[1]) : null) })
-      if (!top.length || now.some(function (e) { return !e })) {
-        return full.then(function (entries) { if (my === seq) answer(r, top, entries, my) })
+      /* Titles first: when every result shown has its store entry or its head here (or its
+         heads file arrives before the store chunks), the list is rendered from them and each
+         head's intro and sections fill in when its chunk arrives. Only when no result shown has
+         every term in its headings: then no section heading can equal the query (refine's
+         heading bonus), so the heads give the final order. */
+      var heads = function () {
+        return top.map(function (row) { return entryNow(row[1]) || (row[3] < r.nt ? headEntry(row[1]) : null) })
       }
-      var items = answer(r, top, now, my)
-      return full.then(function (entries) {
+      var ready = function (es) { return top.length > 0 && es.every(function (e) { return e }) }
+      var now = heads()
+      var first = ready(now) ? Promise.resolve(now) : Promise.race([full, headsArriving(top, r.nt).then(function () {
+        var h = heads()
+        return ready(h) ? h : full
+      })])
+      return first.then(function (entries) {
         if (my !== seq) return
-        mark("filled")
-        items.forEach(function (it) {
-          var e = entries[it.i]
-          if (e && e !== it.e && it.li.parentNode === list) list.replaceChild(renderItem(r.q, e, it.score), it.li)
+        var items = answer(r, top, entries, my)
+        return full.then(function (all) {
+          if (my !== seq) return
+          mark("filled")
+          items.forEach(function (it) {
+            var e = all[it.i]
+            if (e && e !== it.e && it.li.parentNode === list) list.replaceChild(renderItem(r.q, e, it.score), it.li)
+          })
         })
       })
     }).catch(function (err) { if (my === seq) fail(err) })
+  }
+
+  /* The heads files of the rows of `top` without a store entry, when all are loaded or being
+     loaded (and may serve: no row has every term in its headings); else a promise that never
+     settles (the store chunks answer). */
+  function headsArriving(top, nt) {
+    var never = new Promise(function () {}), files = {}
+    if (!M.head) return never
+    for (var row of top) {
+      if (row[3] >= nt) return never
+      if (entryNow(row[1])) continue
+      var c = Math.floor(row[1] / M.head)
+      if (!(("h:" + c) in got) && !loads["h:" + c]) return never
+      files[c] = true
+    }
+    return Promise.all(Object.keys(files).map(function (c) { return load("h:" + c, "h/" + c + ".js") }))
+      .catch(function () { return never })
   }
 
   /* Render the first answer of query `my` from `entries` (store entries or heads, in the order
@@ -560,6 +589,7 @@
     if (loadingAll || !M || !M.bytes || M.bytes > LOAD_ALL_BYTES) return
     loadingAll = true
     var todo = [], i
+    for (i = 0; i < (M.heads || 0); i++) todo.push(["h:" + i, "h/" + i + ".js"])   /* heads first: answers render from them */
     for (i = 0; i < M.shards; i++) todo.push(["s:" + i, "s/" + i + ".js"])
     for (var t in M.big) if (Object.prototype.hasOwnProperty.call(M.big, t)) todo.push(["s:t" + M.big[t], "t/" + M.big[t] + ".js"])
     for (i = 0; i * M.chunk < M.pages; i++) todo.push(["d:" + i, "d/" + i + ".js"])
@@ -572,12 +602,15 @@
     idle(next)
   }
 
-  /* Larger sites: the heads of every page (about 50 bytes a page), after the first answer, three
-     files in flight (half of http/1.1's six connections: a query's shards still get theirs), so
-     later answers render before their store chunks. A heads file that fails is only not used. */
+  /* The heads of every page (about 55 bytes a page), three files in flight (half of http/1.1's
+     six connections: a query's shards still get theirs), so answers render before their store
+     chunks: with the first query's shards (`early`) when they are at most HEADS_EARLY_BYTES (a
+     site of ~1,000 pages), else after the first answer (not on small sites: loadAll has them).
+     A heads file that fails is only not used. */
   var loadingHeads = false
-  function loadHeads() {
-    if (loadingHeads || !M || !M.heads || (M.bytes && M.bytes <= LOAD_ALL_BYTES)) return
+  function loadHeads(early) {
+    if (loadingHeads || !M || !M.heads) return
+    if (early ? !(M.headBytes <= HEADS_EARLY_BYTES) : M.bytes && M.bytes <= LOAD_ALL_BYTES) return
     loadingHeads = true
     var i = 0
     var next = function () {
@@ -585,7 +618,7 @@
       var k = i++
       load("h:" + k, "h/" + k + ".js").then(next, next)
     }
-    idle(function () { next(); next(); next() })
+    if (early) { next(); next(); next() } else idle(function () { next(); next(); next() })
   }
 
   var last = null
