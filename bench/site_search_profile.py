@@ -78,11 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", action="store_true")
     ap.add_argument("--later", nargs="*", default=ss.LATER)
     ap.add_argument("--url", default="", help="the site served elsewhere at this URL (else: served here)")
-    ap.add_argument("--no-route", action="store_true", help="experiment: no Playwright request interception")
     args = ap.parse_args(argv)
-    if args.no_route:
-        from playwright.sync_api import BrowserContext
-        BrowserContext.route = lambda self, *a, **k: None  # type: ignore[method-assign]
     if args.client:
         rewrite_client(args.site, args.project)
     print(f"load average {os.getloadavg()[0]:.2f}")
