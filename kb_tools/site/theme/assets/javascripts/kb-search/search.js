@@ -68,19 +68,11 @@
   /* While the search is open (Material's search toggle checked) the page behind the overlay is
      contained: every answer then repaints the overlay, not a long page (a 10,000-link home page
      made each frame after an answer cost ~40 ms more). Nothing visible changes: the overlay
-     covers the content, which only stops overflowing its box meanwhile. Switched on when idle
-     after the first answer (`contain()`): the switch relayouts the page once, which on a long
-     page cost the first answer 200-350 ms when done as the search opened. */
-  var CONTAIN = "html.kb-search-contain [data-md-toggle=search]:checked ~ .md-container .md-content{contain:layout paint}"
+     covers the content, which only stops overflowing its box meanwhile. */
+  var CONTAIN = "[data-md-toggle=search]:checked ~ .md-container .md-content{contain:layout paint}"
   var style = document.createElement("style")
   style.textContent = CONTAIN
   document.head.appendChild(style)
-  var contained = false
-  function contain() {
-    if (contained) return
-    contained = true
-    idle(function () { document.documentElement.classList.add("kb-search-contain") })
-  }
 
   /* ------------------------------------------------------------------ loading scripts */
 
@@ -634,7 +626,7 @@
     var v = input.value
     if (v === last) return
     last = v
-    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll(); loadHeads(); contain() }  /* tests, benchmark */
+    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll(); loadHeads() }  /* tests, benchmark */
     search(v).then(done, done)
   }
 
