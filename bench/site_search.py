@@ -160,14 +160,27 @@ def rewrite_search(project_dir: Path, site: Path, urls: dict[str, str]) -> float
     return rep.seconds
 
 
+# ``--old-harness``: this morning's harness (every request routed through Playwright, Nagle on),
+# to compare figures across the change.
+OLD_HARNESS = {"intercept_all": False}
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     """Python's file server with HTTP/1.1 keep-alive, as every production web server has (1.0
     would open a TCP connection per request, six at a time)."""
 
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as production servers set on keep-alive connections (nginx: tcp_nodelay on):
+    # without it a response's header and body writes meet Nagle's algorithm and the client's
+    # delayed ACK, and each small file waits ~40 ms on loopback.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class _Nagle(_Quiet):
+    disable_nagle_algorithm = False
 
 
 @contextlib.contextmanager
@@ -180,7 +193,8 @@ def serve(folder: Path, prefix: str = "") -> Iterator[str]:
         root = Path(tmp.name)
         (root / prefix.strip("/")).parent.mkdir(parents=True, exist_ok=True)
         os.symlink(folder.resolve(), root / prefix.strip("/"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    handler = _Nagle if OLD_HARNESS["intercept_all"] else _Quiet
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()
     try:
@@ -271,7 +285,10 @@ class Session:
             self.ctx.add_init_script(TIMING_JS % json.dumps(type_at_load, ensure_ascii=False))
         self.outside: list[str] = []
         self.requests: list[str] = []
-        self.ctx.route("**/*", self._route)
+        # Only requests leaving the site are intercepted (and aborted): routing every request
+        # through Playwright would add a round trip to this process to each file the page loads.
+        local = re.escape(self.base.split("#")[0].rsplit("/", 1)[0])
+        self.ctx.route("**/*" if OLD_HARNESS["intercept_all"] else re.compile(f"^(?!file:|data:|{local})"), self._route)
         self.page = self.ctx.new_page()
         cdp = self.ctx.new_cdp_session(self.page)
         cdp.send("Network.enable")
@@ -474,7 +491,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--timeout", type=float, default=120, help="seconds a page may take to answer (else: error)")
     ap.add_argument("--reuse", action="store_true", help="reuse the builds in --work (their recorded build times)")
+    ap.add_argument("--old-harness", action="store_true",
+                    help="every request routed through Playwright and Nagle's algorithm on (the earlier harness)")
     args = ap.parse_args(argv)
+    OLD_HARNESS["intercept_all"] = args.old_harness
     rows: list[dict] = []
     tmpdir = tempfile.TemporaryDirectory(prefix="kb-site-bench-") if args.work is None else None
     work = Path(tmpdir.name) if tmpdir else args.work

@@ -82,10 +82,12 @@ def test_index_holds_the_whoosh_tokens_of_every_page(make_docs, tmp_path: Path) 
     cfg, corpus = _corpus(make_docs)
     data = export_data(cfg)
     rep = shards.build_site_index(corpus, tmp_path / "idx", data=data, messages={"missing": "x"})
-    assert rep.pages == 3 and rep.sections == 2 and rep.files == rep.shards + rep.big_terms + rep.chunks + 1
+    assert rep.pages == 3 and rep.sections == 2
+    assert rep.files == rep.shards + rep.big_terms + rep.chunks + rep.heads + 1
     m = _load(tmp_path / "idx" / "manifest.js", "kbSearchManifest")
     assert m["pages"] == 3 and m["data"]["version"] == data["version"] and m["messages"] == {"missing": "x"}
-    assert m["bytes"] == rep.bytes_total - rep.bytes_manifest  # every file but the manifest
+    heads_bytes = sum(f.stat().st_size for f in (tmp_path / "idx" / "h").glob("*.js"))
+    assert m["bytes"] == rep.bytes_total - rep.bytes_manifest - heads_bytes  # shards, term files, store
     terms: dict[str, str] = {}
     for f in (tmp_path / "idx" / "s").glob("*.js"):
         sid = int(f.stem)
@@ -109,6 +111,10 @@ def test_index_holds_the_whoosh_tokens_of_every_page(make_docs, tmp_path: Path) 
     assert shards.decode_postings(terms["追加"], len(pages))[aws] & 2 == 2  # in a heading
     store = _load(tmp_path / "idx" / "d" / "0.js", "kbSearchDocs")
     assert store[aws][:2] == ["cloud/aws/", "AWSアカウントの発行手順"]
+    heads = _load(tmp_path / "idx" / "h" / "0.js", "kbSearchHeads")  # url, title of each page
+    assert m["heads"] == 1 and m["head"] >= 3 and heads[2 * aws:2 * aws + 2] == store[aws][:2]
+    assert m["headBytes"] == heads_bytes
+    assert heads == [x for e in store for x in e[:2]]
 
 
 def test_rebuild_replaces_the_folder(make_docs, tmp_path: Path) -> None:

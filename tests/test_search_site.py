@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from kb_tools.site import search_glue
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from site_search import Session, build_site, query_page, ranked_paths, serve, titles_of  # noqa: E402
+from site_search import RESULTS_JS, Session, build_site, query_page, ranked_paths, serve, titles_of  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -289,6 +290,49 @@ def test_generated_site_exact_titles_http_and_file(browser, generated) -> None:
     start = (site / "index.html").as_uri()
     got_file = query_page(browser, start, urls, [t for t, _ in items[:5]], 5, start=start)[0]
     assert [r[:1] for r in got_file] == [[p] for _, p in items[:5]]
+
+
+HEADS_LOADED = ("n => performance.getEntriesByType('resource')"
+                ".filter(r => r.name.includes('/kb-search/index/h/')).length >= n")
+ARTICLES = """() => Array.from(document.querySelectorAll('.md-search-result__list > li'))
+  .map(li => Array.from(li.querySelectorAll('article')).map(a => a.textContent.trim()))"""
+
+
+def test_later_answers_show_titles_before_their_store_chunks(browser, generated) -> None:
+    """After a first answer the heads load in the background; a later answer is then rendered
+    from them (titles, same order and links) while its store chunks are held back, and each
+    result's intro and sections fill in when the chunks arrive."""
+    site, urls, corpus = generated
+    heads = len(list((site / search_glue.INDEX / "h").glob("*.js")))
+    items = titles_of(corpus, 40)
+    assert heads >= 2
+    with serve(site) as base:
+        s = Session(browser, base)
+        try:
+            s.open()
+            s.ask(items[0][0])
+            s.page.wait_for_function(HEADS_LOADED, arg=heads)
+            s.page.wait_for_function("() => window.__kbSearchDone >= 1")  # the first answer complete
+            done = s.page.evaluate("() => window.__kbSearchDone")
+            held: list = []
+            s.ctx.route(re.compile(r"/kb-search/index/d/"), lambda route: held.append(route))
+            first = ranked_paths(s.ask(items[1][0]), base, urls, 5)
+            before = s.page.evaluate(ARTICLES)
+            assert held, "the store chunks of the answer were not requested"
+            for route in held:
+                route.continue_()
+            s.page.wait_for_function("n => window.__kbSearchDone > n", arg=done)  # filled in
+            after = s.page.evaluate(ARTICLES)
+            assert ranked_paths(s.page.evaluate(RESULTS_JS), base, urls, 5) == first
+        finally:
+            s.close()
+    assert first[:1] == [items[1][1]]
+    # titles only (one article, no text) where the chunk was not here yet; then filled in
+    titles_only = [i for i, b in enumerate(before) if len(b) == 1 and len(b[0]) < 40]
+    assert titles_only and all(len(after[i]) > 1 or len(after[i][0]) > len(before[i][0]) for i in titles_only), \
+        (before, after)
+    assert [a[0][:len(b[0])] for a, b in zip(after, before)] == [b[0][:len(a[0])] for a, b in zip(after, before)]
+    assert s.outside == []
 
 
 def test_repo_site_http_and_file(browser, repo_site) -> None:

@@ -42,8 +42,12 @@ def test_search_markup_the_glue_reads() -> None:
     base = (MATERIAL / "base.html").read_text(encoding="utf-8")
     g = search_glue.GLUE
     missing = [k for k in ("form", "input", "result", "meta", "list") if g[k] not in search]
-    missing += [k for k in ("config",) if g[k] not in base]
+    missing += [k for k in ("config", "search_toggle", "container", "content") if g[k] not in base]
     assert not missing, _recheck() + f"partials/search.html or base.html changed: {missing}"
+    # search.js's CONTAIN rule: the search toggle is a sibling before the container, which holds the content
+    toggle = re.search(r'<input class="md-toggle" data-md-toggle="search"[^>]*>', base)
+    assert toggle and toggle.end() < base.index(g["container"]) < base.index(g["content"]), _recheck() + \
+        "the search toggle no longer precedes .md-container (search.js's CONTAIN selector)"
     # the script is injected right before the bundle, after __config
     assert base.index(g["config"]) < base.index(g["bundle"]), _recheck() + "__config no longer precedes the bundle"
     m = re.search(r"<script src=\"\{\{ '(assets/javascripts/bundle\.[0-9a-f]+\.min\.js)' \| url \}\}\"></script>", base)

@@ -9,6 +9,9 @@ as scripts (``fetch`` of file:// URLs is blocked; ``<script src>`` works from a 
     s/<i>.js      kbSearchShard(i, {term: postings})   terms bucketed by FNV-1a hash
     t/<i>.js      kbSearchShard("t<i>", {term: postings})   one term whose postings are large
     d/<i>.js      kbSearchDocs(i, [[url, title, intro, [[anchor, heading, excerpt]...]]...])
+    h/<i>.js      kbSearchHeads(i, [url, title, url, title, ...])   the heads of a run of pages
+                  (~32 KB): loaded in the background after a first answer, so later answers
+                  render their titles before their store chunks arrive
 
 Postings are per page (page ids in path order); each holds the term frequency in the body and
 two flags (term in the title, term in a heading), ``value = tf << 2 | heading << 1 | title``:
@@ -47,6 +50,7 @@ ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 SHARD_TARGET = 24_000  # bytes of a term shard (about)
 BIG_TERM = 8_000  # a term whose postings are larger gets a file of its own
 CHUNK_TARGET = 4_000  # bytes of a document-store chunk (about: two or three pages)
+HEADS_TARGET = 32_000  # bytes of a heads file (about)
 LEN_BASE = 1.2  # body lengths are stored as round(log_base(1 + length)), one character
 DENSE_TF_MAX = 15
 K1, B = 1.2, 0.75
@@ -166,6 +170,7 @@ class ShardReport:
     shards: int = 0
     big_terms: int = 0
     chunks: int = 0
+    heads: int = 0
     bytes_total: int = 0
     bytes_manifest: int = 0
     files: int = 0
@@ -240,6 +245,20 @@ def _write_store(tmp: Path, rows: list[Any], rep: ShardReport) -> int:
     return per
 
 
+def _write_heads(tmp: Path, rows: list[Any], rep: ShardReport) -> tuple[int, int]:
+    """Pages per heads file, bytes of all heads files."""
+    before = rep.bytes_total
+    heads = [(r[2][0], r[2][1]) for r in rows]
+    sizes = [len(u.encode("utf-8")) + len(t.encode("utf-8")) + 6 for u, t in heads] or [1]
+    per = max(1, int(HEADS_TARGET / (sum(sizes) / len(sizes))))
+    (tmp / "h").mkdir()
+    for c in range(0, len(heads), per):
+        flat = [x for head in heads[c:c + per] for x in head]
+        _write(tmp / "h" / f"{c // per}.js", _script("kbSearchHeads", c // per, flat), rep)
+        rep.heads += 1
+    return per, rep.bytes_total - before
+
+
 def _swap(tmp: Path, out_dir: Path) -> None:
     old = None
     if out_dir.exists():
@@ -268,8 +287,10 @@ def build_site_index(corpus: Any, out_dir: Path, urls: dict[str, str] | None = N
     try:
         n_shards, big = _write_terms(tmp, post, n, rep)
         per = _write_store(tmp, rows, rep)
+        loadable = rep.bytes_total  # shards, term files and store: a small site loads them all
+        head, head_bytes = _write_heads(tmp, rows, rep)
         lengths = [r[0] for r in rows]
-        manifest = {"bytes": rep.bytes_total,  # shards, term files and store: a small site loads them all
+        manifest = {"bytes": loadable, "head": head, "heads": rep.heads, "headBytes": head_bytes,
             "format": FORMAT, "version": f"{FORMAT}-{ANALYZER_VERSION}-{data.get('version', '')}",
             "pages": n, "shards": n_shards, "big": big, "chunk": per,
             "avgdl": (sum(lengths) / n) if n else 1.0, "k1": K1, "b": B, "lenBase": LEN_BASE,

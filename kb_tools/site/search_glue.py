@@ -50,6 +50,10 @@ GLUE = {
     "meta": 'class="md-search-result__meta"',
     "list": 'class="md-search-result__list"',
     "config": '<script id="__config" type="application/json">',
+    # while the search is open the page behind it is contained (search.js: CONTAIN)
+    "search_toggle": 'data-md-toggle="search"',
+    "container": 'class="md-container"',
+    "content": 'class="md-content"',
     "bundle": "assets/javascripts/bundle.",
     "index_only_with_form": 'document.forms.namedItem("search")',
     "worker_from_config": "setupSearchWorker(config.search, index$)",

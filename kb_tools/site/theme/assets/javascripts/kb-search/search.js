@@ -30,11 +30,16 @@
      browser loads in one round over http/1.1 (six connections per host). PAGE_SIZE stays the
      `limit` of kb search's OR fallback. */
   var SHOW = 6
+  var TOP_K = 60                /* rows ranked in full at once; the rest on demand */
   var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
+  var HEADS_EARLY_BYTES = 64000 /* heads this small load with the first query's shards */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
   var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   var CODE = {}
   for (var a = 0; a < ALPHA.length; a++) CODE[ALPHA.charCodeAt(a)] = a
+
+  /* performance.mark("kb:...") at each stage when self.__kbSearchDebug is set (bench/site_search_profile.py) */
+  function mark(name) { if (self.__kbSearchDebug) performance.mark("kb:" + name) }
 
   function fmt(msg, args) {
     return String(msg || "").replace(/\{(\w+)\}/g, function (m, k) { return k in args ? args[k] : m })
@@ -60,13 +65,23 @@
 
   function setMeta(text) { if (meta) meta.textContent = text }
 
+  /* While the search is open (Material's search toggle checked) the page behind the overlay is
+     contained: every answer then repaints the overlay, not a long page (a 10,000-link home page
+     made each frame after an answer cost ~40 ms more). Nothing visible changes: the overlay
+     covers the content, which only stops overflowing its box meanwhile. */
+  var CONTAIN = "[data-md-toggle=search]:checked ~ .md-container .md-content{contain:layout paint}"
+  var style = document.createElement("style")
+  style.textContent = CONTAIN
+  document.head.appendChild(style)
+
   /* ------------------------------------------------------------------ loading scripts */
 
   var loads = {}, got = {}
-  function receive(key, value) { got[key] = value }
+  function receive(key, value) { got[key] = value; mark("got:" + key) }
   self.kbSearchManifest = function (m) { receive("m", m) }
   self.kbSearchShard = function (id, obj) { receive("s:" + id, obj) }
   self.kbSearchDocs = function (id, arr) { receive("d:" + id, arr) }
+  self.kbSearchHeads = function (id, arr) { receive("h:" + id, arr) }
 
   function KbLoadError(kind, file) { this.kind = kind; this.file = file }
 
@@ -140,12 +155,16 @@
 
   /* ------------------------------------------------------------------ postings */
 
+  /* A term's postings: page ids ascending (Int32Array) and their values (tf << 2 | heading << 1
+     | title), decoded once per term and kept (the last 256 terms). */
   var decoded = new Map()
+  var NONE = { ids: new Int32Array(0), vals: new Int32Array(0), size: 0 }
   function decode(enc) {
-    var out = new Map(), n = enc.length, i
+    var n = enc.length, i, k = 0, ids, vals
     if (enc.charCodeAt(0) === 100) {                 /* "d": one character per page */
-      for (i = 1; i < n; i++) { var v = CODE[enc.charCodeAt(i)]; if (v) out.set(i - 1, v) }
-      return out
+      ids = new Int32Array(n - 1); vals = new Int32Array(n - 1)
+      for (i = 1; i < n; i++) { var v = CODE[enc.charCodeAt(i)]; if (v) { ids[k] = i - 1; vals[k++] = v } }
+      return { ids: ids.subarray(0, k), vals: vals.subarray(0, k), size: k }
     }
     var nums = [], val = 0, shift = 0
     for (i = 1; i < n; i++) {
@@ -154,9 +173,10 @@
       if (x >= 32) { val += (x - 32) * Math.pow(2, shift); shift += 5 }
       else { nums.push(val + x * Math.pow(2, shift)); val = 0; shift = 0 }
     }
-    var prev = -1
-    for (i = 0; i + 1 < nums.length; i += 2) { prev += nums[i] + 1; out.set(prev, nums[i + 1]) }
-    return out
+    var m = nums.length >> 1, prev = -1
+    ids = new Int32Array(m); vals = new Int32Array(m)
+    for (i = 0; i < m; i++) { prev += nums[2 * i] + 1; ids[i] = prev; vals[i] = nums[2 * i + 1] }
+    return { ids: ids, vals: vals, size: m }
   }
 
   function fnv(s) {
@@ -177,7 +197,9 @@
     var w = where(t)
     return load(w[0], w[1]).then(function (shard) {
       var enc = Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : ""
-      var pl = enc ? decode(enc) : new Map()
+      mark("decode0:" + t)
+      var pl = enc ? decode(enc) : NONE
+      mark("decode1:" + t)
       if (decoded.size > 256) decoded.delete(decoded.keys().next().value)
       decoded.set(t, pl)
       return pl
@@ -186,62 +208,91 @@
 
   /* ------------------------------------------------------------------ ranking (= query.py) */
 
-  function bm25(docs, pls, out, factor) {
-    var k1 = M.k1
-    for (var d of docs) {
-      var s = 0
-      for (var p of pls) {
-        var v = p.pl.get(d)
-        if (v === undefined) continue
-        var tf = v >> 2
-        s += p.idf * (k1 + 1) * tf / (tf + lens[d])
-      }
-      out.set(d, s * factor)
+  /* Per-page accumulators of one ranking (reused: a query touches only its terms' pages). */
+  var acc = null
+  function accumulators() {
+    if (!acc || acc.n !== M.pages) {
+      var n = M.pages
+      acc = { n: n, score: new Float64Array(n), cnt: new Uint8Array(n), inT: new Uint8Array(n), inH: new Uint8Array(n) }
     }
+    return acc
   }
 
+  /* kb search's ranking (query.py): AND over the rarest MAX_TERMS terms, BM25; below PAGE_SIZE
+     results the pages holding some of the terms follow at half score; then the title/heading
+     bonuses. One pass over each term's postings into typed per-page accumulators. Rows:
+     [score, page, terms in the title, terms in headings], best first. */
   function rank(q, pls) {
-    var n = M.pages
+    var n = M.pages, k1 = M.k1
     pls = pls.map(function (pl, i) { return { t: q.terms[i], pl: pl, idf: Math.log(n / (pl.size + 1)) + 1 } })
     pls.sort(function (x, y) { return x.pl.size - y.pl.size })
     if (pls.length > MAX_TERMS) pls = pls.slice(0, MAX_TERMS)
-    var cand = null
+    var A = accumulators(), score = A.score, cnt = A.cnt, inT = A.inT, inH = A.inH
+    var nt = pls.length, touched = []
     for (var p of pls) {
-      if (cand === null) cand = new Set(p.pl.keys())
-      else for (var d of cand) if (!p.pl.has(d)) cand.delete(d)
-      if (!cand.size) break
-    }
-    var scores = new Map()
-    bm25(cand || [], pls, scores, 1)
-    var total = scores.size
-    if (scores.size < PAGE_SIZE && pls.length > 1) {
-      var union = new Set()
-      for (var p2 of pls) for (var d2 of p2.pl.keys()) if (!scores.has(d2)) union.add(d2)
-      bm25(union, pls, scores, 0.5)
-      total = scores.size
-    }
-    var nt = pls.length, rows = []
-    for (var entry of scores) {
-      var doc = entry[0], inT = 0, inH = 0
-      for (var p3 of pls) {
-        var v = p3.pl.get(doc)
-        if (v === undefined) continue
-        inT += v & 1; inH += (v >> 1) & 1
+      var ids = p.pl.ids, vals = p.pl.vals, w = p.idf * (k1 + 1)
+      for (var j = 0; j < ids.length; j++) {
+        var d = ids[j], v = vals[j], tf = v >> 2
+        if (cnt[d] === 0) { touched.push(d); score[d] = 0; inT[d] = 0; inH[d] = 0 }
+        cnt[d]++
+        score[d] += w * tf / (tf + lens[d])
+        inT[d] += v & 1; inH[d] += (v >> 1) & 1
       }
-      var bonus = 0
-      if (inT === nt) bonus += tcount[doc] === nt ? 4 : 2
-      if (inH === nt) bonus += 1
-      bonus += TITLE_BOOST * 0.5 * inT / nt + HEADINGS_BOOST * 0.25 * inH / nt
-      if (tcount[doc]) bonus += 0.5 * Math.min(inT, tcount[doc]) / tcount[doc]
-      rows.push([entry[1] / 10 + bonus, doc])
     }
-    rows.sort(function (x, y) { return y[0] - x[0] || x[1] - y[1] })
-    return { rows: rows, total: total }
+    var picked = [], rest = []
+    for (var d1 of touched) (cnt[d1] === nt ? picked : rest).push(d1)
+    var total = picked.length, half = total < PAGE_SIZE && nt > 1
+    var docs = half ? picked.concat(rest) : picked, m = docs.length
+    var fs = new Float64Array(m), ts = new Uint8Array(m), hs = new Uint8Array(m)
+    for (var i = 0; i < m; i++) {
+      var doc = docs[i], t = inT[doc], h = inH[doc], bonus = 0, tc = tcount[doc]
+      if (t === nt) bonus += tc === nt ? 4 : 2
+      if (h === nt) bonus += 1
+      bonus += TITLE_BOOST * 0.5 * t / nt + HEADINGS_BOOST * 0.25 * h / nt
+      if (tc) bonus += 0.5 * Math.min(t, tc) / tc
+      fs[i] = score[doc] * (i < total ? 1 : 0.5) / 10 + bonus
+      ts[i] = t; hs[i] = h
+    }
+    for (var d4 of touched) cnt[d4] = 0
+    /* Only the best TOP_K rows are sorted now (a threshold from a native sort of the scores);
+       the rest, all scored lower, when "more" reaches them. */
+    var thr = -Infinity
+    if (m > 2 * TOP_K) thr = fs.slice().sort()[m - TOP_K]
+    var head = [], tail = []
+    for (var k = 0; k < m; k++) if (fs[k] >= thr) head.push(k); else tail.push(k)
+    var rows = function (idx) {
+      return idx.map(function (x) { return [fs[x], docs[x], ts[x], hs[x]] })
+        .sort(function (x, y) { return y[0] - x[0] || x[1] - y[1] })
+    }
+    return { rows: rows(head), rest: tail.length ? function () { return rows(tail) } : null,
+             total: half ? m : total, nt: nt }
+  }
+
+  function intersect(a, ids) {                      /* both ascending */
+    var out = [], j = 0
+    for (var i = 0; i < a.length && j < ids.length; i++) {
+      while (j < ids.length && ids[j] < a[i]) j++
+      if (ids[j] === a[i]) out.push(a[i])
+    }
+    return out
   }
 
   function storeEntry(doc) {
     var c = Math.floor(doc / M.chunk)
     return load("d:" + c, "d/" + c + ".js").then(function (arr) { return arr[doc - c * M.chunk] })
+  }
+
+  function entryNow(doc) {                          /* the store entry, if its chunk is here */
+    var c = Math.floor(doc / M.chunk), arr = got["d:" + c]
+    return arr ? arr[doc - c * M.chunk] : null
+  }
+
+  /* A page's head (url and title) as a store entry without intro and sections, if its heads
+     file is here (loaded in the background after a first answer: loadHeads). */
+  function headEntry(doc) {
+    if (!M.head) return null
+    var c = Math.floor(doc / M.head), arr = got["h:" + c], i = 2 * (doc - c * M.head)
+    return arr && i + 1 < arr.length ? [arr[i], arr[i + 1], "", []] : null
   }
 
   /* Exact title / heading evidence on the documents shown (the postings only know term sets). */
@@ -407,6 +458,7 @@
 
   function search(raw) {
     var my = ++seq
+    mark("search:" + my)
     shown = null                                     /* the earlier query's "more" is dropped */
     if (!String(raw || "").trim()) {
       setMeta(T["search.result.placeholder"] || ""); if (list) list.textContent = ""; shown = null
@@ -422,33 +474,90 @@
       var inter = null
       var early = function (pl) {
         if (my !== seq) return pl
-        inter = inter === null ? Array.from(pl.keys()) : inter.filter(function (d) { return pl.has(d) })
+        inter = inter === null ? Array.from(pl.ids) : intersect(inter, pl.ids)
         if (inter.length && inter.length <= SHOW) inter.forEach(function (d) { storeEntry(d).catch(function () {}) })
         return pl
       }
-      return Promise.all(ts.map(function (t) { return postings(t).then(early) })).then(function (pls) {
+      var pending = Promise.all(ts.map(function (t) { return postings(t).then(early) }))
+      loadHeads(true)                                /* after the shards: they are asked first */
+      return pending.then(function (pls) {
+        mark("rank0")
         var r = rank(q, pls)
-        return { q: q, rows: r.rows, total: r.total }
+        mark("rank1")
+        return { q: q, rows: r.rows, rest: r.rest, total: r.total, nt: r.nt }
       })
     }).then(function (r) {
       if (my !== seq) return
       var top = r.rows.slice(0, SHOW)
-      return Promise.all(top.map(function (row) { return storeEntry(row[1]) })).then(function (entries) {
+      var full = Promise.all(top.map(function (row) { return storeEntry(row[1]) }))
+      /* Titles first: when every result shown has its store entry or its head here (or its
+         heads file arrives before the store chunks), the list is rendered from them and each
+         head's intro and sections fill in when its chunk arrives. Only when no result shown has
+         every term in its headings: then no section heading can equal the query (refine's
+         heading bonus), so the heads give the final order. */
+      var heads = function () {
+        return top.map(function (row) { return entryNow(row[1]) || (row[3] < r.nt ? headEntry(row[1]) : null) })
+      }
+      var ready = function (es) { return top.length > 0 && es.every(function (e) { return e }) }
+      var now = heads()
+      var first = ready(now) ? Promise.resolve(now) : Promise.race([full, headsArriving(top, r.nt).then(function () {
+        var h = heads()
+        return ready(h) ? h : full
+      })])
+      return first.then(function (entries) {
         if (my !== seq) return
-        var items = top.map(function (row, i) { return [refine(r.q, row, entries[i]), entries[i], row] })
-        items.sort(function (x, y) { return y[0] - x[0] || x[2][1] - y[2][1] })
-        var note = r.q.notes.length ? "（" + r.q.notes.join(" ") + "）" : ""
-        if (!r.q.terms.length) note = MSG.no_terms || ""
-        setMeta(countText(r.total) + note)
-        list.textContent = ""
-        items.forEach(function (it) { if (it[1]) list.appendChild(renderItem(r.q, it[1], it[0])) })
-        shown = { q: r.q, rows: r.rows, next: SHOW, seq: my }
-        fill()
+        var items = answer(r, top, entries, my)
+        return full.then(function (all) {
+          if (my !== seq) return
+          mark("filled")
+          items.forEach(function (it) {
+            var e = all[it.i]
+            if (e && e !== it.e && it.li.parentNode === list) list.replaceChild(renderItem(r.q, e, it.score), it.li)
+          })
+        })
       })
     }).catch(function (err) { if (my === seq) fail(err) })
   }
 
+  /* The heads files of the rows of `top` without a store entry, when all are loaded or being
+     loaded (and may serve: no row has every term in its headings); else a promise that never
+     settles (the store chunks answer). */
+  function headsArriving(top, nt) {
+    var never = new Promise(function () {}), files = {}
+    if (!M.head) return never
+    for (var row of top) {
+      if (row[3] >= nt) return never
+      if (entryNow(row[1])) continue
+      var c = Math.floor(row[1] / M.head)
+      if (!(("h:" + c) in got) && !loads["h:" + c]) return never
+      files[c] = true
+    }
+    return Promise.all(Object.keys(files).map(function (c) { return load("h:" + c, "h/" + c + ".js") }))
+      .catch(function () { return never })
+  }
+
+  /* Render the first answer of query `my` from `entries` (store entries or heads, in the order
+     of `top`); the rendered items: [{i: index in top, e: entry, score, li}]. */
+  function answer(r, top, entries, my) {
+    mark("render0")
+    var items = top.map(function (row, i) { return { i: i, e: entries[i], score: refine(r.q, row, entries[i]), row: row } })
+    items.sort(function (x, y) { return y.score - x.score || x.row[1] - y.row[1] })
+    var note = r.q.notes.length ? "（" + r.q.notes.join(" ") + "）" : ""
+    if (!r.q.terms.length) note = MSG.no_terms || ""
+    setMeta(countText(r.total) + note)
+    list.textContent = ""
+    items = items.filter(function (it) { return it.e })
+    items.forEach(function (it) { it.li = list.appendChild(renderItem(r.q, it.e, it.score)) })
+    shown = { q: r.q, rows: r.rows, rest: r.rest, next: SHOW, seq: my }
+    mark("render1")
+    fill()
+    return items
+  }
+
   function more() {
+    if (shown && shown.rest && shown.next + SHOW > shown.rows.length) {
+      shown.rows = shown.rows.concat(shown.rest()); shown.rest = null
+    }
     if (!shown || shown.next >= shown.rows.length || shown.loading) return
     var s = shown, rows = s.rows.slice(s.next, s.next + SHOW)
     s.loading = true
@@ -461,9 +570,16 @@
     }).catch(function (err) { s.loading = false; fail(err) })
   }
 
-  /* More results while the list does not fill its scroll area (no scroll event would come). */
+  /* More results while the list does not fill its scroll area (no scroll event would come):
+     when the page is idle, so the answer's frame and the next query do not wait for them. */
+  var idle = self.requestIdleCallback ? function (fn) { self.requestIdleCallback(fn, { timeout: 500 }) }
+    : function (fn) { setTimeout(fn, 50) }
   function fill() {
-    if (scrollwrap && scrollwrap.clientHeight && scrollwrap.scrollHeight <= scrollwrap.clientHeight + 40) more()
+    var s = shown
+    idle(function () {
+      if (s !== shown) return
+      if (scrollwrap && scrollwrap.clientHeight && scrollwrap.scrollHeight <= scrollwrap.clientHeight + 40) more()
+    })
   }
 
   /* Small sites: once the first answer is shown, the rest of the index is loaded while the
@@ -473,11 +589,11 @@
     if (loadingAll || !M || !M.bytes || M.bytes > LOAD_ALL_BYTES) return
     loadingAll = true
     var todo = [], i
+    for (i = 0; i < (M.heads || 0); i++) todo.push(["h:" + i, "h/" + i + ".js"])   /* heads first: answers render from them */
     for (i = 0; i < M.shards; i++) todo.push(["s:" + i, "s/" + i + ".js"])
     for (var t in M.big) if (Object.prototype.hasOwnProperty.call(M.big, t)) todo.push(["s:t" + M.big[t], "t/" + M.big[t] + ".js"])
     for (i = 0; i * M.chunk < M.pages; i++) todo.push(["d:" + i, "d/" + i + ".js"])
     todo = todo.filter(function (x) { return !(x[0] in got) })
-    var idle = self.requestIdleCallback || function (fn) { setTimeout(fn, 50) }
     var next = function () {
       var batch = todo.splice(0, 6)
       if (!batch.length) return
@@ -486,12 +602,31 @@
     idle(next)
   }
 
+  /* The heads of every page (about 55 bytes a page), three files in flight (half of http/1.1's
+     six connections: a query's shards still get theirs), so answers render before their store
+     chunks: with the first query's shards (`early`) when they are at most HEADS_EARLY_BYTES (a
+     site of ~1,000 pages), else after the first answer (not on small sites: loadAll has them).
+     A heads file that fails is only not used. */
+  var loadingHeads = false
+  function loadHeads(early) {
+    if (loadingHeads || !M || !M.heads) return
+    if (early ? !(M.headBytes <= HEADS_EARLY_BYTES) : M.bytes && M.bytes <= LOAD_ALL_BYTES) return
+    loadingHeads = true
+    var i = 0
+    var next = function () {
+      if (i >= M.heads) return
+      var k = i++
+      load("h:" + k, "h/" + k + ".js").then(next, next)
+    }
+    if (early) { next(); next(); next() } else idle(function () { next(); next(); next() })
+  }
+
   var last = null
   function onInput() {
     var v = input.value
     if (v === last) return
     last = v
-    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll() }  /* tests, benchmark */
+    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll(); loadHeads() }  /* tests, benchmark */
     search(v).then(done, done)
   }
 
