@@ -63,8 +63,12 @@ class _Options:
     """Fields: ``FIELDS = {name: (default factory, fast check)}``; a nested block's check is its class."""
 
     FIELDS: ClassVar[dict[str, tuple[Any, Any]]] = {}
-    MODEL: ClassVar[str] = ""  # the class name in kb_tools.options_models
+    MODEL: ClassVar[str] = ""  # the pydantic model's name in kb_tools.options_models: the class's own
     __slots__ = ("_set",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.MODEL = cls.__name__
 
     def __init__(self, **values: Any) -> None:
         for name, (default, _check) in self.FIELDS.items():
@@ -150,7 +154,6 @@ def _copy(v: Any) -> Any:
 class SecretsOptions(_Options):
     """Options of the secret.* rules (documented exceptions and severities)."""
 
-    MODEL = "SecretsOptions"
     FIELDS = {"allow": (list, _strs), "allow_patterns": (list, _patterns), "allow_emails": (list, _strs),
               "infrastructure": (lambda: "info", lambda v: type(v) is str and v.strip().lower() in _SEVERITY_WORDS),
               "file_names": (lambda: True, _bool)}
@@ -164,7 +167,6 @@ class SecretsOptions(_Options):
 class ExternalOptions(_Options):
     """Options of ``kb check --external`` (http(s) links)."""
 
-    MODEL = "ExternalOptions"
     FIELDS = {"max_age_days": (lambda: 7, _float(0)), "timeout": (lambda: 10.0, _float(0, True)),
               "workers": (lambda: 8, _int(1)), "per_host_rps": (lambda: 2.0, _float(0, True)),
               "max_retry_after": (lambda: 30.0, _float(0)), "max_redirects": (lambda: 5, _int(0)),
@@ -175,7 +177,6 @@ class ExternalOptions(_Options):
 class SourcesOptions(_Options):
     """Options of the source.* rules: hosts that are never a source, and exceptions."""
 
-    MODEL = "SourcesOptions"
     FIELDS = {"denied_hosts": (list, _host_list), "allowed_hosts": (list, _host_list),
               "single_page_sites": (list, _host_list)}
     __slots__ = tuple(FIELDS)
@@ -184,7 +185,6 @@ class SourcesOptions(_Options):
 class SystemsOptions(_Options):
     """``systems:`` options of the plugin: the ledger's defaults (DESIGN §9)."""
 
-    MODEL = "SystemsOptions"
     FIELDS = {"notice_days": (lambda: 180, _int(0, 3650)), "required_runbooks": (dict, _dict_of(_strs)),
               "max_system_pages": (lambda: 500, _int(0))}
     __slots__ = tuple(FIELDS)
@@ -198,7 +198,6 @@ class SystemsOptions(_Options):
 class KbOptions(_Options):
     """Options of the ``kb`` plugin block in mkdocs.yml (also read by the CLI)."""
 
-    MODEL = "KbOptions"
     FIELDS = {"enabled": (lambda: True, _bool), "data_dir": (lambda: "_data", _str),
               "review_default_days": (lambda: 365, _int(1)), "review_days_by_type": (dict, _dict_of(_int())),
               "strict": (lambda: True, _bool), "japanese_search": (lambda: False, _bool),

@@ -50,7 +50,7 @@ _CHECK_VALUES = {"--format", "--fail-on", "--today", "-c", "--config", "--lang"}
 
 _armed: list[str] | None = None  # the argument list of a run that may store a manifest
 _armed_day: list[_dt.date] = []  # today, as the run saw it when it started
-_pending: list[tuple[str, int, Snapshot]] = []  # (docs_dir, time, snapshot) of a replay that found changes
+_pending: list[tuple[Walk, Snapshot]] = []  # the walk and snapshot of a replay attempt that found changes
 _walked: list[Walk] = []  # the walk behind that snapshot, for the corpus loader (kb_tools._walk)
 
 
@@ -180,7 +180,7 @@ def snapshot(docs_dir: Path, hash_racy: bool = True, walked: Walk | None = None)
 def _unchanged(stored: Snapshot, docs_dir: str) -> bool:
     w = walk(docs_dir)
     now = snapshot(Path(docs_dir), hash_racy=False, walked=w)  # only the entries racy when stored are hashed
-    _pending[:] = [(docs_dir, w.started_ns, now)]  # the run that follows stores this one (taken before it reads)
+    _pending[:] = [(w, now)]  # the run that follows stores this one (taken before it reads)
     _walked[:] = [w]
     if now.keys() != stored.keys():
         return False
@@ -200,9 +200,9 @@ def snapshot_for_store(docs_dir: Path, data_dir: Path) -> Snapshot | None:
     pending, _pending[:] = _pending[:], []
     if _armed is None or not data_dir.resolve().is_relative_to(docs_dir.resolve()):
         return None  # (a walk the replay attempt took is still the corpus loader's to reuse)
-    if pending and pending[0][0] == str(docs_dir):
-        _docs, taken, snap = pending[0]
-        racy_from = taken - RACY_NS
+    if pending and pending[0][0].docs_dir == str(docs_dir):
+        taken, snap = pending[0]
+        racy_from = taken.started_ns - RACY_NS
         for rel, entry in snap.items():
             if entry[1] >= racy_from and not rel.endswith("/"):
                 snap[rel] = (*entry[:4], _digest(os.path.join(docs_dir, rel)))

@@ -192,39 +192,11 @@ def split(text: str) -> FrontMatter:
         fast = _fast_load(raw)
         if fast is not None:  # str keys, one line each: the key lines are known
             fm.meta, fm.meta_lines = fast
-            fm.invalid_dates = [k for k, v in fm.meta.items() if isinstance(v, InvalidDate)]
-            fm.mkdocs_drops_meta = bool(fm.invalid_dates)
-            _body_offset(fm, text, m.end())
+        elif not _load_slow(fm, raw):
             return fm
-        try:
-            data = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 2) if mark is not None else 1
-            col = (mark.column + 1) if mark is not None else 1
-            problem = exc.problem or str(exc)
-            fm.error = (line, col, N_("front matter is not valid YAML: {problem}"), {"problem": problem})
-            fm.mkdocs_drops_meta = True
-            return fm
-        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-            fm.error = (1, 1, N_("front matter could not be read: {error}"), {"error": str(exc)})
-            fm.mkdocs_drops_meta = True
-            return fm
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            fm.error = (2, 1, N_("front matter must be a mapping of keys to values, not a {type}"),
-                        {"type": type(data).__name__})
-            fm.mkdocs_drops_meta = True
-            return fm
-        fm.meta = {str(k): v for k, v in data.items()}
         fm.invalid_dates = [k for k, v in fm.meta.items() if isinstance(v, InvalidDate)]
         if fm.invalid_dates:
             fm.mkdocs_drops_meta = True
-        for km in _KEY_LINE_RE.finditer(raw):
-            key = km.group(1).strip().strip("'\"")
-            if key in fm.meta and key not in fm.meta_lines:
-                fm.meta_lines[key] = 2 + raw.count("\n", 0, km.start())
         _body_offset(fm, text, m.end())
         return fm
     if _OPEN_RE.match(text):
@@ -259,6 +231,38 @@ def split(text: str) -> FrontMatter:
         fm.body_offset = n
     return fm
 
+
+
+def _load_slow(fm: FrontMatter, raw: str) -> bool:
+    """The real YAML loader for front matter the fast path declined: ``fm.meta`` and its key
+    lines, or ``fm.error`` (False)."""
+    try:
+        data = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 2) if mark is not None else 1
+        col = (mark.column + 1) if mark is not None else 1
+        problem = exc.problem or str(exc)
+        fm.error = (line, col, N_("front matter is not valid YAML: {problem}"), {"problem": problem})
+        fm.mkdocs_drops_meta = True
+        return False
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        fm.error = (1, 1, N_("front matter could not be read: {error}"), {"error": str(exc)})
+        fm.mkdocs_drops_meta = True
+        return False
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        fm.error = (2, 1, N_("front matter must be a mapping of keys to values, not a {type}"),
+                    {"type": type(data).__name__})
+        fm.mkdocs_drops_meta = True
+        return False
+    fm.meta = {str(k): v for k, v in data.items()}
+    for km in _KEY_LINE_RE.finditer(raw):
+        key = km.group(1).strip().strip("'\"")
+        if key in fm.meta and key not in fm.meta_lines:
+            fm.meta_lines[key] = 2 + raw.count("\n", 0, km.start())
+    return True
 
 def _body_offset(fm: FrontMatter, text: str, end: int) -> None:
     """The body starts after the blank lines that follow the closing delimiter (MkDocs strips them)."""
