@@ -185,6 +185,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
     if isinstance(links, dict) and "absolute_links" in links:
         cfg.absolute_links = str(links["absolute_links"])
     plugins = _plugins(raw.get("plugins"))
+    # the effective value: Material's offline plugin turns directory URLs off (the site must work
+    # from file://), so every URL kb writes (ledger tables, kb stage, site search) follows it
+    offline = [v for k, v in plugins.items() if k in ("offline", "material/offline")]
+    if any(not isinstance(v, dict) or v.get("enabled", True) is not False for v in offline):
+        cfg.use_directory_urls = False
     if "kb" in plugins:
         cfg.kb_plugin = True
         try:

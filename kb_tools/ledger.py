@@ -9,6 +9,7 @@ lines and reports duplicate keys) and validated with the pydantic model declared
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import os
 import pickle
@@ -84,19 +85,10 @@ class Ledger:
         return out
 
 
-_NORMALISED: dict[str, str] = {}  # runbook paths repeat across systems (a shared restore runbook)
-
-
+@functools.lru_cache(maxsize=100_000)  # runbook paths repeat across systems; bounded under `mkdocs serve`
 def normalise(path: str) -> str:
     """A runbook path as a docs path (``./a/../b.md`` → ``b.md``); "" when it leaves docs_dir."""
-    try:
-        return _NORMALISED[path]
-    except KeyError:
-        pass
-    out = _normalise(path)
-    if len(_NORMALISED) < 100_000:  # bounded under a long `mkdocs serve`
-        _NORMALISED[path] = out
-    return out
+    return _normalise(path)
 
 
 def _normalise(path: str) -> str:

@@ -191,7 +191,8 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, gen_corpus) -> None:
     from whoosh.codec.whoosh3 import W3Codec
 
     from kb_tools.search.bulk import BulkWriter
-    from kb_tools.search.index import make_schema, page_document
+    from kb_tools.search.document import page_document
+    from kb_tools.search.index import make_schema
 
     root = gen_corpus(40, 3)
     cfg = load_config(root / "mkdocs.yml")

@@ -13,7 +13,7 @@ from kb_tools.config import load_config
 from kb_tools.corpus import build_corpus
 from kb_tools.search import shards
 from kb_tools.search.analysis import JapaneseTokenizer
-from kb_tools.search.index import page_document
+from kb_tools.search.document import page_document
 from kb_tools.search.normalize import export_data
 from kb_tools.search.sitedocs import page_url, site_docs
 

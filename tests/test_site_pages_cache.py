@@ -163,3 +163,19 @@ def test_new_page_and_corrupt_cache(tree: Path) -> None:
     (tree / ".kb" / "cache" / CACHE_FILE).write_bytes(b"\x00garbage")
     _after, rendered = render(tree)
     assert rendered == ALL
+
+
+def test_directory_urls_as_the_build_sets_them(tree: Path) -> None:
+    """The ledger's tables link with the build's effective ``use_directory_urls`` (Material's
+    offline plugin turns it off in the build, mkdocs.yml unchanged): a render under the other
+    value is never replayed."""
+    def run(use_dir: bool, use_cache: bool = True) -> tuple[dict[str, str], set[str]]:
+        corpus = build_corpus(load_config(tree / "mkdocs.yml"), workers=1)
+        corpus.config.use_directory_urls = use_dir  # as the plugin's on_files sets it
+        return generate(corpus, TODAY, use_cache=use_cache), set(corpus.stats["generated_rendered"])
+
+    with_dirs, _ = run(True)
+    without, rendered = run(False)
+    assert "ledger" in rendered
+    assert without == run(False, use_cache=False)[0]
+    assert any(with_dirs[p] != without[p] for p in with_dirs if p.startswith("kb/systems/"))

@@ -166,6 +166,20 @@ def resolve_target(world: World, src: str, src_dir: str, target: str) -> tuple[s
     return MISSING, resolved, upath, anchor
 
 
+def page_url(path: str, use_directory_urls: bool = True) -> str:
+    """MkDocs' URL of a docs file from the site root, as ``File.url`` computes it (``a/b.md`` →
+    ``a/b/`` or ``a/b.html``; ``a/index.md``, ``a/README.md`` → ``a/`` or ``a/index.html``); a
+    file that is not a page keeps its path. The one copy: site search, generated tables, kb stage."""
+    stem, dot, ext = path.rpartition(".")
+    if not dot or ext.lower() not in ("md", "markdown"):
+        return path
+    folder, _, name = stem.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    if name in ("index", "README"):
+        return prefix if use_directory_urls else f"{prefix}index.html"
+    return f"{prefix}{name}/" if use_directory_urls else f"{prefix}{name}.html"
+
+
 _NOT_PLAIN = re.compile(r"[:%#?{\\]|\./|//|^[/.]|[/.]$")
 
 

@@ -34,7 +34,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
 from kb_tools.search.analysis import ANALYZER_VERSION, FastFrequency, FastPositions, japanese_analyzer
-from kb_tools.search.document import page_document, plain_text, stored_text  # noqa: F401 - re-exported
+from kb_tools.search.document import page_document
 from kb_tools.search.normalize import export_data
 from kb_tools._io import atomic_write
 from kb_tools.search.pageinfo import page_hashes, page_titles
@@ -174,7 +174,7 @@ def _lock(path: Path) -> FileLock:
     return lock
 
 
-def _add_pages(writer: Any, corpus: Any, paths: list[str], update: bool, progress: Any = None) -> list[str]:
+def _add_pages(writer: Any, corpus: Any, paths: list[str], progress: Any = None) -> list[str]:
     problems = []
     total = len(paths)
     for i, p in enumerate(sorted(paths), 1):
@@ -184,7 +184,7 @@ def _add_pages(writer: Any, corpus: Any, paths: list[str], update: bool, progres
         except (OSError, UnicodeError) as exc:
             problems.append(f"{p}: cannot read ({exc}); not indexed")
             continue
-        (writer.update_document if update else writer.add_document)(**doc)
+        writer.add_document(**doc)  # (an update deletes the old documents first: _delete_paths)
         if progress:
             progress(i, total)
     return problems
@@ -208,7 +208,7 @@ def _write_part(folder: Path, data: dict[str, Any], corpus: Any, paths: list[str
     ix = windex.create_in(str(folder), make_schema(data), indexname=INDEX_NAME)
     try:
         w = BulkWriter(ix)
-        problems = _add_pages(w, corpus, paths, update=False, progress=progress)
+        problems = _add_pages(w, corpus, paths, progress=progress)
         w.commit()
     finally:
         ix.close()
@@ -371,7 +371,7 @@ def _update(path: Path, data: dict[str, Any], corpus: Any, hashes: dict[str, str
     try:
         w = ix.writer()
         _delete_paths(w, removed + changed)
-        rep.messages += _add_pages(w, corpus, new + changed, update=False, progress=progress)
+        rep.messages += _add_pages(w, corpus, new + changed, progress=progress)
         # Whoosh's merge policy runs on every commit and may rewrite big segments; an update adds
         # its own small segment and lets the policy run only past MERGE_AT_SEGMENTS of them.
         w.commit(merge=len(ix._segments()) >= base + MERGE_AT_SEGMENTS)

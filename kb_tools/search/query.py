@@ -30,7 +30,8 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from kb_tools.search.analysis import JapaneseTokenizer, cjk_char
-from kb_tools.search.index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta, stored_text
+from kb_tools.search.document import stored_text
+from kb_tools.search.index import HEADINGS_BOOST, TITLE_BOOST, index_dir, open_index, read_meta
 from kb_tools.search.normalize import normalize
 from kb_tools.fuzzy import close_matches
 from kb_tools.search.querylang import (  # noqa: F401 - re-exported: kb_tools.search.query is the API

@@ -23,7 +23,7 @@ previous page id, value) pairs; dense ``"d"`` + one character per page (0: absen
 postings of its unigram and every bigram that starts with it (``kb search``'s prefix match).
 
 Terms are counted by the same ``JapaneseTokenizer.counts`` as the Whoosh index, on the same
-fields (``index.page_document``): the site and ``kb search`` cannot tokenise differently.
+fields (``document.page_document``): the site and ``kb search`` cannot tokenise differently.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The documents of the site's search index: pages and their sections (h2/h3), from the Corpus.
 
 One code path with ``kb search``: a page's title, headings and body text come from
-``index.page_document`` (what goes into the Whoosh index), and ``term_rows`` counts them with
+``document.page_document`` (what goes into the Whoosh index), and ``term_rows`` counts them with
 the same ``JapaneseTokenizer.counts`` (normaliser, house dictionary, analyzer). Sections only add
 what the browser shows: each h2/h3's anchor id (the id the site gives it, ``Heading.id``), its
 text and a short excerpt of the text below it.
@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb_tools.search.index import default_procs, page_document, plain_text
+from kb_tools.parse.links import page_url
+from kb_tools.search.document import page_document, plain_text
+from kb_tools.search.index import default_procs
 
 INTRO_CHARS = 200  # excerpt of the text before the first section
 SECTION_CHARS = 140  # excerpt of each section
@@ -37,16 +39,6 @@ class SiteDoc:
     body: str  # the Whoosh "body" field (title, description, text, tag labels)
     intro: str = ""
     sections: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor id, heading, excerpt)
-
-
-def page_url(path: str, use_directory_urls: bool = True) -> str:
-    """MkDocs' location of a page (``a/b.md`` → ``a/b/``; ``a/index.md``, ``a/README.md`` → ``a/``)."""
-    stem, _, _ = path.rpartition(".")
-    folder, _, name = stem.rpartition("/")
-    prefix = f"{folder}/" if folder else ""
-    if name in ("index", "README"):
-        return prefix
-    return f"{prefix}{name}/" if use_directory_urls else f"{prefix}{name}.html"
 
 
 def _excerpt(lines: list[str], limit: int) -> str:

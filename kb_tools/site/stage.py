@@ -32,6 +32,7 @@ from markupsafe import escape
 from kb_tools.config import SiteConfig
 from kb_tools.corpus import Corpus
 from kb_tools.i18n import _
+from kb_tools.parse.links import page_url
 from kb_tools.site import stage_config as sc
 from kb_tools.site.pages import generate, path_pages
 from kb_tools.site.pages.glossary import abbreviations_markdown, load_glossary
@@ -81,16 +82,6 @@ def _rel_name(path: Path, root: Path, default: str) -> str:
     except ValueError:
         return default
     return rel if rel and rel != "." else default
-
-
-def page_url(src: str, use_directory_urls: bool) -> str:
-    """The page's URL from the site root, as MkDocs' File.url computes it."""
-    stem, _sep, _ext = src.rpartition(".")
-    folder, _slash, name = stem.rpartition("/")
-    base = f"{folder}/" if folder else ""
-    if name in ("index", "README"):
-        return base if use_directory_urls else f"{base}index.html"
-    return f"{base}{name}/" if use_directory_urls else f"{base}{name}.html"
 
 
 def view_of(corpus: Corpus, rel: str, today: _dt.date, directory_urls: bool) -> dict[str, Any] | None:
@@ -251,8 +242,7 @@ def _fill(cfg: SiteConfig, corpus: Corpus, tmp: Path, today: _dt.date) -> list[s
         shutil.copytree(custom, tmp / custom_name, symlinks=False)
     root = sc.compose(cfg.config_file.read_text(encoding="utf-8-sig"))
     shim = any(n in sc.plugin_names(root) for n in ("offline", "material/offline"))
-    # Material's offline plugin turns directory URLs off (so the site works from file://).
-    directory_urls = cfg.use_directory_urls and not shim
+    directory_urls = cfg.use_directory_urls  # (off with Material's offline plugin: config.load_config)
     pages, generated = _stage_pages(corpus, tmp / docs_name, today, directory_urls)
     written = [f"{docs_name}/{rel}" for rel in pages]
     terms, _problems = load_glossary(cfg.data_path)

@@ -36,6 +36,7 @@ from typing import Any
 from kb_tools import i18n
 from kb_tools.corpus import Corpus
 from kb_tools.i18n import _
+from kb_tools.search.pageinfo import page_hashes
 from kb_tools.model import Page
 from kb_tools._io import atomic_write
 from kb_tools.replay import source_fingerprint  # the one fingerprint of kb's sources (the checks' key too)
@@ -84,10 +85,9 @@ class Inputs:
         self.common = _digest([FORMAT, source_fingerprint(), i18n.current_language(), _file_digest(cfg.config_file),
                                str(cfg.docs_dir), cfg.kb.model_dump(mode="json"),
                                repr(cfg.raw.get("extra")),  # !ENV values
+                               cfg.use_directory_urls,  # the effective value (the ledger's tables link with it)
                                sorted(corpus.pages)])
-        pages = corpus.pages
-        hash_of = getattr(pages, "hash_of", None)
-        self.hashes = {p: hash_of(p) if hash_of else pages[p].hash for p in sorted(pages)}
+        self.hashes = dict(sorted(page_hashes(corpus).items()))
         self.facets: dict[str, tuple[str, dict[str, str]]] = {}
 
     def data(self, name: str) -> str:

@@ -14,20 +14,10 @@ import posixpath
 import re
 from urllib.parse import quote, unquote
 
+from kb_tools.parse.links import page_url
+
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _STRONG = re.compile(r"\*\*(.+?)\*\*")
-
-
-def page_url(path: str, use_directory_urls: bool) -> str:
-    """MkDocs' URL of a docs page (``a/b.md`` → ``a/b/`` or ``a/b.html``)."""
-    stem, dot, ext = path.rpartition(".")
-    if not dot or ext.lower() not in ("md", "markdown"):
-        return path  # an asset keeps its path
-    folder, _, name = stem.rpartition("/")
-    prefix = f"{folder}/" if folder else ""
-    if name in ("index", "README"):
-        return prefix + ("" if use_directory_urls else "index.html")
-    return f"{prefix}{name}/" if use_directory_urls else f"{prefix}{name}.html"
 
 
 def relative_url(target: str, base: str) -> str:
