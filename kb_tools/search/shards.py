@@ -234,14 +234,27 @@ def _write_terms(tmp: Path, post: dict[str, list[int]], n: int, rep: ShardReport
     return n_shards, big_ids
 
 
+def _write_chunks(tmp: Path, folder: str, fn: str, items: list[Any], sizes: list[int], target: int,
+                  rep: ShardReport, pack: Any = None, min_files: int = 0) -> tuple[int, int]:
+    """``items`` in files ``folder/<i>.js`` of about ``target`` bytes (``sizes``: each item's
+    estimate), each calling ``fn(i, items)`` (``pack`` reshapes a file's items): (items per
+    file, files written)."""
+    sizes = sizes or [1]
+    per = max(1, int(target / (sum(sizes) / len(sizes))))
+    (tmp / folder).mkdir()
+    files = 0
+    for c in range(0, max(len(items), min_files), per):
+        part = items[c:c + per]
+        _write(tmp / folder / f"{c // per}.js", _script(fn, c // per, pack(part) if pack else part), rep)
+        files += 1
+    return per, files
+
+
 def _write_store(tmp: Path, rows: list[Any], rep: ShardReport) -> int:
     entries = [r[2] for r in rows]
-    sizes = [len(json.dumps(e, ensure_ascii=False).encode("utf-8")) for e in entries] or [1]
-    per = max(1, int(CHUNK_TARGET / (sum(sizes) / len(sizes))))
-    (tmp / "d").mkdir()
-    for c in range(0, max(len(entries), 1), per):
-        _write(tmp / "d" / f"{c // per}.js", _script("kbSearchDocs", c // per, entries[c:c + per]), rep)
-        rep.chunks += 1
+    sizes = [len(json.dumps(e, ensure_ascii=False).encode("utf-8")) for e in entries]
+    per, files = _write_chunks(tmp, "d", "kbSearchDocs", entries, sizes, CHUNK_TARGET, rep, min_files=1)
+    rep.chunks += files
     return per
 
 
@@ -249,13 +262,10 @@ def _write_heads(tmp: Path, rows: list[Any], rep: ShardReport) -> tuple[int, int
     """Pages per heads file, bytes of all heads files."""
     before = rep.bytes_total
     heads = [(r[2][0], r[2][1]) for r in rows]
-    sizes = [len(u.encode("utf-8")) + len(t.encode("utf-8")) + 6 for u, t in heads] or [1]
-    per = max(1, int(HEADS_TARGET / (sum(sizes) / len(sizes))))
-    (tmp / "h").mkdir()
-    for c in range(0, len(heads), per):
-        flat = [x for head in heads[c:c + per] for x in head]
-        _write(tmp / "h" / f"{c // per}.js", _script("kbSearchHeads", c // per, flat), rep)
-        rep.heads += 1
+    sizes = [len(u.encode("utf-8")) + len(t.encode("utf-8")) + 6 for u, t in heads]
+    per, files = _write_chunks(tmp, "h", "kbSearchHeads", heads, sizes, HEADS_TARGET, rep,
+                               pack=lambda part: [x for head in part for x in head])
+    rep.heads += files
     return per, rep.bytes_total - before
 
 
