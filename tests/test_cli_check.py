@@ -127,8 +127,16 @@ def test_each_subcommand_is_in_the_lazy_table_and_loads_alone() -> None:
     from kb_tools import cli
     from kb_tools.commands._shared import COMMAND_MODULES
 
+    import importlib
+    import pkgutil
+
+    import kb_tools.commands
+
+    for mod in pkgutil.iter_modules(kb_tools.commands.__path__):  # a module missing from the table too
+        if not mod.name.startswith("_"):
+            importlib.import_module(f"kb_tools.commands.{mod.name}")
     group = cli._group()
-    names = group.list_commands(None)  # imports every command module
+    names = group.list_commands(None)
     assert {n: group.commands[n].callback.__module__.rpartition(".")[2] for n in names} == COMMAND_MODULES
     code = ("import sys; from kb_tools.cli import _group; g = _group(); g.get_command(None, 'index'); "
             "print(sorted(m for m in sys.modules if m.startswith('kb_tools.commands.')))")

@@ -8,10 +8,6 @@ from pathlib import Path
 from conftest import BENCH_CORPUS
 
 
-def _gen():
-    return BENCH_CORPUS  # the project's generator, loaded once by conftest
-
-
 def _digest(root: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
@@ -22,7 +18,7 @@ def _digest(root: Path) -> str:
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
-    gen = _gen()
+    gen = BENCH_CORPUS
     gen.generate(tmp_path / "a", 60, 5)
     gen.generate(tmp_path / "b", 60, 5)
     gen.generate(tmp_path / "c", 60, 6)
@@ -31,7 +27,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 
 def test_every_seeded_rule_is_planted(tmp_path: Path) -> None:
-    gen = _gen()
+    gen = BENCH_CORPUS
     doc = gen.generate(tmp_path, 400, 2)
     assert set(doc["counts"]) == set(gen.SEEDED_RULES)
     for f in doc["faults"]:
@@ -41,7 +37,7 @@ def test_every_seeded_rule_is_planted(tmp_path: Path) -> None:
 
 
 def test_a_ledger_changes_nothing_but_the_systems_lines(tmp_path: Path) -> None:
-    gen = _gen()
+    gen = BENCH_CORPUS
     gen.generate(tmp_path / "a", 80, 4)
     gen.generate(tmp_path / "b", 80, 4, systems=15)
     ledger = (tmp_path / "b" / "docs" / "_data" / "systems.yml").read_text(encoding="utf-8")

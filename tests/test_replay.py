@@ -18,14 +18,10 @@ from kb_tools import cli, replay
 ARGS = ["--no-progress", "check", "--format", "json", "--today", "2026-11-26"]
 
 
-def _gen():
-    return BENCH_CORPUS  # the project's generator, loaded once by conftest
-
-
 @pytest.fixture(name="base", scope="module")
 def fixture_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("replay")
-    _gen().generate(root, 60, 5, systems=3)
+    BENCH_CORPUS.generate(root, 60, 5, systems=3)
     return root
 
 
@@ -186,6 +182,15 @@ def test_installed_package_change_runs_again(tree: Path, kb: Kb, monkeypatch: py
     assert not replayed and found == uncached(kb)
 
 
+def test_kb_sources_change_runs_again(tree: Path, kb: Kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit or upgrade of kb itself (``source_fingerprint``) is in the key."""
+    kb()
+    assert kb()[0]
+    monkeypatch.setattr(replay, "source_fingerprint", lambda: "another kb")
+    replayed, _c, found, _e = kb()
+    assert not replayed and found == uncached(kb)
+
+
 def test_data_folder_outside_docs_never_replays(tree: Path, kb: Kb) -> None:
     """The snapshot covers docs_dir: a _data folder outside it (data_dir: ../data) stores no manifest."""
     shutil.move(str(tree / "docs" / "_data"), str(tree / "data"))
@@ -211,9 +216,19 @@ def test_one_walk_serves_the_manifest_and_the_corpus(tree: Path, kb: Kb, monkeyp
     os.symlink("nowhere.md", docs / "dangling.md")
     (docs / "again").symlink_to(docs / "apps", target_is_directory=True)
     w = _walk.walk(docs)
-    assert walk_docs(docs, w)[0] == walk_docs(docs)[0]
-    assert [(p, i.message) for p, i in walk_docs(docs, w)[1]] == [(p, i.message) for p, i in walk_docs(docs)[1]]
-    assert replay.snapshot(docs, walked=w) == replay.snapshot(docs)
+    files, issues = walk_docs(docs, w)
+    # one of apps/ and again/ (the same folder) is entered, the other cut; the loop inside it and
+    # the dangling link are the tree's issues (which of the two comes first is the file system's order)
+    entered = "again" if any(f.startswith("again/") for f, _st in files) else "apps"
+    in_apps = sorted(p.name for p in (docs / "apps").iterdir() if p.suffix == ".md")
+    assert sorted(f.split("/", 1)[1] for f, _st in files if f.startswith(entered + "/")) == in_apps
+    assert not any(f.startswith(("apps/", "again/")) and not f.startswith(entered + "/") for f, _st in files)
+    assert [(p, i.message) for p, i in issues] == [
+        ("dangling.md", "broken or looping symlink ({error})"),
+        (f"{entered}/loop", "symlink loop: this folder link points back into the tree; skipped")]
+    snap = replay.snapshot(docs, walked=w)
+    assert snap["dangling.md"][0] == -1 and snap["apps/"][3] == snap["again/"][3]
+    assert {f for f, _st in files} == {k for k, v in snap.items() if not k.endswith("/") and v[0] != -1}
     walks = []
     real = _walk.walk
 

@@ -162,12 +162,19 @@ def test_resolve_page_fast_path_agrees_with_resolve_target(src_dir, target) -> N
 
     world = World.build(_W_PAGES, {"img/p.png"}, set(), False)
     src = f"{src_dir}/self.md" if src_dir else "self.md"
-    _key, _src, entries, linked = resolve_page(world, src, [Link(target, 1, 1, "link")])
-    outcome, path, upath, anchor = resolve_target(world, src, src_dir, target)
-    want_entries = [] if outcome in ("external", "file") or (outcome == "page" and not anchor) else \
-        [(outcome, path, upath, anchor, target, 1, 1, "link")]
-    want_linked = [path] if (outcome == "page" and path != src) or outcome == "directory" else []
-    assert (entries, linked) == (want_entries, want_linked)
+    from kb_tools.parse import links as lk
+
+    page_links = [Link(target, 1, 1, "link"), Link("a.md", 2, 1, "link"), Link(target, 3, 5, "image")]
+    fast = resolve_page(world, src, page_links)
+    saved = lk._plain
+    lk._plain = lambda _t: False  # every link through resolve_target
+    try:
+        general = resolve_page(world, src, page_links)
+    finally:
+        lk._plain = saved
+    assert fast == general
+    if lk._plain(target) and f"{src_dir}/{target}".lstrip("/") in _W_PAGES:  # the fast path was taken
+        assert resolve_target(world, src, src_dir, target)[0] == "page"
 
 
 _ITEM_LINES = st.sampled_from([
@@ -179,22 +186,24 @@ _ITEM_LINES = st.sampled_from([
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(_ITEM_LINES, min_size=1, max_size=12), st.booleans(), st.booleans())
-def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink) -> None:
-    """The scanner's fast path for ``- text`` / ``- [text](target)`` lines gives what its general
-    path gives (run with the fast path's pattern replaced by one that never matches)."""
+@given(st.lists(_ITEM_LINES | st.sampled_from(["plain text", "見出し", "テキスト [a](b.md)", "a https://x.jp"]),
+                min_size=1, max_size=12), st.booleans(), st.booleans(), st.booleans())
+def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, collect) -> None:
+    """The scanner's fast paths — ``- text`` / ``- [text](target)`` lines, and plain text lines —
+    give what its general path gives (run with both fast paths' patterns replaced by ones that
+    never / always match), collecting prose lines (``style.yml`` present) or not."""
     from kb_tools.parse import markdown as m
 
     def run() -> tuple:
-        prose: list = []
+        prose: list | None = [] if collect else None
         r = m.scan(lines, 1, attr_list, magiclink, prose)
         return (r.headings, r.links, r.explicit_ids, r.html_ids, r.footnote_defs, r.footnote_refs, prose)
 
     fast = run()
-    saved = m._SIMPLE_ITEM_RE
-    m._SIMPLE_ITEM_RE = re.compile(r"(?!)")
+    saved = m._SIMPLE_ITEM_RE, m._NEEDS_WORK
+    m._SIMPLE_ITEM_RE, m._NEEDS_WORK = re.compile(r"(?!)"), re.compile("")
     try:
         general = run()
     finally:
-        m._SIMPLE_ITEM_RE = saved
+        m._SIMPLE_ITEM_RE, m._NEEDS_WORK = saved
     assert fast == general

@@ -179,3 +179,13 @@ def test_directory_urls_as_the_build_sets_them(tree: Path) -> None:
     assert "ledger" in rendered
     assert without == run(False, use_cache=False)[0]
     assert any(with_dirs[p] != without[p] for p in with_dirs if p.startswith("kb/systems/"))
+
+
+def test_kb_sources_changed_render_everything(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade or edit of kb itself (``replay.source_fingerprint``) re-renders every part."""
+    _before, first = render(tree)
+    _again, rendered = render(tree)
+    assert first == ALL and rendered == set()
+    monkeypatch.setattr("kb_tools.site.pages.cache.source_fingerprint", lambda: "another kb")
+    _after, rendered = render(tree)
+    assert rendered == ALL
