@@ -88,8 +88,34 @@ def _raw(cls) -> st.SearchStrategy:  # type: ignore[no-untyped-def]
         lambda d: st.fixed_dictionaries({k: _raw(nested[k]) if k in nested else st.just(v) for k, v in d.items()}))
 
 
+def _like(v):  # type: ignore[no-untyped-def]
+    """Values of the type of ``v`` (an option's default), in and out of its bounds."""
+    if isinstance(v, bool):
+        return st.booleans()
+    if isinstance(v, (int, float)):
+        edges = st.sampled_from([-1, 0, 1, 3650, 3651])  # the bounds options have
+        return st.one_of(edges, st.integers(-1, 4000)) if isinstance(v, int) else \
+            st.one_of(st.sampled_from([-1.0, 0.0, 0.5]), st.floats(-1, 100, allow_nan=False))
+    if isinstance(v, str):
+        return st.sampled_from(["info", "warning", "error", "off", "loud", "_data", " Info "])
+    if isinstance(v, list):
+        return st.lists(st.sampled_from(["a", "x.gd", "(", "a.*", "https://intra/", "Bad Host"]), max_size=3)
+    return st.dictionaries(st.sampled_from(["guide", "default", "KB401"]), st.sampled_from(["off", 30, ["restore"], 0]),
+                           max_size=2)
+
+
+def _near(cls) -> st.SearchStrategy:  # type: ignore[no-untyped-def]
+    """Options as people write them: some fields at their (valid) defaults, one drawn from values
+    of its type — mostly valid, so the fast path is taken and compared, not just declined."""
+    defaults = cls().model_dump()
+    plain = [k for k, (_d, check) in cls.FIELDS.items() if not isinstance(check, type)]
+    return st.tuples(st.lists(st.sampled_from(sorted(defaults)), max_size=4, unique=True),
+                     st.sampled_from(plain).flatmap(lambda k: st.tuples(st.just(k), _like(defaults[k])))).map(
+        lambda t: {**{k: defaults[k] for k in t[0]}, t[1][0]: t[1][1]})
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(_BLOCKS).flatmap(lambda c: st.tuples(st.just(c), _raw(c))))
+@given(st.sampled_from(_BLOCKS).flatmap(lambda c: st.tuples(st.just(c), st.one_of(_raw(c), _near(c)))))
 def test_fast_options_equal_the_models(case) -> None:  # type: ignore[no-untyped-def]
     cls, raw = case
     model = getattr(options_models, cls.MODEL)
@@ -118,7 +144,7 @@ def test_front_matter_names_equal_the_model() -> None:
     assert schema_fast.OUR_KEYS == schema.OUR_KEYS
 
 
-_fm_value = st.one_of(_scalar, st.dates(_dt.date(2020, 1, 1), _dt.date(2030, 1, 1)),
+_fm_value = st.one_of(_scalar, st.sampled_from([0, -1, 1, 3650, 3651, True]), st.dates(_dt.date(2020, 1, 1), _dt.date(2030, 1, 1)),
                       st.just(frontmatter.InvalidDate("2025-02-29")), st.just(_dt.datetime(2025, 1, 2, 3, 4)),
                       st.sampled_from(schema_fast.PAGE_TYPES + schema_fast.STATUSES + schema_fast.AUDIENCES),
                       st.lists(st.sampled_from(schema_fast.AUDIENCES + ("x", 3)), max_size=3))
@@ -129,8 +155,10 @@ _meta = st.dictionaries(st.sampled_from(sorted(schema_fast.OUR_KEYS) + ["hide", 
 _USUAL = {"title": "t", "owner": "o", "description": "d", "last_reviewed": _dt.date(2025, 1, 1)}
 
 
-@settings(max_examples=600, deadline=None)
-@given(st.one_of(_meta, _meta.map(lambda m: {**_USUAL, **m})))
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_meta, _meta.map(lambda m: {**_USUAL, **m}),
+                 st.tuples(st.sampled_from(sorted(schema_fast.OUR_KEYS)), st.one_of(_fm_value, st.lists(_step, max_size=2)))
+                 .map(lambda kv: {**_USUAL, kv[0]: kv[1]})))  # the usual front matter with one field drawn
 def test_fast_front_matter_is_never_valid_where_the_model_fails(meta) -> None:  # type: ignore[no-untyped-def]
     if schema_fast.valid(meta):
         schema.FrontMatterModel.model_validate(meta)  # raises if the fast path was wrong
