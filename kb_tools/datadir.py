@@ -133,22 +133,29 @@ def read_yaml(path: Path, rel: str, rule: str = "meta.registry",
 
 def parse_yaml(text: str, rule: str = "meta.registry") -> tuple[Any, list[ParseIssue]]:
     """``read_yaml`` for text already read (page analyzers get data files as bytes)."""
-    from kb_tools.parse.frontmatter import _BaseLoader  # the C parser when available
-
     fast = blockyaml.load(text)  # plain block YAML, line by line: the same values, lines and problems
     if fast is not None:
         return fast[0], _problems(rule, fast[1], fast[2])
-    builder = _Builder()
     try:
-        node = yaml.compose(text, Loader=_BaseLoader)  # noqa: S506 - composing only, no constructors
-        data = builder.build(node) if node is not None else None
+        data, bad_dates, duplicates = compose_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         return None, [ParseIssue(rule, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1,
                                  N_("not valid YAML: {error}"), args={"error": exc.problem})]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [ParseIssue(rule, 1, 1, N_("not valid YAML: {error}"), args={"error": str(exc)})]
-    return data, _problems(rule, builder.bad_dates, builder.duplicates)
+    return data, _problems(rule, bad_dates, duplicates)
+
+
+def compose_yaml(text: str) -> tuple[Any, list[tuple[int, int, str]], list[tuple[int, int, str, int]]]:
+    """The composing reader (the C parser when available, then ``_Builder``): (data, impossible
+    dates, duplicate keys); raises what PyYAML raises. ``blockyaml`` is held equal to it."""
+    from kb_tools.parse.frontmatter import _BaseLoader  # the C parser when available
+
+    builder = _Builder()
+    node = yaml.compose(text, Loader=_BaseLoader)  # noqa: S506 - composing only, no constructors
+    data = builder.build(node) if node is not None else None
+    return data, builder.bad_dates, builder.duplicates
 
 
 def _problems(rule: str, bad_dates: list[tuple[int, int, str]],
@@ -180,10 +187,14 @@ def _key_lines(path: Path) -> dict[str, int]:
     return out
 
 
+ROSTER_FILE = "roster.yml"  # under data_dir: people and roles
+TAXONOMY_FILE = "taxonomy.yml"  # under data_dir: tags
+
+
 def load_registry(data_dir: Path, docs_dir: Path) -> Registry:
     reg = Registry()
-    roster = data_dir / "roster.yml"
-    taxonomy = data_dir / "taxonomy.yml"
+    roster = data_dir / ROSTER_FILE
+    taxonomy = data_dir / TAXONOMY_FILE
     try:
         reg.roster_path = roster.relative_to(docs_dir).as_posix()
         reg.taxonomy_path = taxonomy.relative_to(docs_dir).as_posix()

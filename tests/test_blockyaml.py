@@ -13,20 +13,16 @@ from hypothesis import strategies as st
 from kb_tools import datadir
 from kb_tools.parse import blockyaml
 from kb_tools.parse.blockyaml import LineDict
-from kb_tools.parse.frontmatter import _BaseLoader
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def full(text: str) -> tuple[Any, list, list] | None:
-    """The composing reader (C parser + builder) without the fast path; None on a YAML error."""
-    builder = datadir._Builder()
+    """The composing reader (``datadir.compose_yaml``) without the fast path; None on a YAML error."""
     try:
-        node = yaml.compose(text, Loader=_BaseLoader)  # noqa: S506 - composing only
-        data = builder.build(node) if node is not None else None
-    except (yaml.YAMLError, ValueError, TypeError):
+        return datadir.compose_yaml(text)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
-    return data, builder.bad_dates, builder.duplicates
 
 
 def same(a: Any, b: Any) -> bool:

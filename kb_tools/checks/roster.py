@@ -6,6 +6,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING
 
 from kb_tools.checks.registry import Emit, RuleContext, check_pass, declare
+from kb_tools.datadir import ROSTER_FILE
 from kb_tools.findings import Severity
 from kb_tools.i18n import _
 
@@ -92,7 +93,7 @@ def check_roster(corpus: Corpus, ctx: RuleContext, emit: Emit) -> None:
     if not reg.has_roster or not corpus.kb_metadata:
         return
     try:
-        text = (corpus.config.data_path / "roster.yml").read_text(encoding="utf-8-sig", errors="replace")
+        text = (corpus.config.data_path / ROSTER_FILE).read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         text = ""
     lines = text.splitlines()

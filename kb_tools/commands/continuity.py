@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from kb_tools.commands._shared import State, config_option, fail, main, parse_date, pass_state
+from kb_tools.datadir import ROSTER_FILE
 from kb_tools.fuzzy import did_you_mean
 from kb_tools.i18n import _
 from kb_tools.schedule import DUE_SOON_DAYS
@@ -67,7 +68,7 @@ def _check_person(corpus: Any, person: str) -> None:
         where = f"{reg.roster_path}:{first.line}: {_(first.message).format(**(first.args or {}))}"
         fail(_("the roster cannot be read ({where}); fix it, then run kb handover again").format(where=where))
     hint = suggest_person(corpus, person)
-    roster = corpus.registry.roster_path or "roster.yml"
+    roster = corpus.registry.roster_path or ROSTER_FILE
     fail(_("unknown person '{person}' (not in {roster}); did you mean '{suggestion}'?").format(
         person=person, roster=roster, suggestion=hint) if hint else
          _("unknown person '{person}' (not in {roster})").format(person=person, roster=roster))
@@ -294,7 +295,7 @@ def roster_assign(state: State, role: str, to: str, from_date: str | None, repla
     from kb_tools.edit.roster import RosterError, assign
 
     cfg = state.config()
-    path = cfg.data_path / "roster.yml"
+    path = cfg.data_path / ROSTER_FILE
     if not path.is_file():
         fail(_("{path}: no roster file").format(path=path))
     reg = load_registry(cfg.data_path, cfg.docs_dir)

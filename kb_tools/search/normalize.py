@@ -54,7 +54,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from kb_tools.datadir import read_yaml
+from kb_tools.datadir import TAXONOMY_FILE, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,6 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # ‐ ‑ ‒ – — ―
 MIDDLE_DOTS = "\u30fb\u30a0"  # ・ ゠
 LONG_VOWEL_MIN_RUN = 4
 SYNONYMS_FILE = "synonyms.yml"
-TAXONOMY_FILE = "taxonomy.yml"
 
 _ASCII_WORD = re.compile(r"[a-z0-9]")
 

@@ -35,6 +35,8 @@ from typing import Any
 
 from kb_tools import i18n
 from kb_tools.corpus import Corpus
+from kb_tools.datadir import ROSTER_FILE, TAXONOMY_FILE
+from kb_tools.ledger import LEDGER_FILE
 from kb_tools.i18n import _
 from kb_tools.search.pageinfo import page_hashes
 from kb_tools.model import Page
@@ -45,8 +47,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the stored layout changes
 CACHE_FILE = "generated.marshal"
-REGISTRY_FILES = ("roster.yml", "taxonomy.yml")  # datadir.load_registry
-LEDGER_FILES = ("systems.yml",)  # ledger.LEDGER_FILE
+REGISTRY_FILES = (ROSTER_FILE, TAXONOMY_FILE)
+LEDGER_FILES = (LEDGER_FILE,)
 
 Render = Callable[[Corpus, _dt.date, Any], dict[str, str]]
 
