@@ -140,12 +140,14 @@ def test_kb_finds_every_kind_and_stock_does_not(browser, small) -> None:
 
 @contextlib.contextmanager
 def _asked(browser, site: Path, query: str) -> Iterator[Session]:  # type: ignore[no-untyped-def]
-    """A browser session on ``site`` (served on 127.0.0.1) that has asked ``query``."""
+    """A browser session on ``site`` (served on 127.0.0.1) that has asked ``query`` and whose
+    answer is complete (titles may render from the heads first; snippets fill in after)."""
     with serve(site) as base:
         s = Session(browser, base)
         try:
             s.open()
             s.ask(query)
+            s.page.wait_for_function("() => (window.__kbSearchDone || 0) >= 1")
             yield s
         finally:
             s.close()
