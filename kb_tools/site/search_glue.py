@@ -3,7 +3,8 @@
 With ``kb: {japanese_search: true}`` the kb plugin calls:
 
 * ``inject(html, page_url)`` (on_post_page): a ``<script>`` for ``assets/kb-search/kb-search.js``
-  just before Material's bundle, and in the head a one-rule ``<style>`` (``CONTAIN``). The script (theme/assets/javascripts/kb-search/search.js)
+  just before Material's bundle, and a one-rule ``<style>`` at the end of the head (``CONTAIN``).
+  The script (theme/assets/javascripts/kb-search/search.js)
   keeps Material's search box, result list and keyboard handling, switches off Material's own
   index download and worker, and answers from kb's prebuilt index.
 * ``post_build(config, corpus, urls)`` (on_post_build): the client script (settings, the
@@ -98,8 +99,8 @@ def inject(html: str, page_url: str) -> str:
     if MARKER not in html:
         html = html[:m.start()] + script_tag(page_url) + html[m.start():]
     head = html.find("</head>")
-    if CONTAIN_MARKER not in html[:head if head >= 0 else 0]:
-        html = html[:head] + CONTAIN + html[head:] if head >= 0 else html
+    if head >= 0 and CONTAIN_MARKER not in html[:head]:
+        html = html[:head] + CONTAIN + html[head:]
     return html
 
 
