@@ -16,7 +16,8 @@ later queries, later-query latency (typed → the frame after the answer, in the
 max of five queries), index size on disk, build wall and CPU time with the load average (plain
 vs kb: the kb share, and the search-index part as a share of the plain build) and, on the
 1,000-page corpus (or the largest below), the exact-title first-place rate. ``--reuse`` keeps
-the builds in ``--work`` and rewrites kb's client and index from the current sources. ``--quality``: recall@5 / MRR@5 per query kind through ``kb search`` and the
+the builds in ``--work`` and rewrites kb's client and index from the current sources, and what
+``search_glue.inject`` puts in every page (``search_glue.inject_site``). ``--quality``: recall@5 / MRR@5 per query kind through ``kb search`` and the
 site (bench/search_quality.py): any MkDocs project passed by path (e.g. a checkout of FastAPI's
 Japanese docs) and this repo; nothing outside the repository is read unless passed.
 
@@ -148,7 +149,8 @@ def _child_cpu() -> float:
 
 
 def rewrite_search(project_dir: Path, site: Path, urls: dict[str, str]) -> float:
-    """kb's client and index in a built ``site`` rewritten from the current sources; seconds."""
+    """kb's client, index and page glue in a built ``site`` rewritten from the current sources;
+    the index's seconds."""
     sys.path.insert(0, str(REPO))
     from kb_tools.config import load_config
     from kb_tools.corpus import build_corpus
@@ -157,6 +159,9 @@ def rewrite_search(project_dir: Path, site: Path, urls: dict[str, str]) -> float
     cfg = load_config(project_dir / "mkdocs.yml")
     corpus = build_corpus(cfg)
     rep = search_glue.post_build(site, corpus, {src: url for url, src in urls.items()}, cfg.use_directory_urls)
+    pages = search_glue.inject_site(site)  # what every page carries (script, head style), as on_post_page writes it
+    if pages:
+        print(f"reuse: {pages} pages of {site} given the current page glue", file=sys.stderr)
     return rep.seconds
 
 

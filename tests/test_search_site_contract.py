@@ -42,12 +42,10 @@ def test_search_markup_the_glue_reads() -> None:
     base = (MATERIAL / "base.html").read_text(encoding="utf-8")
     g = search_glue.GLUE
     missing = [k for k in ("form", "input", "result", "meta", "list") if g[k] not in search]
-    missing += [k for k in ("config", "search_toggle", "container", "content") if g[k] not in base]
+    missing += [k for k in ("config", "head_end", "content") if g[k] not in base]
     assert not missing, _recheck() + f"partials/search.html or base.html changed: {missing}"
-    # search.js's CONTAIN rule: the search toggle is a sibling before the container, which holds the content
-    toggle = re.search(r'<input class="md-toggle" data-md-toggle="search"[^>]*>', base)
-    assert toggle and toggle.end() < base.index(g["container"]) < base.index(g["content"]), _recheck() + \
-        "the search toggle no longer precedes .md-container (search.js's CONTAIN selector)"
+    # search_glue.CONTAIN goes at the end of the head, before the body holding the content column
+    assert base.index(g["head_end"]) < base.index(g["content"]), _recheck() + "base.html's head no longer precedes .md-content"
     # the script is injected right before the bundle, after __config
     assert base.index(g["config"]) < base.index(g["bundle"]), _recheck() + "__config no longer precedes the bundle"
     m = re.search(r"<script src=\"\{\{ '(assets/javascripts/bundle\.[0-9a-f]+\.min\.js)' \| url \}\}\"></script>", base)
@@ -91,3 +89,29 @@ def test_inject_puts_the_script_before_the_bundle() -> None:
     assert 'src="assets/kb-search/kb-search.js"' in search_glue.inject(html, "")
     assert 'src="../assets/kb-search/kb-search.js"' in search_glue.inject(html, "cloud/aws.html")
     assert search_glue.inject("<p>no bundle</p>", "") == "<p>no bundle</p>"
+
+
+def test_inject_puts_the_containment_at_the_end_of_the_head_once() -> None:
+    bundle = '<script src="../../assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+    html = f'<html><head><title>t</title></head><body><div class="md-content">x</div>{bundle}</body></html>'
+    out = search_glue.inject(html, "cloud/aws/")
+    assert out.index("<title>") < out.index(search_glue.CONTAIN) < out.index("</head>") < out.index('class="md-content"')
+    assert out.count(search_glue.CONTAIN_MARKER) == 1 and search_glue.inject(out, "cloud/aws/") == out
+    assert "@media screen" in search_glue.CONTAIN  # the printed page is not clipped
+    # a page written before the head style (the benchmark's --reuse) gets it, and only it
+    old = html.replace(bundle, search_glue.script_tag("cloud/aws/") + bundle)
+    assert search_glue.inject(old, "cloud/aws/") == out
+
+
+def test_inject_site_rewrites_pages_built_earlier(tmp_path: Path) -> None:
+    bundle = '<script src="{up}assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+    pages = {"index.html": "", "cloud/aws/index.html": "../../", "a.html": "", "404.html": None}
+    for rel, up in pages.items():
+        body = "<p>no bundle</p>" if up is None else bundle.format(up=up)
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"<html><head></head><body>{body}</body></html>", encoding="utf-8")
+    assert search_glue.inject_site(tmp_path) == 3
+    aws = (tmp_path / "cloud/aws/index.html").read_text(encoding="utf-8")
+    assert '<script src="../../assets/kb-search/kb-search.js" data-kb-search>' in aws and search_glue.CONTAIN in aws
+    assert 'src="assets/kb-search/kb-search.js"' in (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert search_glue.inject_site(tmp_path) == 0

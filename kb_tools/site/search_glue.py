@@ -3,7 +3,8 @@
 With ``kb: {japanese_search: true}`` the kb plugin calls:
 
 * ``inject(html, page_url)`` (on_post_page): a ``<script>`` for ``assets/kb-search/kb-search.js``
-  just before Material's bundle. The script (theme/assets/javascripts/kb-search/search.js)
+  just before Material's bundle, and a one-rule ``<style>`` at the end of the head (``CONTAIN``).
+  The script (theme/assets/javascripts/kb-search/search.js)
   keeps Material's search box, result list and keyboard handling, switches off Material's own
   index download and worker, and answers from kb's prebuilt index.
 * ``post_build(config, corpus, urls)`` (on_post_build): the client script (settings, the
@@ -41,6 +42,13 @@ MATERIAL_TESTED = ("9.8.2",)
 MAX_QUERY_CHARS = 200
 BUNDLE_RX = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
 MARKER = "data-kb-search"
+# The content column is contained (layout and paint) on screen from the page's first style on, so
+# an answer's frame repaints the search overlay, not a 10,000-link page behind it, and opening the
+# search restyles nothing behind it: a rule under Material's search toggle instead (`:checked ~
+# .md-container .md-content`) restyled the whole content (30,000 elements, 250-600 ms) as the
+# search opened. Only for screens: print keeps the page unclipped.
+CONTAIN_MARKER = "data-kb-contain"
+CONTAIN = f"<style {CONTAIN_MARKER}>@media screen{{.md-content{{contain:layout paint}}}}</style>"
 
 # What search.js relies on in Material (checked by tests/test_search_site_contract.py).
 GLUE = {
@@ -50,9 +58,8 @@ GLUE = {
     "meta": 'class="md-search-result__meta"',
     "list": 'class="md-search-result__list"',
     "config": '<script id="__config" type="application/json">',
-    # while the search is open the page behind it is contained (search.js: CONTAIN)
-    "search_toggle": 'data-md-toggle="search"',
-    "container": 'class="md-container"',
+    # the content column is contained (CONTAIN, in the head)
+    "head_end": "</head>",
     "content": 'class="md-content"',
     "bundle": "assets/javascripts/bundle.",
     "index_only_with_form": 'document.forms.namedItem("search")',
@@ -84,13 +91,32 @@ def script_tag(page_url: str) -> str:
 
 
 def inject(html: str, page_url: str) -> str:
-    """``html`` with kb's search script before Material's bundle (unchanged without a bundle)."""
-    if MARKER in html:
-        return html
+    """``html`` with kb's search script before Material's bundle and ``CONTAIN`` at the end of its
+    head (unchanged without a bundle; each part added only once)."""
     m = BUNDLE_RX.search(html)
     if m is None:
         return html
-    return html[:m.start()] + script_tag(page_url) + html[m.start():]
+    if MARKER not in html:
+        html = html[:m.start()] + script_tag(page_url) + html[m.start():]
+    head = html.find("</head>")
+    if head >= 0 and CONTAIN_MARKER not in html[:head]:
+        html = html[:head] + CONTAIN + html[head:]
+    return html
+
+
+def inject_site(site_dir: Path) -> int:
+    """``inject`` applied to every page of a site built earlier (the benchmark's ``--reuse``: a
+    change to what every page carries without a new MkDocs build); the number of pages rewritten."""
+    n = 0
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        url = rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+        html = path.read_text(encoding="utf-8")
+        out = inject(html, url)
+        if out != html:
+            _write_atomic(path, out.encode("utf-8"))
+            n += 1
+    return n
 
 
 def client_source(data: dict[str, Any]) -> str:

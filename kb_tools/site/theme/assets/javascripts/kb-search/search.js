@@ -65,15 +65,6 @@
 
   function setMeta(text) { if (meta) meta.textContent = text }
 
-  /* While the search is open (Material's search toggle checked) the page behind the overlay is
-     contained: every answer then repaints the overlay, not a long page (a 10,000-link home page
-     made each frame after an answer cost ~40 ms more). Nothing visible changes: the overlay
-     covers the content, which only stops overflowing its box meanwhile. */
-  var CONTAIN = "[data-md-toggle=search]:checked ~ .md-container .md-content{contain:layout paint}"
-  var style = document.createElement("style")
-  style.textContent = CONTAIN
-  document.head.appendChild(style)
-
   /* ------------------------------------------------------------------ loading scripts */
 
   var loads = {}, got = {}
