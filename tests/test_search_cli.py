@@ -224,7 +224,9 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, gen_corpus) -> None:
 
     for f, t in terms:
         assert postings(ra, f, t) == postings(rb, f, t), (f, t)
-        assert vars(ra.term_info(f, t)) == vars(rb.term_info(f, t))
+        ia, ib = vars(ra.term_info(f, t)), vars(rb.term_info(f, t))
+        assert {k: v for k, v in ia.items() if k not in ("_offset", "_length")} == \
+            {k: v for k, v in ib.items() if k not in ("_offset", "_length")}  # (small blocks: not compressed)
     for d in range(len(docs)):
         assert ra.stored_fields(d) == rb.stored_fields(d)
         assert all(ra.doc_field_length(d, f) == rb.doc_field_length(d, f) for f in ("title", "headings", "body"))
