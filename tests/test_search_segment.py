@@ -189,3 +189,21 @@ def test_kb_index_updated_page_by_page_equals_a_rebuild(gen_corpus, monkeypatch,
     assert hits["トチリ"] == ["new-page.md"] and hits["イロハ"] == hits["ニホヘ"] == [pages[3].relative_to(root / "docs").as_posix()]
     assert "index.md" in hits["索引頁"] and count == len(pages)  # one page added, one deleted
     assert pages[9].relative_to(root / "docs").as_posix() not in {p for p, _ in stored}
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_kb_index_rebuilds_an_index_whose_segments_do_not_open(run_kb, make_docs, edit) -> None:
+    """The update's own opening of every segment is the check (no second opening before it):
+    a damaged segment file makes ``kb index`` rebuild, with or without a page to update."""
+    root = make_docs({"a.md": "# 議事録の書き方\n\n会議の記録です。\n", "b.md": "# 鍵の管理\n\n鍵を渡します。\n"})
+    assert run_kb(root, "index").exit_code == 0
+    for f in (root / ".kb" / "index").glob("*.seg"):
+        f.write_bytes(b"garbage")
+    if edit:
+        (root / "docs" / "a.md").write_text("# 議事録の書き方\n\n録音データの扱い。\n", encoding="utf-8")
+    r = run_kb(root, "index")
+    assert r.exit_code == 0 and "rebuilding the search index: the index folder is corrupt" in r.stderr
+    assert "2 added" in r.stderr
+    r = run_kb(root, "search", "録音データ" if edit else "会議", "--format", "json", "--no-update")
+    assert r.exit_code == 0 and '"a.md"' in r.stdout
+    assert "2 unchanged" in run_kb(root, "index").stderr
