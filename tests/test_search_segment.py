@@ -132,6 +132,7 @@ def test_a_merge_of_segments_with_deletions_keeps_the_survivors(tmp_path) -> Non
     docs = [random_doc(rnd, i) for i in range(6)]
     docs[2]["body"] = "唯一無二"
     ops = [([], docs[:3], "nomerge"), ([], docs[3:], "nomerge"), (["p2.md", "p4.md"], [], "nomerge"),
+           ([], [random_doc(rnd, 7)], "nomerge"), (["p7.md"], [], "nomerge"),  # a segment all deleted
            ([], [random_doc(rnd, 9)], "optimize")]
     run_ops(tmp_path / "whoosh", data, ops, bulk=False)
     run_ops(tmp_path / "kb", data, ops, bulk=True)

@@ -51,13 +51,15 @@ def _freq_bytes(f: int) -> bytes:
     return _FREQ_BYTES[f] if f < 256 else pack_uint(f)
 
 
-def _reader_postings(reader: Any, schema: Any) -> Iterator[tuple[str, bytes, list[int], list[float], list[Any]]]:
-    """Every term of ``reader`` in the schema with its whole posting list, deleted documents
-    included: a segment's term table read term by term (``segment.read_segment``), any other
-    reader through Whoosh's ``iter_postings``."""
+def _reader_postings(reader: Any, schema: Any, live: dict[int, int] | None
+                     ) -> Iterator[tuple[str, bytes, list[int], list[float], list[Any]]]:
+    """The terms of ``reader`` in the schema with their whole posting lists, deleted documents
+    included (``live``: the documents kept, or None; a hint: terms of none of them may be left
+    out): a segment's term table read term by term (``segment.read_segment``), any other reader
+    through Whoosh's ``iter_postings``."""
     terms = getattr(reader, "_terms", None)
     if isinstance(terms, W3TermsReader):
-        yield from read_segment(terms, schema)
+        yield from read_segment(terms, schema, live)
         return
     last, ids, weights, values = None, [], [], []
     for fieldname, tbytes, docnum, weight, value in reader.iter_postings():
@@ -160,7 +162,9 @@ class BulkWriter(SegmentWriter):
                     n = reader.doc_field_length(old, fieldname)
                     if n:
                         seen[docmap[old] if docmap is not None else startdoc + old] = n
-        for fieldname, tbytes, ids, weights, values in _reader_postings(reader, schema):
+        if docmap is not None and not docmap:
+            return  # every document of the segment is deleted (an earlier version of a page)
+        for fieldname, tbytes, ids, weights, values in _reader_postings(reader, schema, docmap):
             if docmap is None:
                 ids = [startdoc + d for d in ids]
             else:

@@ -31,7 +31,7 @@ import io
 import pickle
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from itertools import accumulate
 from struct import Struct
 from typing import Any
@@ -169,13 +169,21 @@ def read_term(postfile: Any, row: bytes, fixedsize: int | None) -> tuple[list[in
             return ids, weights, values
 
 
-def read_segment(terms: Any, schema: Any) -> Iterator[tuple[str, bytes, list[int], list[float], list[Any]]]:
+def read_segment(terms: Any, schema: Any, live: Container[int] | None = None
+                 ) -> Iterator[tuple[str, bytes, list[int], list[float], list[Any]]]:
     """Every term of a segment's term table (``W3TermsReader``) whose field is in ``schema``,
-    in the table's order, with its whole posting list (``read_term``)."""
+    in the table's order, with its whole posting list (``read_term``). ``live``: the documents
+    kept (None: all); a one-posting term of another document is skipped unread (the row says
+    which document it is: updates of one page leave segments of thousands of such terms)."""
     names = {num: name for name, num in terms._fieldmap.items()}
     fixed = {name: schema[name].format.fixed_value_size() for name in names.values() if name in schema}
     postfile = terms._postfile
     for key, row in terms._tindex.items():
         name = names[_USHORT.unpack_from(key)[0]]
-        if name in fixed:
-            yield (name, key[_USHORT.size:], *read_term(postfile, row, fixed[name]))
+        if name not in fixed:
+            continue
+        if live is not None:
+            _flags, _w, df, _mn, _mx, _mw, first, _last = _TERMINFO.unpack_from(row)
+            if df == 1 and first not in live:
+                continue
+        yield (name, key[_USHORT.size:], *read_term(postfile, row, fixed[name]))
