@@ -327,7 +327,7 @@ def test_one_page_updates_add_a_segment_and_merge_past_the_limit(gen_corpus, mon
 
 def test_updates_merge_past_the_cold_builds_own_segments(gen_corpus, monkeypatch, tmp_path) -> None:
     """A cold build of several segments (one per process) is the base: the first updates of such
-    an index add their own segment instead of merging every time (kb_meta.json base_segments)."""
+    an index add their own segment instead of merging every time (kb_meta.marshal base_segments)."""
     import shutil
 
     from kb_tools.config import load_config

@@ -208,3 +208,28 @@ def test_kb_index_rebuilds_an_index_whose_segments_do_not_open(run_kb, make_docs
     r = run_kb(root, "search", "録音データ" if edit else "会議", "--format", "json", "--no-update")
     assert r.exit_code == 0 and '"a.md"' in r.stdout
     assert "2 unchanged" in run_kb(root, "index").stderr
+
+
+def test_index_meta_written_as_json_before_is_read_then_replaced(run_kb, make_docs) -> None:
+    """An index whose page hashes are in the older kb_meta.json is updated, not rebuilt; the
+    update writes kb_meta.marshal and removes the JSON. A damaged meta file means a rebuild."""
+    import json
+    import marshal
+
+    from kb_tools.search.index import LEGACY_META_FILE, META_FILE
+
+    root = make_docs({"a.md": "# 議事録の書き方\n\n会議の記録です。\n", "b.md": "# 鍵の管理\n\n鍵を渡します。\n"})
+    assert run_kb(root, "index").exit_code == 0
+    folder = root / ".kb" / "index"
+    meta = marshal.loads((folder / META_FILE).read_bytes())
+    (folder / LEGACY_META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (folder / META_FILE).unlink()
+    (root / "docs" / "a.md").write_text("# 議事録の書き方\n\n録音データの扱い。\n", encoding="utf-8")
+    r = run_kb(root, "index")
+    assert "1 updated" in r.stderr and "rebuilding" not in r.stderr
+    assert (folder / META_FILE).exists() and not (folder / LEGACY_META_FILE).exists()
+    assert marshal.loads((folder / META_FILE).read_bytes())["pages"].keys() == meta["pages"].keys()
+    (folder / META_FILE).write_bytes(b"\x00garbage")
+    r = run_kb(root, "index")
+    assert "rebuilding the search index: the index folder is corrupt or incomplete" in r.stderr
+    assert "2 added" in r.stderr

