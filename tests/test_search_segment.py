@@ -233,3 +233,31 @@ def test_index_meta_written_as_json_before_is_read_then_replaced(run_kb, make_do
     r = run_kb(root, "index")
     assert "rebuilding the search index: the index folder is corrupt or incomplete" in r.stderr
     assert "2 added" in r.stderr
+
+
+def test_whoosh_write_lock_held_elsewhere_is_busy_not_corrupt(gen_corpus, tmp_path) -> None:
+    """A writer outside kb holding Whoosh's own lock makes an update stop with IndexBusy (the
+    update's opening is the corruption check, but a held lock is no corruption)."""
+    import shutil
+
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search import index as kbindex
+
+    root = tmp_path / "site"
+    shutil.copytree(gen_corpus(30, 4), root, ignore=shutil.ignore_patterns(".kb"))
+    cfg = load_config(root / "mkdocs.yml")
+    kbindex.build_index(cfg, build_corpus(cfg), procs=1)
+    page = sorted(p for p in (root / "docs").rglob("*.md") if "_data" not in p.parts)[1]
+    page.write_text(page.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    ix = kbindex.open_index(cfg)
+    lock = ix.lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        with pytest.raises(kbindex.IndexBusy):
+            kbindex.build_index(cfg, build_corpus(cfg))
+    finally:
+        lock.release()
+        ix.close()
+    rep = kbindex.build_index(cfg, build_corpus(cfg))
+    assert rep.updated == 1 and not rep.rebuilt

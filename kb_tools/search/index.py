@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
+from whoosh.index import LockError
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.filelock import FileLock
 
@@ -289,6 +290,10 @@ def _open_for_update(path: Path) -> tuple[Any, Any, Any]:
         reader = w.reader()  # opens every segment's files
         reader.doc_count()
         return ix, w, reader
+    except LockError as exc:  # Whoosh's own write lock, held by a process that is not kb's
+        ix.close()  # type: ignore[union-attr]
+        raise IndexBusy(f"another process is writing {path} (Whoosh's write lock); "
+                        "try again when it has finished") from exc
     except Exception as exc:  # noqa: BLE001 - any failure to open means: rebuild
         if w is not None:
             try:
