@@ -27,6 +27,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("ja", "en")
 DEFAULT = "en"
 
+# "t": the catalog of "lang", loaded on the first message (None until then): a command sets the
+# language twice (the shell's, then mkdocs.yml's theme.language) and loads only the one it uses.
 _state: dict[str, object] = {"lang": DEFAULT, "t": _gettext.NullTranslations()}
 _loaded: dict[str, _gettext.NullTranslations] = {}
 
@@ -37,11 +39,19 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 
 
 def _(message: str) -> str:
-    return _state["t"].gettext(message)  # type: ignore[attr-defined, no-any-return]
+    t = _state["t"]
+    return (t if t is not None else _catalog()).gettext(message)  # type: ignore[attr-defined, no-any-return]
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _state["t"].ngettext(singular, plural, n)  # type: ignore[attr-defined, no-any-return]
+    return _catalog().ngettext(singular, plural, n)
+
+
+def _catalog() -> _gettext.NullTranslations:
+    t = _state["t"]
+    if t is None:
+        t = _state["t"] = translations(str(_state["lang"]))
+    return t  # type: ignore[return-value]
 
 
 def normalize(lang: str | None) -> str | None:
@@ -60,7 +70,7 @@ def set_language(lang: str | None) -> str:
     """Use ``lang`` from now on (unknown or missing -> English); returns the language set."""
     code = normalize(lang) or DEFAULT
     _state["lang"] = code
-    _state["t"] = translations(code)
+    _state["t"] = _loaded.get(code)  # else loaded by the first message (_catalog)
     return code
 
 

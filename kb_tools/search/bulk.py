@@ -14,26 +14,34 @@ how postings are gathered and written:
   so no sort is needed besides sorting the terms once);
 - Japanese fields are counted with ``JapaneseTokenizer.counts`` (the same terms as the
   analyzer; a test checks it) instead of one generator step per term;
-- the codec's postings writer is fed one full block at a time, with the same block statistics
-  (max weight, min/max field length) Whoosh computes per posting; blocks hold 1,024 postings
-  instead of 128 (a reader takes the size from each block: any Whoosh reads it), because
-  ``kb search`` reads whole posting lists and pays per block, not per posting.
+- each term's posting list is written at once by ``segment.write_term`` (Whoosh's block
+  format, with the same block statistics — max weight, min/max field length — Whoosh computes
+  per posting, and no per-block writer objects); blocks hold 1,024 postings instead of 128 (a
+  reader takes the size from each block: any Whoosh reads it), because ``kb search`` reads
+  whole posting lists and pays per block, not per posting;
+- a merge (Whoosh's merge policy calls ``add_reader`` for each segment it merges) keeps
+  Whoosh's copy of the per-document part and reads the postings of the merged segments term by
+  term (``segment.read_segment``) into the same buffers, numbered after the added documents.
 
-The segment it writes is read by stock Whoosh; a test checks that every field's postings,
-weights, values, lengths and stored fields equal those written by ``SegmentWriter``.
-Used only for a build from scratch (one segment); updates go through the ordinary writer.
+The segment it writes is read by stock Whoosh; tests check that every field's postings,
+weights, values, lengths and stored fields equal those written by ``SegmentWriter``, for a
+cold build and for updates with deletions and merges. Used for a build from scratch and for
+``kb index`` updates (a one-page update of a page with thousands of distinct terms paid
+Whoosh's per-term writer costs thousands of times).
 """
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.system import pack_uint
+from whoosh.codec.whoosh3 import W3Codec, W3TermsReader
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.writing import SegmentWriter
 
 from kb_tools.search.analysis import FastFrequency, _tokenizer
+from kb_tools.search.segment import read_segment, write_term
 
 BLOCK = 1024  # postings per block (Whoosh's default 128): 1.7x faster to read whole lists
 _FREQ_BYTES: list[bytes] = [pack_uint(i) for i in range(256)]
@@ -41,6 +49,29 @@ _FREQ_BYTES: list[bytes] = [pack_uint(i) for i in range(256)]
 
 def _freq_bytes(f: int) -> bytes:
     return _FREQ_BYTES[f] if f < 256 else pack_uint(f)
+
+
+def _reader_postings(reader: Any, schema: Any, live: dict[int, int] | None
+                     ) -> Iterator[tuple[str, bytes, list[int], list[float], list[Any]]]:
+    """The terms of ``reader`` in the schema with their whole posting lists, deleted documents
+    included (``live``: the documents kept, or None; a hint: terms of none of them may be left
+    out): a segment's term table read term by term (``segment.read_segment``), any other reader
+    through Whoosh's ``iter_postings``."""
+    terms = getattr(reader, "_terms", None)
+    if isinstance(terms, W3TermsReader):
+        yield from read_segment(terms, schema, live)
+        return
+    last, ids, weights, values = None, [], [], []
+    for fieldname, tbytes, docnum, weight, value in reader.iter_postings():
+        if (fieldname, tbytes) != last:
+            if last is not None and last[0] in schema:
+                yield (*last, ids, weights, values)
+            last, ids, weights, values = (fieldname, tbytes), [], [], []
+        ids.append(docnum)
+        weights.append(weight)
+        values.append(value)
+    if last is not None and last[0] in schema:
+        yield (*last, ids, weights, values)
 
 
 class BulkWriter(SegmentWriter):
@@ -53,6 +84,7 @@ class BulkWriter(SegmentWriter):
         self._terms: dict[str, dict[str, tuple[array, array, list[bytes] | None]]] = {}
         self._freqs: dict[str, dict[str, tuple[array, array]]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
+        self._merged: dict[str, dict[bytes, tuple[array, array, list[Any]]]] = {}  # segments merged in
         self._fast: dict[str, Any] = {}
         for name, field in self.schema.items():
             tok = _tokenizer(field.analyzer) if getattr(field, "analyzer", None) else None
@@ -116,47 +148,80 @@ class BulkWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    # -- merging: Whoosh's merge policy hands each segment to merge to ``add_reader``, which
+    # copies the per-document part (``write_per_doc``: stored fields, lengths, columns, the
+    # map of the surviving documents) and then this, instead of Whoosh's sorting pool.
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
+        schema = self.schema
+        lengths = self._lengths
+        for fieldname in reader.indexed_field_names():
+            if fieldname in schema and schema[fieldname].scorable:
+                seen = lengths.setdefault(fieldname, {})
+                for old in (docmap if docmap is not None else range(reader.doc_count_all())):
+                    n = reader.doc_field_length(old, fieldname)
+                    if n:
+                        seen[docmap[old] if docmap is not None else startdoc + old] = n
+        if docmap is not None and not docmap:
+            return  # every document of the segment is deleted (an earlier version of a page)
+        for fieldname, tbytes, ids, weights, values in _reader_postings(reader, schema, docmap):
+            if docmap is None:
+                ids = [startdoc + d for d in ids]
+            else:
+                keep = [i for i, d in enumerate(ids) if d in docmap]
+                if not keep:
+                    continue
+                if len(keep) < len(ids):
+                    weights = [weights[i] for i in keep]
+                    values = [values[i] for i in keep] if values else values
+                ids = [docmap[ids[i]] for i in keep]
+            g = self._merged.setdefault(fieldname, {}).get(tbytes)
+            if g is None:
+                g = self._merged[fieldname][tbytes] = (array("I"), array("f"), [])
+            g[0].extend(ids)
+            g[1].extend(weights)
+            g[2].extend(values)
+
     # -- writing
+
+    def _rows(self, name: str, fb: float) -> list[tuple[bytes, tuple[array, array, list[bytes]]]]:
+        """The field's terms, sorted, each with (docnums, weights, values): the added documents'
+        then the merged segments' (numbered after them)."""
+        rows: dict[bytes, list[tuple[array, array, list[bytes]]]] = {}
+        for t, (ids, freqs) in self._freqs.get(name, {}).items():
+            weights = array("f", (f * fb for f in freqs)) if fb != 1.0 else array("f", freqs)
+            rows[t.encode("utf-8")] = [(ids, weights, [_freq_bytes(f) for f in freqs])]
+        for source in (self._terms, self._merged):
+            for t, v in source.get(name, {}).items():
+                rows.setdefault(t, []).append(v)
+        out = []
+        for t in sorted(rows):
+            parts = rows[t]
+            if len(parts) > 1:
+                parts.sort(key=lambda part: part[0][0])
+                ids, weights, values = array("I"), array("f"), []
+                for i, w, v in parts:
+                    ids.extend(i)
+                    weights.extend(w)
+                    values.extend(v)
+                parts = [(ids, weights, values)]
+            out.append((t, parts[0]))
+        return out
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fw = self.fieldwriter
-        for name in sorted(set(self._terms) | set(self._freqs)):
+        limit = self.codec._blocklimit
+        for name in sorted(set(self._terms) | set(self._freqs) | set(self._merged)):
             field = self.schema[name]
             fw.start_field(name, field)
             lengths = self._lengths.get(name, {})
-            fb = field.format.field_boost
-            rows: list[tuple[bytes, Any]] = [(t.encode("utf-8"), ("f", v)) for t, v in self._freqs.get(name, {}).items()]
-            rows += [(t, ("g", v)) for t, v in self._terms.get(name, {}).items()]
-            rows.sort(key=lambda r: r[0])
-            for tbytes, (kind, entry) in rows:
-                if kind == "f":
-                    ids, freqs = entry
-                    weights = array("f", (f * fb for f in freqs)) if fb != 1.0 else array("f", freqs)
-                    values = [_freq_bytes(f) for f in freqs]
-                else:
-                    ids, weights, values = entry
-                fw.start_term(tbytes)
-                self._write_blocks(fw._postwriter, ids, weights, values, lengths)
-                fw.finish_term()
+            fixedsize = field.format.fixed_value_size()
+            prefix = pack_ushort(fw._fieldid)
+            for tbytes, (ids, weights, values) in self._rows(name, field.format.field_boost):
+                write_term(fw._postfile, fw._tindex, prefix + tbytes, ids, weights, values, lengths, limit, fixedsize)
             fw.finish_field()
         self._terms.clear()
         self._freqs.clear()
+        self._merged.clear()
         fw.close()
-
-    @staticmethod
-    def _write_blocks(pw: Any, ids: array, weights: array, values: list[bytes], lengths: dict[int, int]) -> None:
-        limit = pw._blocklimit
-        n = len(ids)
-        for start in range(0, n, limit):
-            end = min(n, start + limit)
-            bid = ids[start:end]
-            bw = weights[start:end]
-            lens = [x for x in map(lengths.get, bid) if x]
-            pw._ids = bid
-            pw._weights = bw
-            pw._values = [v for v in values[start:end] if v]
-            pw._minlength = min(lens) if lens else None
-            pw._maxlength = max(lens) if lens else 0
-            pw._maxweight = max(max(bw), 0)
-            pw._write_block(last=end == n)
