@@ -261,3 +261,35 @@ def test_whoosh_write_lock_held_elsewhere_is_busy_not_corrupt(gen_corpus, tmp_pa
         ix.close()
     rep = kbindex.build_index(cfg, build_corpus(cfg))
     assert rep.updated == 1 and not rep.rebuilt
+
+
+def test_kb_index_words_a_held_lock_for_staff(gen_corpus, tmp_path, run_kb) -> None:
+    """`kb index` with Whoosh's lock held stops with exit 2 (as every `fail`) and the catalog's message naming the
+    index folder (Japanese: the generated site's theme language), and writes nothing."""
+    import shutil
+
+    from kb_tools.config import load_config
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search import index as kbindex
+
+    root = tmp_path / "site"
+    shutil.copytree(gen_corpus(20, 4), root, ignore=shutil.ignore_patterns(".kb"))
+    cfg = load_config(root / "mkdocs.yml")
+    kbindex.build_index(cfg, build_corpus(cfg), procs=1)
+    page = sorted(p for p in (root / "docs").rglob("*.md") if "_data" not in p.parts)[1]
+    page.write_text(page.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    before = sorted((p.name, p.stat().st_size) for p in kbindex.index_dir(cfg).iterdir())
+    ix = kbindex.open_index(cfg)
+    lock = ix.lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        res = run_kb(root, "--lang", "ja", "--no-progress", "index")
+    finally:
+        lock.release()
+        ix.close()
+    assert res.exit_code == 2
+    assert "別のプロセスが" in res.stderr and "検索ライブラリの書き込みロック" in res.stderr
+    assert str(kbindex.index_dir(cfg)) in res.stderr
+    assert sorted((p.name, p.stat().st_size) for p in kbindex.index_dir(cfg).iterdir()) == before
+    res = run_kb(root, "--lang", "en", "--no-progress", "index")
+    assert res.exit_code == 0, res.stderr

@@ -38,7 +38,7 @@ def _ensure_index(state: State, quiet_if_current: bool = True, force: bool = Fal
     try:
         rep = build_index(cfg, corpus, data, force=force, progress=state.progress(_("indexing")))
     except IndexBusy as exc:
-        fail(str(exc))
+        fail(_busy(exc))
     except OSError as exc:
         fail(_("cannot write the search index: {error}").format(error=exc))
     for msg in rep.messages:
@@ -146,7 +146,7 @@ def _open(state: State, no_update: bool, damaged: str | None = None) -> Any:
         build_index(cfg, state.corpus(), export_data(cfg), force=True)
         return Searcher(cfg)
     except IndexBusy as exc:
-        fail(str(exc))
+        fail(_busy(exc))
     except Exception as exc:  # noqa: BLE001
         fail(_("the search index cannot be rebuilt ({error}); remove .kb/index and retry").format(
             error=f"{type(exc).__name__}: {exc}"))
@@ -169,3 +169,12 @@ def _run_batch(searcher: Any, batch: str, limit: int, filters: dict[str, list[st
                 click.echo(f"kb: {batch}:{lineno}: {exc}", err=True)
                 res = {"query": q, "results": [], "total": 0}
             click.echo(json.dumps(res, ensure_ascii=False))
+
+
+def _busy(exc: Any) -> str:
+    """The message for ``search.index.IndexBusy``: kb's own lock held, or Whoosh's."""
+    if exc.lock is not None:
+        return _("another kb index is writing {path} (lock {lock}); try again when it has finished").format(
+            path=exc.path, lock=exc.lock)
+    return _("another process is writing {path} (the search library's write lock); "
+             "try again when it has finished").format(path=exc.path)

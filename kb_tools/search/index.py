@@ -51,7 +51,14 @@ LOCK_WAIT = 10.0
 
 
 class IndexBusy(Exception):
-    """Another process is writing the index."""
+    """Another process is writing the index at ``path``; ``lock``: kb's lock file that is held,
+    None when it is Whoosh's own write lock (a process that is not kb's). The command words it
+    for staff (``commands/search.py``); ``str()`` is the English fallback."""
+
+    def __init__(self, path: Path, lock: Path | None = None) -> None:
+        self.path, self.lock = path, lock
+        held = f"lock {lock}" if lock is not None else "Whoosh's write lock"
+        super().__init__(f"another process is writing {path} ({held}); try again when it has finished")
 
 
 def __getattr__(name: str) -> Any:
@@ -190,8 +197,7 @@ def _lock(path: Path) -> FileLock:
     deadline = time.monotonic() + LOCK_WAIT
     while not lock.acquire(blocking=False):
         if time.monotonic() > deadline:
-            raise IndexBusy(f"another 'kb index' is writing {path} (lock {path.parent / 'index.lock'}); "
-                            "try again when it has finished")
+            raise IndexBusy(path, path.parent / "index.lock")
         time.sleep(0.2)
     return lock
 
@@ -292,8 +298,7 @@ def _open_for_update(path: Path) -> tuple[Any, Any, Any]:
         return ix, w, reader
     except LockError as exc:  # Whoosh's own write lock, held by a process that is not kb's
         ix.close()  # type: ignore[union-attr]
-        raise IndexBusy(f"another process is writing {path} (Whoosh's write lock); "
-                        "try again when it has finished") from exc
+        raise IndexBusy(path) from exc
     except Exception as exc:  # noqa: BLE001 - any failure to open means: rebuild
         if w is not None:
             try:
