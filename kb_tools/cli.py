@@ -44,11 +44,22 @@ def _leave(code: Any) -> None:
     corpus holds millions of objects, and freeing them one by one took ~35-50 ms of a one-page
     ``kb index`` or ``kb check``. Output is flushed first; by then every file kb wrote is closed
     (atomic writes, Whoosh's commit) and no thread or worker process outlives its command (all
-    are joined by ``with`` blocks). A code that is not a number, or output that cannot be
-    flushed, returns: the usual exit reports it."""
+    are joined by ``with`` blocks). Should one still run (a thread, a child process: a future
+    command's bug or a library's), or the code not be a number, or output not flush, this
+    returns and the usual exit (which joins them) takes over; logging's handlers are flushed and
+    closed as at exit."""
     if code is not None and not isinstance(code, int):
         return
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None and mp.active_children():
+        return
+    logging = sys.modules.get("logging")
     try:
+        if logging is not None:
+            logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):

@@ -45,3 +45,22 @@ def test_run_with_arguments_raises_system_exit(make_docs, monkeypatch) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.run(["--no-progress", "-q", "check"])
     assert exc.value.code == 1
+
+
+def test_a_thread_still_running_gets_the_usual_exit(make_docs, tmp_path) -> None:
+    """A thread that outlives the command (here started before it; it finishes only after the
+    command's last write) is not cut off: the script takes the usual exit, which joins it, and
+    the teardown runs."""
+    marker = tmp_path / "thread-finished"
+    script = ("import atexit, sys, threading, time, pathlib; "
+              "atexit.register(lambda: print('teardown ran', file=sys.stderr)); "
+              "done = pathlib.Path('.kb/cache/check-manifest.marshal'); "
+              "threading.Thread(target=lambda: ([time.sleep(0.05) for _ in range(600) if not done.exists()], "
+              f"time.sleep(0.3), pathlib.Path({str(marker)!r}).write_text('ok'))).start(); "
+              "sys.argv[0] = 'kb'; from kb_tools.cli import run; sys.exit(run())")
+    root = make_docs({"a.md": "# 議事録\n\n[壊れた](nowhere.md)\n"})
+    r = subprocess.run([sys.executable, "-c", script, "--no-progress", "check"], cwd=root,
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert marker.read_text() == "ok"
+    assert "teardown ran" in r.stderr
