@@ -161,11 +161,12 @@ def test_page_still_scrolls_and_its_links_and_nav_answer(page: Session) -> None:
     s.page.mouse.wheel(0, 600)
     s.page.wait_for_function("() => scrollY > 0")
     # a link of the scrolled content is the element hit at its centre, and leads to its page
-    # (followed with goto: Playwright's click-and-wait imports `secrets`, which bench/ shadows)
-    href = s.page.evaluate("""() => { const a = document.querySelector(".md-content a[href*='server-4']");
+    hit = s.page.evaluate("""() => { const a = document.querySelector(".md-content a[href*='server-4']");
       a.scrollIntoView({block: 'center'});
-      const r = a.getBoundingClientRect(), el = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-      return el && el.closest('a') === a ? a.href : null }""")
-    assert href and href.endswith("/network/server-4.html")
-    s.page.goto(href, wait_until="load")
+      const r = a.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+      const el = document.elementFromPoint(x, y);
+      return el && el.closest('a') === a ? [a.href, x, y] : null }""")
+    assert hit and hit[0].endswith("/network/server-4.html")
+    s.page.mouse.click(hit[1], hit[2])
+    s.page.wait_for_url(hit[0], wait_until="load")
     assert s.page.evaluate(CONTAIN_JS) == "layout paint"

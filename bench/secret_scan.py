@@ -1,6 +1,6 @@
 """Cost of the secret scan in ``kb check``: the same corpus with and without it, side by side.
 
-    python bench/secrets.py [--pages 10000] [--seed 1] [--corpus DIR] [--runs 1]
+    python bench/secret_scan.py [--pages 10000] [--seed 1] [--corpus DIR] [--runs 1]
 
 Each measurement runs ``kb check --format json`` in a fresh process (so parse workers start as
 they do for users): cold (``--no-cache``: every page parsed and scanned) and warm (the parse
