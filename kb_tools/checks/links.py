@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from kb_tools.checks import linkgraph
+from kb_tools.checks.early import NotLocal
 from kb_tools.parse import links as R
 from kb_tools.parse import slugs
 from kb_tools.checks.registry import Emit, RuleContext, declare, page_pass
@@ -136,10 +137,14 @@ def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> Non
     items = res.checks_of(page.path)
     if not items:
         return
-    default_slug = slugs.is_default_slugify(corpus.config.slugify)
-    sugg = corpus.derived(_Suggester, _Suggester)
     pages = corpus.pages
     src = page.path
+    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
+        for r in items:  # give up at once when a link needs another page's anchors
+            if r.anchor and r.path != src and r.outcome == R.PAGE:
+                raise NotLocal(r.path)
+    default_slug = slugs.is_default_slugify(corpus.config.slugify)
+    sugg = corpus.derived(_Suggester, _Suggester)
     for r in items:
         outcome = r.outcome
         if outcome is R.PAGE or outcome == R.PAGE:
