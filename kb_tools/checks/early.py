@@ -115,20 +115,30 @@ class PageJob:
                 raise NotLocal(path)
             return own
 
+        emit = Emit(self.ctx, ignores)  # one for every pass: each pass' share is cut out of its list
         try:
-            undated = tuple(self._rows(fn, page, ignores) for fn in self.undated)
-            dated = tuple(self._rows(fn, page, ignores) for fn in self.dated)
+            undated = tuple(self._rows(fn, page, emit) for fn in self.undated)
+            dated = tuple(self._rows(fn, page, emit) for fn in self.dated)
             summaries = tuple(summary(self.corpus, page) for _n, summary, _f in site_passes())
         finally:
             self.pages.current = None
         return (self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page))
 
-    def _rows(self, fn: Any, page: Page, ignores: Any) -> tuple[Any, ...] | None:
+    def _rows(self, fn: Any, page: Page, emit: Emit) -> tuple[Any, ...] | None:
         """The pass' findings as cache rows, or None when it needs another page (a real error
         propagates: the whole page is then derived again by the main process)."""
-        sub = Emit(self.ctx, ignores)
+        found = emit.findings
+        start = len(found)
         try:
-            fn(self.corpus, page, self.ctx, sub)
+            fn(self.corpus, page, self.ctx, emit)
         except NotLocal:
+            del found[start:]
+            emit.deps.clear()
             return None
-        return None if sub.deps else inc.pack(sub.findings)
+        if emit.deps:  # it read another page's anchors (through the page itself?): not local
+            del found[start:]
+            emit.deps.clear()
+            return None
+        rows = inc.pack(found[start:])
+        del found[start:]
+        return rows
