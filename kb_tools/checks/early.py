@@ -139,6 +139,8 @@ class PageJob:
             del found[start:]
             emit.deps.clear()
             return None
+        if len(found) == start:
+            return ()
         rows = inc.pack(found[start:])
         del found[start:]
         return rows
