@@ -139,8 +139,8 @@ def build_corpus(
     corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     for rel, _st in md:
         (excluded_pages if rel in excluded else included).add(rel, None, "")  # the paths; pages below
-    job = page_job(corpus) if page_job is not None and todo else None
-    parsed = _parse_all(todo, opts, world, workers, progress, cache, (job, corpus.early))
+    make_job = (lambda: page_job(corpus)) if page_job is not None else None  # (only when workers parse)
+    parsed = _parse_all(todo, opts, world, workers, progress, cache, (make_job, corpus.early))
     cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
     for rel, h, item in parsed:

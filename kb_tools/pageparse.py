@@ -171,14 +171,25 @@ def _parse_chunk_blobs(items: list[tuple[str, str]]) -> list[tuple[str, str, byt
     opts, world, job = _WORKER
     out = []
     for p in _parse_chunk((items, opts, world)):
+        blob = dump_page(p)  # before the job: what is cached is the parse's page, whatever a check does
         said = None
         if job is not None and p.hash:
             try:
                 said = job(p)
             except Exception:  # noqa: BLE001 - the job is an optimisation: the caller redoes it
                 log.debug("page job failed on %s", p.path, exc_info=True)
-        out.append((p.path, p.hash, dump_page(p), said))
+        out.append((p.path, p.hash, blob, said))
     return out
+
+
+def _meanwhile(job: Any) -> None:
+    """What the page job asks of this process while the workers parse (``meanwhile()``)."""
+    if job is None or not hasattr(job, "meanwhile"):
+        return
+    try:
+        job.meanwhile()
+    except Exception:  # noqa: BLE001 - an optimisation only
+        log.debug("page job's meanwhile failed", exc_info=True)
 
 
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
@@ -216,8 +227,10 @@ def _rebased(p: Page, rel: str) -> Page:
 def _parse_all(
     todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
     progress: Callable[[int, int], None] | None, cache: ParseCache,
-    job: tuple[PageJob | None, dict[str, Any]] = (None, {}),
+    job: tuple[Callable[[], PageJob] | None, dict[str, Any]] = (None, {}),
 ) -> list[Parsed]:
+    """The parsed pages; ``job``: (the page job's maker, called only when worker processes parse,
+    and where to keep what the job says of each page)."""
     if not todo:
         return []
     # A file whose bytes we have parsed before (touched, moved) is not parsed again.
@@ -248,9 +261,17 @@ def _parse_all(
     size = max(50, min(500, n // (workers * 8)))
     chunks = [rest[i:i + size] for i in range(0, n, size)]
     done = 0
+    run_job = job[0]() if job[0] is not None else None
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(opts, world, job[0])) as ex:
-            results = ex.map(_parse_chunk_blobs, chunks)  # submits every chunk: the workers are forked
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(opts, world, run_job)) as ex:
+            # The workers are forked while every object of this process is in the GC's permanent
+            # generation: their collector never walks (and so never copies) the inherited heap.
+            gc.freeze()
+            try:
+                results = ex.map(_parse_chunk_blobs, chunks)  # submits every chunk: the workers are forked
+            finally:
+                gc.unfreeze()
+            _meanwhile(run_job)
             for res in results:
                 for rel, h, blob, said in res:
                     out.append((rel, h, blob))

@@ -104,6 +104,13 @@ class PageJob:
         self.undated = [f for _n, f, dated in page_passes() if not dated]
         self.dated = [f for _n, f, dated in page_passes() if dated]
 
+    def meanwhile(self) -> None:
+        """In the main process while the workers parse (it would wait otherwise): import what
+        the passes left to it will need. Pages whose front matter needs pydantic's errors are
+        left to it (``metadata._validate``), and pydantic's import is ~0.4 s."""
+        if self.corpus.kb_metadata:
+            import kb_tools.schema  # noqa: F401 - pydantic and the front matter model, for metadata._schema_errors
+
     def __call__(self, page: Page) -> Early:
         if page.path not in self.pages:
             raise NotLocal(page.path)  # an excluded page: not checked
