@@ -65,7 +65,7 @@ def early_key(corpus: Corpus, ctx: RuleContext) -> str:
 class LocalPages(Mapping[str, "Page"]):
     """Every page path, but only the page being checked (any other raises ``NotLocal``)."""
 
-    local = True  # what a pass may test to give up early (``links.check_links``)
+    local = True  # what a pass may test to give up early (``links.check_anchors``)
 
     def __init__(self, paths: Mapping[str, Any]) -> None:
         self._paths = paths
