@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.checks import incremental as inc
+from kb_tools.checks.linkgraph import LinkGraph, world_of
 from kb_tools.checks.registry import Emit, RuleContext, lookup, page_passes, site_passes
 
 if TYPE_CHECKING:
@@ -52,7 +53,6 @@ def ignores_of(page: Page) -> frozenset[str]:
 
 def early_key(corpus: Corpus, ctx: RuleContext) -> str:
     """What the page passes read besides the page, the paths and the configuration objects."""
-    from kb_tools.checks.linkgraph import world_of
     from kb_tools.i18n import current_language
 
     parts = [ctx.today.isoformat(), sorted((k, None if v is None else int(v)) for k, v in ctx.severities.items()),
@@ -129,6 +129,9 @@ class PageJob:
             summaries = tuple(summary(self.corpus, page) for _n, summary, _f in site_passes())
         finally:
             self.pages.current = None
+            # the link graph memoises every page it loaded: a worker would keep every page's links
+            # (tens of thousands of objects for its collector to walk again and again)
+            self.corpus._derived.pop(LinkGraph, None)
         return (self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page))
 
     def _rows(self, fn: Any, page: Page, emit: Emit) -> tuple[Any, ...] | None:
