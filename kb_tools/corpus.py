@@ -8,83 +8,31 @@ modified within ``RACY_NS`` of the walk that stored it (it may have changed agai
 
 from __future__ import annotations
 
-import gc
-import hashlib
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from kb_tools._walk import Walk
-from kb_tools.parse import frontmatter, markdown as scan, slugs
 from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
-from kb_tools.model import Heading, Page, ParseIssue
-from kb_tools.parse.cache import PageMap, ParseCache, dump_page, load_page
-from kb_tools.parse.links import World, pack_resolution, resolve_page
+from kb_tools.model import Page, ParseIssue
+from kb_tools.pageparse import (  # noqa: F401 - the parse's public names, re-exported
+    ANALYZER_MODULES, LARGE_PAGE_BYTES, MAX_PARSE_BYTES, PARSER_VERSION, PageJob, ParseOptions, _analyzer_data,
+    _parse_all, _parse_chunk, parse_page,
+)
+from kb_tools.parse.cache import PageMap, ParseCache, load_page
+from kb_tools.parse.links import World
+from kb_tools.parse.text import decode, read_bytes  # noqa: F401 - read_bytes and decode are public here
 from kb_tools.parse.tree import excluded_paths, walk_docs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PARSER_VERSION = 7  # bump when Page contents change: invalidates every cache
-MAX_PARSE_BYTES = 50 * 1024 * 1024  # larger files are reported, not parsed
 RACY_NS = 2_000_000_000  # a file modified this close to the walk is checked by content next time
-LARGE_PAGE_BYTES = 2 * 1024 * 1024  # larger pages get a warning (slow site and search)
-_BINARY_SNIFF = 8192
-
-# Page analyzers run on each page's text inside the parse workers, and their results are cached
-# with the page by content hash (so a warm check never reads unchanged files again). A module
-# listed here provides ``ANALYZER_VERSION: int`` and ``analyze(page: Page, text: str) -> None``,
-# which stores config-independent results in ``page.extra``; checks apply configuration later.
-# A module may also list ``DATA_FILES`` (names in the data folder, e.g. ``style.yml``): it is then
-# called as ``analyze(page, text, data, prose)`` with those files' bytes (part of the cache key)
-# and the scanner's lines of running text.
-ANALYZER_MODULES = ("kb_tools.analyzers.secrets.scan", "kb_tools.analyzers.prose.scan", "kb_tools.analyzers.sources",
-                    "kb_tools.analyzers.todos")
-
-
-_ANALYZERS: list[Any] = []  # the imported modules, once per process (parse_page runs per page)
-
-
-def _analyzers() -> list[Any]:
-    if _ANALYZERS:
-        return _ANALYZERS
-    import importlib
-
-    out = []
-    for name in ANALYZER_MODULES:
-        try:
-            out.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if not name.startswith(str(exc.name)):
-                raise
-    _ANALYZERS[:] = out
-    return _ANALYZERS
-
-
-@dataclass(frozen=True, slots=True)
-class ParseOptions:
-    slugify: Any
-    separator: str
-    attr_list: bool
-    magiclink: bool = False  # pymdownx.magiclink: bare URLs in text are links
-    data: tuple[tuple[str, bytes], ...] = ()  # the analyzers' DATA_FILES (name, bytes; b"" when absent)
-
-    def key(self) -> str:
-        fn = self.slugify
-        ident = getattr(fn, "func", fn)
-        desc = f"{getattr(ident, '__module__', '')}.{getattr(ident, '__qualname__', repr(ident))}"
-        desc += repr(sorted(getattr(fn, "keywords", {}).items()))
-        analyzers = ",".join(f"{m.__name__}={m.ANALYZER_VERSION}" for m in _analyzers())
-        data = hashlib.blake2b(repr(self.data).encode(), digest_size=8).hexdigest()
-        scan_env = os.environ.get("KB_SECRETS_SCAN")  # "0" turns the secret scan off (analyzers/secrets/scan.py)
-        return hashlib.blake2b(f"{PARSER_VERSION}|{desc}|{self.separator}|{self.attr_list}|{self.magiclink}|"
-                               f"{analyzers}|{data}|{scan_env}".encode(), digest_size=8).hexdigest()
 
 
 @dataclass
@@ -100,6 +48,7 @@ class Corpus:
     shadowed: set[str] = field(default_factory=set)  # README.md pages hidden by the folder's index.md
     stats: dict[str, Any] = field(default_factory=dict)
     use_cache: bool = True  # False under --no-cache: nothing is read from .kb/cache (the ledger's pickle neither)
+    early: dict[str, Any] = field(default_factory=dict)  # path -> what build_corpus' page_job said of the page
     _derived: dict[type, Any] = field(default_factory=dict, repr=False)
 
     def derived(self, kind: type[T], build: Callable[[Corpus], T]) -> T:
@@ -130,137 +79,18 @@ class Corpus:
         return path in self.pages or path in self.files or path in self.generated
 
 
-def read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def decode(data: bytes) -> tuple[str, ParseIssue | None]:
-    """UTF-8 (BOM accepted) with universal newlines, as MkDocs reads pages."""
-    issue = None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        issue = ParseIssue("parse.encoding", line, col, N_("file is not valid UTF-8 (byte {byte} at byte offset "
-                           "{offset}); MkDocs cannot build it"), N_("save the file as UTF-8"),
-                           args={"byte": f"0x{data[exc.start]:02x}", "offset": exc.start})
-        text = data.decode("utf-8-sig", errors="replace")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, issue
-
-
-def parse_page(rel: str, data: bytes, opts: ParseOptions, world: World | None = None) -> Page:
-    """Parse one file's bytes into a Page. Never raises."""
-    h = hashlib.blake2b(data, digest_size=16).hexdigest()
-    page = Page(path=rel, hash=h, size=len(data))
-    if b"\x00" in data[:_BINARY_SNIFF]:
-        page.text_ok = False
-        page.issues.append(ParseIssue("parse.file", 1, 1, N_("file is binary (NUL bytes), not Markdown"),
-                                      hint=N_("rename it or move it out of the docs tree")))
-        return page
-    if len(data) > MAX_PARSE_BYTES:
-        page.text_ok = False
-        page.issues.append(ParseIssue("parse.file", 1, 1, N_("file is {size} MB; kb does not parse pages over {max} MiB"),
-                                      N_("split the page"), args={"size": f"{len(data) / 1e6:.1f}", "max": MAX_PARSE_BYTES // 2**20}))
-        return page
-    if len(data) > LARGE_PAGE_BYTES:
-        page.issues.append(ParseIssue("parse.file", 1, 1, N_("page is {size} MB; pages this large make the site and its "
-                                      "search slow"), N_("split the page"), args={"size": f"{len(data) / 1e6:.1f}"}))
-    text, enc_issue = decode(data)
-    if enc_issue:
-        page.issues.append(enc_issue)
-    try:
-        _parse_text(page, text, opts, world)
-    except RecursionError:
-        page.issues.append(ParseIssue("parse.file", 1, 1, N_("page is nested too deeply to parse")))
-    return page
-
-
-def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) -> None:
-    fm = frontmatter.split(text)
-    page.has_front_matter = fm.present
-    page.front_matter_end = fm.end_line
-    page.meta = fm.meta
-    page.meta_lines = fm.meta_lines
-    if fm.error:
-        line, col, msg, args = fm.error
-        page.issues.append(ParseIssue("parse.front-matter", line, col, msg,
-                                      N_("MkDocs silently renders this page without its metadata"), args=args))
-    # MkDocs renders the whole file as the body when it cannot load the front matter.
-    offset = 0 if fm.mkdocs_drops_meta else fm.body_offset
-    page.body_offset = offset
-    lines = text.split("\n")
-    body_lines = lines[offset:]
-    # The scanner collects prose lines only for an analyzer that has data to match them against
-    # (style.yml present): blanking each line's code and links costs a fifth of the scan.
-    prose: list[tuple[int, str]] | None = [] if any(b for _n, b in opts.data) else None
-    res = scan.scan(body_lines, offset + 1, opts.attr_list, opts.magiclink, prose)
-    texts = [slugs.heading_text(h.markdown) for h in res.headings]
-    ids = slugs.assign_ids(((t, h.explicit_id) for t, h in zip(texts, res.headings)),
-                           opts.slugify, opts.separator, reserved=res.explicit_ids)
-    page.headings = [Heading(h.level, t, i, h.line) for h, t, i in zip(res.headings, texts, ids)]
-    page.links = res.links
-    page.anchors = set(ids) | set(res.explicit_ids) | set(res.html_ids)
-    unused = [(label, line) for label, line in res.footnote_defs if label not in res.footnote_refs]
-    if unused:
-        page.extra["footnotes_unused"] = unused
-    if world is not None:
-        page.extra["_res"] = pack_resolution(resolve_page(world, page.path, page.links))
-    for analyzer in _analyzers():
-        try:
-            if getattr(analyzer, "DATA_FILES", None):
-                analyzer.analyze(page, text, dict(opts.data), prose)
-            else:
-                analyzer.analyze(page, text)
-        except Exception as exc:  # noqa: BLE001 - an analyzer bug must not lose the page
-            page.issues.append(ParseIssue("internal.error", 1, 1, N_("internal error in {name}: {error}"),
-                                          args={"name": analyzer.__name__, "error": repr(exc)}))
-
-
-# (path, content hash, Page or its pickled state): what the parse of one file hands back. The
-# workers send the state the parse cache stores (``parse.cache.dump_page``), so the main process
-# neither unpickles nor re-pickles a page it does not read; the PageMap decodes it on first access.
-Parsed = tuple[str, str, "Page | bytes"]
-_WORKER: list[Any] = []  # (ParseOptions, World) of this worker process, set once by _init_worker
-
-
-def _init_worker(opts: ParseOptions, world: World | None) -> None:
-    """Worker start-up: the options and the world come once per worker (forked: not pickled),
-    not with every chunk (the world holds every path); the GC paused by ``kb check`` runs again."""
-    gc.enable()
-    _WORKER[:] = [opts, world]
-
-
-def _parse_chunk_blobs(items: list[tuple[str, str]]) -> list[Parsed]:
-    """Worker entry point: each page as its cache state (bytes: cheap to send back)."""
-    opts, world = _WORKER
-    return [(p.path, p.hash, dump_page(p)) for p in _parse_chunk((items, opts, world))]
-
-
-def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
-    items, opts, world = args
-    out = []
-    for rel, abs_path in items:
-        try:
-            data = read_bytes(Path(abs_path))
-        except OSError as exc:
-            p = Page(path=rel, hash="", size=0, text_ok=False)
-            p.issues.append(ParseIssue("parse.file", 1, 1, N_("file cannot be read: {error}"), args={"error": exc.strerror}))
-            out.append(p)
-            continue
-        out.append(parse_page(rel, data, opts, world))
-    return out
-
-
 def build_corpus(
     cfg: SiteConfig, *, use_cache: bool = True, workers: int | None = None,
     progress: Callable[[int, int], None] | None = None, walked: Walk | None = None,
+    page_job: Callable[[Corpus], PageJob] | None = None,
 ) -> Corpus:
     """Read ``cfg.docs_dir`` into a Corpus; ``walked``: this run's walk of it, when one was taken
-    already (``kb check``: the whole-run manifest's snapshot, ``kb_tools.replay.take_walk``)."""
+    already (``kb check``: the whole-run manifest's snapshot, ``kb_tools.replay.take_walk``).
+
+    ``page_job(corpus)``, given the corpus before any page is in it (paths, configuration,
+    registry), returns a function run on each page the parse workers parse; what it returns is
+    kept in ``corpus.early`` by path (``kb check`` runs the page-local checks there, overlapping
+    the parse: ``kb_tools.checks.early``). Pages parsed in this process get no entry."""
     t0 = time.perf_counter()
     if walked is not None and walked.docs_dir != str(cfg.docs_dir):
         walked = None
@@ -302,7 +132,15 @@ def build_corpus(
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
     world = World.build(md_included, other, excluded, cfg.absolute_links == "relative_to_docs", shadowed)
-    parsed = _parse_all(todo, opts, world, workers, progress, cache)
+    registry = load_registry(cfg.data_path, cfg.docs_dir)
+    included, excluded_pages = PageMap(cache), PageMap(cache)
+    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed,
+                    use_cache=use_cache)
+    corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
+    for rel, _st in md:
+        (excluded_pages if rel in excluded else included).add(rel, None, "")  # the paths; pages below
+    make_job = (lambda: page_job(corpus)) if page_job is not None else None  # (only when workers parse)
+    parsed = _parse_all(todo, opts, world, workers, progress, cache, (make_job, corpus.early))
     cache.reparse = lambda rel: _parse_chunk(([(rel, str(cfg.docs_dir / rel))], opts, world))[0]
     st_by_rel = dict(md)
     for rel, h, item in parsed:
@@ -313,14 +151,10 @@ def build_corpus(
         else:
             found[rel] = (item if isinstance(item, Page) else load_page(item), h)
     cache.save(st_by_rel)
-    included, excluded_pages = PageMap(cache), PageMap(cache)
+    corpus._derived = {World: world}  # (anything the page job derived from the empty corpus is dropped)
     for rel, _st in md:  # walk order, whether cached or parsed
         item, h = found[rel]
         (excluded_pages if rel in excluded else included).add(rel, item, h)
-    registry = load_registry(cfg.data_path, cfg.docs_dir)
-    corpus = Corpus(cfg, included, excluded_pages, other, excluded, registry, file_issues, shadowed=shadowed,
-                    use_cache=use_cache)
-    corpus._derived[World] = world  # the same paths kb_tools.checks.linkgraph.world_of would collect
     corpus.stats = {"pages": len(included), "parsed": len(parsed) - cache.hash_hits, "reused": reused + cache.hash_hits,
                     "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(rel for rel, _h, _p in parsed),
                     "seconds": time.perf_counter() - t0}
@@ -333,68 +167,3 @@ def _stamp(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _analyzer_data(cfg: SiteConfig) -> tuple[tuple[str, bytes], ...]:
-    names = sorted({n for m in _analyzers() for n in getattr(m, "DATA_FILES", ())})
-    out = []
-    for name in names:
-        try:
-            out.append((name, read_bytes(cfg.data_path / name)))
-        except OSError:
-            out.append((name, b""))
-    return tuple(out)
-
-
-def _rebased(p: Page, rel: str) -> Page:
-    if p.path == rel:
-        return p
-    return p.copy(path=rel)
-
-
-def _parse_all(
-    todo: list[tuple[str, str]], opts: ParseOptions, world: World, workers: int | None,
-    progress: Callable[[int, int], None] | None, cache: ParseCache,
-) -> list[Parsed]:
-    if not todo:
-        return []
-    # A file whose bytes we have parsed before (touched, moved) is not parsed again.
-    out: list[Parsed] = []
-    rest: list[tuple[str, str]] = []
-    for rel, abs_path in todo:
-        if cache.entries:
-            try:
-                data = read_bytes(Path(abs_path))
-            except OSError:
-                rest.append((rel, abs_path))
-                continue
-            hit = cache.by_hash(hashlib.blake2b(data, digest_size=16).hexdigest())
-            if hit is not None:
-                out.append((rel, hit.hash, _rebased(hit, rel)))
-                continue
-        rest.append((rel, abs_path))
-    n = len(rest)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 8)
-    if n < 200 or workers <= 1:
-        for i in range(0, n, 100):
-            out.extend((p.path, p.hash, p) for p in _parse_chunk((rest[i:i + 100], opts, world)))
-            if progress:
-                progress(min(i + 100, n), n)
-        return out
-    from concurrent.futures import ProcessPoolExecutor  # (imported only for a parse this large)
-    size = max(50, min(500, n // (workers * 8)))
-    chunks = [rest[i:i + size] for i in range(0, n, size)]
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(opts, world)) as ex:
-            results = ex.map(_parse_chunk_blobs, chunks)  # submits every chunk: the workers are forked
-            for res in results:
-                out.extend(res)
-                done += len(res)
-                if progress:
-                    progress(done, n)
-    except (OSError, RuntimeError) as exc:  # no fork/semaphores (sandbox): parse in-process
-        log.info("parallel parse unavailable (%s); parsing in one process", exc)
-        todo_paths = {r for r, _ in rest}
-        out = [item for item in out if item[0] not in todo_paths]
-        out.extend((p.path, p.hash, p) for p in _parse_chunk((rest, opts, world)))
-    return out

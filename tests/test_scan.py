@@ -207,3 +207,26 @@ def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, co
     finally:
         m._SIMPLE_ITEM_RE, m._NEEDS_WORK = saved
     assert fast == general
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(["", "b", "b/c"]),
+       st.lists(st.one_of(st.sampled_from(["", ".", "./", "#x", "self.md", "other.md#y", "../self.md", "b/", "..", "./#z",
+                                           "other.md", "c", "c/"]),
+                          st.text(alphabet="ab/.c:%#?\\ mdx", max_size=8)), min_size=1, max_size=6))
+def test_resolve_page_memo_equals_a_fresh_resolution(src_dir, targets) -> None:
+    """The per-process memo of (folder, target) never hands one page another page's result."""
+    from kb_tools.model import Link
+    from kb_tools.parse import links as lk
+
+    world = lk.World.build(_W_PAGES | {"self.md", "other.md", "b/self.md", "b/other.md", "b/c/self.md"},
+                             set(), set(), False)
+    links = [Link(t, i + 1, 1, "link") for i, t in enumerate(targets)]
+    srcs = [f"{src_dir}/self.md" if src_dir else "self.md", f"{src_dir}/other.md" if src_dir else "other.md"]
+    lk._MEMO.clear()
+    memoised = [lk.resolve_page(world, s, links) for s in srcs + srcs[::-1]]
+    fresh = []
+    for s in srcs + srcs[::-1]:
+        lk._MEMO.clear()
+        fresh.append(lk.resolve_page(world, s, links))
+    assert memoised == fresh

@@ -7,7 +7,7 @@ import logging
 import posixpath
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kb_tools.config import SiteConfig
@@ -15,6 +15,7 @@ from kb_tools.corpus import Corpus
 from kb_tools.checks.registry import Emit, RuleContext, setup_passes
 from kb_tools.findings import Finding, Severity, sort_findings
 from kb_tools.checks import all_rules, info_for, lookup, passes
+from kb_tools.checks.early import PageJob
 from kb_tools.checks.pagerun import PageRunner, ignores_of  # noqa: F401 - ignores_of is public here
 from kb_tools.checks.parse import INTERNAL_ERROR
 
@@ -63,6 +64,19 @@ def severities(cfg: SiteConfig) -> dict[str, Severity | None]:
         if not info.default_enabled and info.code not in out:
             out[info.code] = None
     return out
+
+
+def page_job(today: _dt.date | None = None, options: dict[str, object] | None = None) -> Callable[[Corpus], PageJob]:
+    """For ``build_corpus(page_job=...)``: the page passes of ``run_checks(corpus, today=today,
+    options=options)`` run in the parse workers, on each page as it is parsed
+    (``kb_tools.checks.early``); ``run_checks`` then uses what they found."""
+    def make(corpus: Corpus) -> PageJob:
+        ctx = RuleContext(today=today or _dt.date.today(), severities=severities(corpus.config), options=dict(options or {}))
+        emit = Emit(ctx)
+        for name, fn in setup_passes():
+            _guarded(name, fn, corpus, ctx, emit)
+        return PageJob(corpus, ctx)
+    return make
 
 
 def run_checks(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from kb_tools.checks import linkgraph
+from kb_tools.checks.early import NotLocal
 from kb_tools.parse import links as R
 from kb_tools.parse import slugs
 from kb_tools.checks.registry import Emit, RuleContext, declare, page_pass
@@ -130,30 +131,48 @@ def _anchor_hint(anchor: str, page: Page) -> str | None:
 
 
 @page_pass
-def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
-    """Check every relative link and image of one page (resolved in the parse workers)."""
-    res = linkgraph.link_graph(corpus)
-    items = res.checks_of(page.path)
+def check_anchors(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """The anchors of one page's links (KB202, KB208), in its own pass: the only part of the link
+    check that reads other pages, so a parse worker does the rest (``check_links``) and leaves
+    only this to the main process (``kb_tools.checks.early``). Each rule code comes from one of
+    the two passes, in link order, so the sorted report is the one a single pass gave."""
+    items = linkgraph.link_graph(corpus).checks_of(page.path)
     if not items:
         return
-    default_slug = slugs.is_default_slugify(corpus.config.slugify)
-    sugg = corpus.derived(_Suggester, _Suggester)
     pages = corpus.pages
     src = page.path
+    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
+        for r in items:  # give up at once when a link needs another page's anchors
+            if r.anchor and r.path != src and r.outcome == R.PAGE:
+                raise NotLocal(r.path)
+    default_slug = slugs.is_default_slugify(corpus.config.slugify)
     for r in items:
         outcome = r.outcome
         if outcome is R.PAGE or outcome == R.PAGE:
             if r.anchor:
                 emit.uses_anchors(r.path)
                 _check_anchor(emit, src, r, pages[r.path], default_slug, False)
-            continue
-        if outcome in (R.EXTERNAL, R.FILE, R.GENERATED):
+        elif outcome == R.SELF:
+            _check_anchor(emit, src, r, page, default_slug, True)
+
+
+@page_pass
+def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
+    """Check every relative link and image of one page (resolved in the parse workers); their
+    anchors: ``check_anchors``."""
+    res = linkgraph.link_graph(corpus)
+    items = res.checks_of(page.path)
+    if not items:
+        return
+    src = page.path
+    sugg = corpus.derived(_Suggester, _Suggester)
+    for r in items:
+        outcome = r.outcome
+        if outcome in (R.PAGE, R.EXTERNAL, R.FILE, R.GENERATED, R.SELF):
             continue
         lk = r.link
         target = lk.target.strip()
-        if outcome == R.SELF:
-            _check_anchor(emit, src, r, page, default_slug, True)
-        elif outcome == R.INVALID:
+        if outcome == R.INVALID:
             emit(MISSING_TARGET, src, lk.line, lk.column, _("link '{target}' is not a valid URL").format(target=target), target=target)
         elif outcome == R.ABSOLUTE:
             emit(ABSOLUTE, src, lk.line, lk.column,

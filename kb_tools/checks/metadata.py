@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
+from kb_tools.checks.early import NotLocal
 from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, declare, families, lookup, page_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
@@ -79,11 +80,16 @@ def _pydantic_message(err: Any) -> str:
     return _(template).format(**{k: ctx.get(k, "") for k in ("expected", "ge", "le")})
 
 
-def _validate(page: Page) -> list[tuple[RuleInfo, str, str]]:
-    """(rule, field, message) for every schema problem of one page."""
+def _validate(page: Page, defer: bool = False) -> list[tuple[RuleInfo, str, str]]:
+    """(rule, field, message) for every schema problem of one page; ``defer``: in a parse worker
+    (``kb_tools.checks.early``), leave a page that needs pydantic's errors to the main process,
+    which imports pydantic once, instead of each worker."""
     out: list[tuple[RuleInfo, str, str]] = []
     meta = page.meta
-    errors = [] if valid(meta) else _schema_errors(meta)  # the usual front matter needs no pydantic
+    ok = valid(meta)  # the usual front matter needs no pydantic
+    if not ok and defer:
+        raise NotLocal(page.path)
+    errors = [] if ok else _schema_errors(meta)
     if errors:
         for err in errors:
             loc = err["loc"]
@@ -153,7 +159,7 @@ def check_metadata(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> 
         emit(REQUIRED, src, 1, None, _("page has no front matter (title and owner are required)"),
              hint=_("start the file with a '---' block; see kb new or the 書き方ガイド"), target="title")
         return
-    for rule, fld, msg in _validate(page):
+    for rule, fld, msg in _validate(page, getattr(corpus.pages, "local", False)):
         line = 1 if rule is REQUIRED else _line(page, fld)
         emit(rule, src, line, None, msg, target=fld if rule is REQUIRED else str(page.meta.get(fld)))
     for key in page.meta:

@@ -11,9 +11,10 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from kb_tools.checks import incremental as inc
+from kb_tools.checks.early import early_key, ignores_of
 from kb_tools.checks.linkgraph import world_of
 from kb_tools.checks.parse import INTERNAL_ERROR
-from kb_tools.checks.registry import Emit, RuleContext, lookup, page_passes, site_passes
+from kb_tools.checks.registry import Emit, RuleContext, page_passes, site_passes
 
 if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
@@ -22,18 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def ignores_of(page: Page) -> frozenset[str]:
-    """The rule codes (or names, families) a page's ``kb_ignore`` turns off."""
-    ign = page.meta.get("kb_ignore")
-    if not isinstance(ign, list) or not ign:
-        return frozenset()
-    keys = set()
-    for r in ign:
-        if not isinstance(r, str):
-            continue
-        info = lookup(r)
-        keys.add(info.code if info else r)
-    return frozenset(keys)
+__all__ = ["PageRunner", "ignores_of"]
 
 
 class PageRunner:
@@ -49,6 +39,8 @@ class PageRunner:
         self._failed: set[str] = set()
         self._page_failed = False
         self._site: tuple[Any, ...] | None = None
+        self._path = ""  # the page being derived
+        self._early = ""  # the key the parse workers' findings must have (set by run: after the setup passes)
 
     def open_store(self) -> None:
         if not self.use_cache:
@@ -80,6 +72,7 @@ class PageRunner:
         day = self.ctx.today.isoformat()
         undated = [(n, f) for n, f, dated in page_passes() if not dated]
         dated = [(n, f) for n, f, d in page_passes() if d]
+        self._early = early_key(self.corpus, self.ctx) if self.corpus.early else ""
         for path in self.corpus.pages:
             rec = self.store.valid(self.corpus, path, self.anchor_hash) if self.store else None
             if rec is None:
@@ -87,8 +80,8 @@ class PageRunner:
                 self.rederived.append(path)
             elif rec[4] != day and dated:
                 self._page_failed = False
-                page = self.corpus.pages[path]
-                rows = inc.pack(self._emit_passes(page, dated)[0])
+                self._path = path
+                rows = tuple(self._emit_passes(self.corpus.pages[path], dated)[0])
                 rec = (*rec[:4], day, rows, *rec[6:])  # type: ignore[assignment]
                 self._keep(path, rec)
             emit.findings.extend(inc.unpack(rec[3]))
@@ -101,37 +94,63 @@ class PageRunner:
         if self.store is not None and not self._page_failed:
             self.store.fresh[path] = rec
 
-    def _emit_passes(self, page: Page, fns: list[tuple[str, Any]]) -> tuple[list[Any], set[str]]:
-        sub = Emit(self.ctx, self.ignores)
-        for name, fn in fns:
+    def _emit_passes(self, page: Page | None, fns: list[tuple[str, Any]], done: tuple[Any, ...] | None = None,
+                     ) -> tuple[list[Any], set[str]]:
+        """The passes' findings as cache rows; ``done``: the rows a parse worker found for each
+        pass (None for a pass it left to this process, ``kb_tools.checks.early``)."""
+        rows: list[Any] = []
+        deps: set[str] = set()
+        sub: Emit | None = None
+        for i, (name, fn) in enumerate(fns):
+            if done is not None and done[i] is not None:
+                rows.extend(done[i])
+                continue
+            sub = Emit(self.ctx, self.ignores)
+            if page is None:
+                page = self.corpus.pages[self._path]
             try:
                 fn(self.corpus, page, self.ctx, sub)
             except Exception:  # noqa: BLE001 - one broken check must not hide the others
-                log.debug("check %s failed on %s:\n%s", name, page.path, traceback.format_exc())
+                log.debug("check %s failed on %s:\n%s", name, self._path, traceback.format_exc())
                 self._failed.add(name)
                 self._page_failed = True
-        return sub.findings, sub.deps
+            rows.extend(inc.pack(sub.findings))
+            deps |= sub.deps
+        return rows, deps
 
     def _derive(self, path: str, undated: list[tuple[str, Any]], dated: list[tuple[str, Any]], day: str) -> inc.Record:
         self._page_failed = False
-        page = self.corpus.pages[path]
-        found, deps = self._emit_passes(page, undated)
-        dated_found, _deps = self._emit_passes(page, dated)
+        self._path = path
+        pre = self.corpus.early.get(path)
+        if pre is not None and (pre[0] != self._early or pre[1] != self.corpus.pages.hash_of(path)):
+            pre = None
+        if pre is not None:  # the page-local passes ran in a parse worker: decode the page only if needed
+            page = None
+            self._anchors.setdefault(path, pre[6])
+            self._ignores.setdefault(path, frozenset(pre[5]))
+        else:
+            page = self.corpus.pages[path]
+        found, deps = self._emit_passes(page, undated, pre[2] if pre else None)
+        dated_found, _deps = self._emit_passes(page, dated, pre[3] if pre else None)
+        summaries = list(pre[4]) if pre else self._summaries_of(page)
+        rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
+                           tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
+                           tuple(found), day, tuple(dated_found), tuple(summaries),
+                           tuple(sorted(self.ignores(path))))
+        self._keep(path, rec)
+        return rec
+
+    def _summaries_of(self, page: Page) -> list[Any]:
         summaries = []
         for name, summary, _fn in site_passes():
             try:
                 summaries.append(summary(self.corpus, page))
             except Exception:  # noqa: BLE001
-                log.debug("summary of %s failed on %s:\n%s", name, path, traceback.format_exc())
+                log.debug("summary of %s failed on %s:\n%s", name, page.path, traceback.format_exc())
                 self._failed.add(name)
                 self._page_failed = True
                 summaries.append(None)
-        rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
-                           tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
-                           inc.pack(found), day, inc.pack(dated_found), tuple(summaries),
-                           tuple(sorted(self.ignores(path))))
-        self._keep(path, rec)
-        return rec
+        return summaries
 
     def run_site(self, emit: Emit, guarded: Any) -> None:
         """The whole-site passes on every page's summary; their findings are reused as they are

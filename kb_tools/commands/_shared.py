@@ -103,13 +103,15 @@ class State:
 
         return report
 
-    def corpus(self, use_cache: bool = True, walked: Any = None) -> Any:
-        """The corpus; ``walked``: a walk of docs_dir this run took already (``kb_tools._walk``)."""
+    def corpus(self, use_cache: bool = True, walked: Any = None, page_job: Any = None) -> Any:
+        """The corpus; ``walked``: a walk of docs_dir this run took already (``kb_tools._walk``);
+        ``page_job``: run on each page in the parse workers (``kb_tools.corpus.build_corpus``)."""
         from kb_tools.corpus import build_corpus
 
         cfg = self.config()
         try:
-            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")), walked=walked)
+            return build_corpus(cfg, use_cache=use_cache, progress=self.progress(_("parsing")), walked=walked,
+                                page_job=page_job)
         except FileNotFoundError as exc:
             fail(str(exc))
 

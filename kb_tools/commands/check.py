@@ -36,7 +36,7 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
 
     PATHS (files or folders, relative to docs_dir or to the current folder) limit the report.
     """
-    from kb_tools.checks.engine import run_checks
+    from kb_tools.checks.engine import page_job, run_checks
     from kb_tools.findings import Severity
     from kb_tools.formats import FORMATS
     from kb_tools.formats.text import summary
@@ -53,10 +53,12 @@ def check(state: State, paths: tuple[str, ...], fmt: str, output: str | None, fa
     # As in kb index: the corpus and the cached findings are hundreds of thousands of objects
     # that live until the command ends; the cyclic collector walking them again and again cost a
     # one-page re-check ~0.15 s of CPU. Paused while they are made, then frozen (parse workers
-    # collect as usual: corpus._parse_all).
+    # collect as usual: pageparse._parse_all).
     gc.disable()
     try:
-        corpus = state.corpus(use_cache=not no_cache, walked=replay.take_walk(cfg.docs_dir))  # one walk for both
+        # the page-local checks run in the parse workers (kb_tools.checks.early), one walk for both
+        corpus = state.corpus(use_cache=not no_cache, walked=replay.take_walk(cfg.docs_dir),
+                              page_job=page_job(parse_date(today), options))
         result = run_checks(corpus, today=parse_date(today), paths=rel_paths, options=options)
     except ConfigError as exc:
         fail(str(exc))

@@ -190,6 +190,20 @@ def _plain(target: str) -> bool:
     return bool(target) and len(target.strip()) == len(target) and _NOT_PLAIN.search(target) is None
 
 
+_MEMO: dict[str, dict[tuple[str, str], tuple[str, str, str, str]]] = {}  # world key -> (folder, target) -> result
+
+
+def _memo(world: World) -> dict[tuple[str, str], tuple[str, str, str, str]]:
+    """Resolutions of this process for one world: pages of one folder often link to the same
+    targets (a third of a generated corpus' links), and a result depends on the folder alone
+    unless it names the linking page itself (``SELF``, or ``.`` from a root page)."""
+    memo = _MEMO.get(world.key)
+    if memo is None or len(memo) > 200_000:
+        _MEMO.clear()
+        memo = _MEMO[world.key] = {}
+    return memo
+
+
 def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, str, list[Entry], list[str]]:
     """(world key, src, entries to check, linked page paths) for one page's links.
 
@@ -197,6 +211,7 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
     the tree (the world key) and the page's own path are unchanged.
     """
     src_dir = src.rpartition("/")[0]
+    memo = _memo(world)
     entries: list[Entry] = []
     linked: set[str] = set()
     pages = world.pages
@@ -208,7 +223,13 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
                 if path != src:
                     linked.add(path)
                 continue
-        outcome, path, upath, anchor = resolve_target(world, src, src_dir, t)
+        key = (src_dir, t)
+        got = memo.get(key)
+        if got is None:
+            got = resolve_target(world, src, src_dir, t)
+            if got[1] != src and got[0] != SELF:  # then src played no part: the folder and target decide
+                memo[key] = got
+        outcome, path, upath, anchor = got
         if outcome == PAGE:
             if path != src:
                 linked.add(path)

@@ -68,7 +68,16 @@ def excluded_paths(exclude_docs: str, files: list[tuple[str, os.stat_result]], c
     if memo and memo[0] == key:
         return set(memo[1])
     spec = exclude_spec(exclude_docs)
-    excluded = {rel for rel, _st in files if spec.match_file(rel)}
+    pats = [p for p in spec.patterns if p.include is not None]
+    rxs = [p.regex for p in pats]
+    if all(p.include for p in pats) and all(rx is not None for rx in rxs):
+        # No negated pattern: gitignore's precedence cannot matter, a path is excluded when any
+        # pattern matches it (pathspec's own test, without its per-path Python: 0.4 s at 10,000 files)
+        from pathspec.util import normalize_file
+
+        excluded = {rel for rel, _st in files if any(rx.search(normalize_file(rel)) for rx in rxs)}
+    else:
+        excluded = {rel for rel, _st in files if spec.match_file(rel)}
     cache.extra["excluded"] = (key, sorted(excluded))
     cache.dirty = True
     return excluded

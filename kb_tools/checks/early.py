@@ -1,0 +1,156 @@
+"""The page passes run in the parse workers, while the tree is parsed (``kb check``, cold).
+
+``kb check`` hands ``build_corpus`` a page job (``kb_tools.checks.engine.page_job``): each parse
+worker runs every page pass and site-pass summary on the page it has just parsed, against a
+corpus that holds every path, the configuration and the registries, but no other page. A pass
+that reads another page (the link check asking a target's anchors) raises ``NotLocal`` there and
+is left for the main process, which runs only those (``pagerun.PageRunner._derive``); so the main
+process no longer runs the page-local checks after the parse, with one core idle.
+
+What a worker says of a page is used only under the same context (the key: day, severities,
+options, language, kb metadata, generated pages, world) and for the same content hash; anything
+else (a pass that raised, a worker that failed) makes the main process derive the page as before.
+The findings, in the same order, are those of a run without workers (``tests/test_early.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from kb_tools.checks import incremental as inc
+from kb_tools.checks.linkgraph import LinkGraph, world_of
+from kb_tools.checks.registry import Emit, RuleContext, lookup, page_passes, site_passes
+
+if TYPE_CHECKING:
+    from kb_tools.corpus import Corpus
+    from kb_tools.model import Page
+
+# (key, page hash, rows of each undated pass or None, rows of each dated pass or None,
+#  site-pass summaries, kb_ignore, anchors hash)
+Early = tuple[str, str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[str, ...], str]
+
+
+class NotLocal(Exception):  # noqa: N818 - a signal, not an error
+    """A page pass asked for another page than the one being checked (in a parse worker)."""
+
+
+def ignores_of(page: Page) -> frozenset[str]:
+    """The rule codes (or names, families) a page's ``kb_ignore`` turns off."""
+    ign = page.meta.get("kb_ignore")
+    if not isinstance(ign, list) or not ign:
+        return frozenset()
+    keys = set()
+    for r in ign:
+        if not isinstance(r, str):
+            continue
+        info = lookup(r)
+        keys.add(info.code if info else r)
+    return frozenset(keys)
+
+
+def early_key(corpus: Corpus, ctx: RuleContext) -> str:
+    """What the page passes read besides the page, the paths and the configuration objects."""
+    from kb_tools.i18n import current_language
+
+    parts = [ctx.today.isoformat(), sorted((k, None if v is None else int(v)) for k, v in ctx.severities.items()),
+             sorted((k, v) for k, v in ctx.options.items() if isinstance(v, (str, int, float, bool, type(None)))),
+             current_language(), corpus.kb_metadata, sorted(corpus.generated), sorted(corpus.shadowed),
+             world_of(corpus).key]
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class LocalPages(Mapping[str, "Page"]):
+    """Every page path, but only the page being checked (any other raises ``NotLocal``)."""
+
+    local = True  # what a pass may test to give up early (``links.check_anchors``)
+
+    def __init__(self, paths: Mapping[str, Any]) -> None:
+        self._paths = paths
+        self.current: Page | None = None
+
+    def __getitem__(self, path: str) -> Page:
+        if self.current is not None and path == self.current.path:
+            return self.current
+        if path in self._paths:
+            raise NotLocal(path)
+        raise KeyError(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def hash_of(self, path: str) -> str:
+        if self.current is not None and path == self.current.path:
+            return self.current.hash
+        raise NotLocal(path)
+
+
+class PageJob:
+    """Run in each parse worker on each parsed page (``build_corpus(page_job=...)``)."""
+
+    def __init__(self, corpus: Corpus, ctx: RuleContext) -> None:
+        self.pages = LocalPages(corpus.pages)
+        self.corpus = replace(corpus, pages=self.pages, _derived=dict(corpus._derived))
+        self.ctx = ctx
+        self.key = early_key(self.corpus, ctx)
+        self.undated = [f for _n, f, dated in page_passes() if not dated]
+        self.dated = [f for _n, f, dated in page_passes() if dated]
+
+    def meanwhile(self) -> None:
+        """In the main process while the workers parse (it would wait otherwise): import what
+        the passes left to it will need. Pages whose front matter needs pydantic's errors are
+        left to it (``metadata._validate``), and pydantic's import is ~0.4 s."""
+        if self.corpus.kb_metadata:
+            import kb_tools.schema  # noqa: F401 - pydantic and the front matter model, for metadata._schema_errors
+
+    def __call__(self, page: Page) -> Early:
+        if page.path not in self.pages:
+            raise NotLocal(page.path)  # an excluded page: not checked
+        self.pages.current = page
+        own = ignores_of(page)
+
+        def ignores(path: str) -> frozenset[str]:
+            if path != page.path:
+                raise NotLocal(path)
+            return own
+
+        emit = Emit(self.ctx, ignores)  # one for every pass: each pass' share is cut out of its list
+        try:
+            undated = tuple(self._rows(fn, page, emit) for fn in self.undated)
+            dated = tuple(self._rows(fn, page, emit) for fn in self.dated)
+            summaries = tuple(summary(self.corpus, page) for _n, summary, _f in site_passes())
+        finally:
+            self.pages.current = None
+            # the link graph memoises every page it loaded: a worker would keep every page's links
+            # (tens of thousands of objects for its collector to walk again and again)
+            self.corpus._derived.pop(LinkGraph, None)
+        return (self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page))
+
+    def _rows(self, fn: Any, page: Page, emit: Emit) -> tuple[Any, ...] | None:
+        """The pass' findings as cache rows, or None when it needs another page (a real error
+        propagates: the whole page is then derived again by the main process)."""
+        found = emit.findings
+        start = len(found)
+        try:
+            fn(self.corpus, page, self.ctx, emit)
+        except NotLocal:
+            del found[start:]
+            emit.deps.clear()
+            return None
+        if emit.deps:  # it read another page's anchors (through the page itself?): not local
+            del found[start:]
+            emit.deps.clear()
+            return None
+        if len(found) == start:
+            return ()
+        rows = inc.pack(found[start:])
+        del found[start:]
+        return rows
