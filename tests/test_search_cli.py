@@ -119,7 +119,8 @@ def test_second_writer_gets_a_clear_message(run_kb, site, monkeypatch) -> None:
         r = run_kb(site, "index")
     finally:
         lock.release()
-    assert r.exit_code == 2 and "another 'kb index'" in r.stderr
+    assert r.exit_code == 2 and "another kb index is writing" in r.stderr
+    assert str(site / ".kb" / "index.lock") in r.stderr
 
 
 def test_filters_and_query_syntax(run_kb, site) -> None:

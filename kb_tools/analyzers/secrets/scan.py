@@ -32,7 +32,7 @@ from kb_tools.analyzers.secrets.patterns import (
 ANALYZER_VERSION = 3
 KEY = "secrets"
 NAME_KEY = "secrets_name"  # (the path scanned, its hits as scan_text gives them): see scan_page_name
-# bench/secrets.py measures the scan's cost by switching it off in the workers.
+# bench/secret_scan.py measures the scan's cost by switching it off in the workers.
 DISABLED = os.environ.get("KB_SECRETS_SCAN") == "0"
 
 Hit = tuple[str, int, int, int, str, str]  # rule, line, column, length, masked, kind
