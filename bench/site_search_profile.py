@@ -1,8 +1,8 @@
 """Where a site-search answer's time goes, in a built site (headless Chromium, cache disabled).
 
-    python bench/site_search_profile.py SITE_DIR PROJECT_DIR [--first QUERY] [--file] [--client]
+    python bench/site_search_profile.py SITE_DIR PROJECT_DIR [--first QUERY] [--file] [--client] [--start PAGE]
 
-Loads SITE_DIR's home page over loopback http (``--file``: from file://) with the client's debug
+Loads SITE_DIR's home page (``--start``: another page of it) over loopback http (``--file``: from file://) with the client's debug
 marks on (``self.__kbSearchDebug``: ``performance.mark("kb:…")`` at each stage), types ``--first``
 at the load event, then each later query of bench/site_search.py, and prints per query a
 timeline in ms after it was typed: every search file requested (start, response end, bytes), its
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", action="store_true")
     ap.add_argument("--later", nargs="*", default=ss.LATER)
     ap.add_argument("--url", default="", help="the site served elsewhere at this URL (else: served here)")
+    ap.add_argument("--start", default="", help="the page to load, relative to the site (default: the home page)")
     args = ap.parse_args(argv)
     if args.client:
         rewrite_client(args.site, args.project)
@@ -92,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             cm = ss.serve(args.site)
             base = cm.__enter__()
         try:
-            s = ss.Session(browser, base, base, type_at_load=args.first or None, timing=True)
+            page = base
+            if args.start:
+                page = (args.site / args.start).as_uri() if args.file and not args.url else base + args.start
+            s = ss.Session(browser, base, page, type_at_load=args.first or None, timing=True)
             s.ctx.add_init_script(DEBUG_JS)
             if args.first:
                 t = s.first_answer()
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"(typed at +{t['typed']:.1f})")
                 print("\n".join(timeline(s, 0, t["painted"] + nav)))
             else:
-                s.page.goto(base, wait_until="load")
+                s.page.goto(page, wait_until="load")
             cdp = s.ctx.new_cdp_session(s.page)
             cdp.send("Performance.enable")
             for q in args.later:

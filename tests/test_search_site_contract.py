@@ -115,3 +115,17 @@ def test_inject_site_rewrites_pages_built_earlier(tmp_path: Path) -> None:
     assert '<script src="../../assets/kb-search/kb-search.js" data-kb-search>' in aws and search_glue.CONTAIN in aws
     assert 'src="assets/kb-search/kb-search.js"' in (tmp_path / "a.html").read_text(encoding="utf-8")
     assert search_glue.inject_site(tmp_path) == 0
+
+
+def test_ellipsis_patch_the_glue_sidesteps() -> None:
+    """search.js gives a large navigation's titles its own class with Material's `.md-ellipsis`
+    rules: the patch it sidesteps must still select by that class, and the rules it copies must
+    be all of Material's `.md-ellipsis` rules, as they are."""
+    g = search_glue.GLUE
+    assert g["ellipsis_patch"] in _bundle_sources(), _recheck() + "patchEllipsis no longer selects .md-ellipsis"
+    css = "\n".join(p.read_text(encoding="utf-8") for p in (MATERIAL / "assets" / "stylesheets").glob("main.*.min.css"))
+    rules = re.findall(r"[^{}]*\.md-ellipsis[^{]*\{[^}]*\}", css)
+    assert sorted(r.strip() for r in rules) == sorted(g["ellipsis_css"]), _recheck() + f".md-ellipsis rules changed: {rules}"
+    client = (search_glue.ASSETS / "search.js").read_text(encoding="utf-8")
+    for rule in g["ellipsis_css"]:  # the client's copy, with its class
+        assert rule.replace("md-ellipsis", "kb-ellipsis") in client.replace('" +\n    "', "")

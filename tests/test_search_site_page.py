@@ -1,6 +1,9 @@
 """What kb's site search puts in every page, in a real headless Chromium.
 
-The head carries ``search_glue.CONTAIN`` (the content column contained on screen from the
+On a large navigation (over 300 titles; forced lower here) the client gives the titles its own
+class before Material's bundle runs (Material's ellipsis patch is quadratic in their number):
+the tests hold that the page looks the same, a truncated title still gets its tooltip, and search
+answers. The head carries ``search_glue.CONTAIN`` (the content column contained on screen from the
 first style on, so neither opening the search nor an answer's frame restyles or repaints a long
 page behind it). These tests hold that it changes nothing a reader sees (screenshots with and
 without it, desktop and phone widths, and the printed page), that it is there before the search
@@ -50,6 +53,7 @@ RICH = """\
     経路表の更新手順。
     """
 PAGES = 60  # the primary nav then overflows its sidebar at 720 px
+LONG = "VeryLongIdentifierWithoutAnyBreakOpportunity_0123456789ABCDEFGHIJKLMNOP"  # truncated in the nav
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +65,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i in range(PAGES):
         body = textwrap.dedent(RICH).replace("{n}", str((i + 1) % PAGES))
         (docs / f"server-{i}.md").write_text(f"---\ntitle: 庁内サーバー {i}\n---\n{body}", encoding="utf-8")
+    (docs / "zz-long.md").write_text(f"---\ntitle: {LONG}\n---\n# {LONG}\n\n長い題名の頁。\n", encoding="utf-8")
     out = root / "build"
     build_site(root, out, True)
     return out / "site"
@@ -170,3 +175,49 @@ def test_page_still_scrolls_and_its_links_and_nav_answer(page: Session) -> None:
     s.page.mouse.click(hit[1], hit[2])
     s.page.wait_for_url(hit[0], wait_until="load")
     assert s.page.evaluate(CONTAIN_JS) == "layout paint"
+
+
+NAV_MD = "() => document.querySelectorAll('.md-nav--primary .md-nav__link .md-ellipsis').length"
+NAV_KB = "() => document.querySelectorAll('.md-nav--primary .kb-ellipsis').length"
+LONG_SPAN = f"Array.from(document.querySelectorAll('.md-nav--primary .md-nav__link span')).find(e => e.textContent.trim() === {LONG!r})"
+
+
+def test_a_large_navigation_takes_kb_class_and_looks_and_works_the_same(browser, site: Path) -> None:  # type: ignore[no-untyped-def]
+    with serve(site) as base:
+        url = base + "network/zz-long.html"
+        plain = Session(browser, base, url)
+        big = Session(browser, base, url)
+        big.ctx.add_init_script("self.__kbEllipsisAt = 10")  # as if the navigation had over 300 titles
+        errors: list[str] = []
+        for s in (plain, big):
+            s.page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            for s in (plain, big):
+                s.page.set_viewport_size({"width": 1280, "height": 720})
+                s.page.goto(url, wait_until="load")
+            n = plain.page.evaluate(NAV_MD)
+            assert n > 10 and plain.page.evaluate(NAV_KB) == 0  # a small navigation: Material's as it is
+            assert big.page.evaluate(NAV_MD) == 0 and big.page.evaluate(NAV_KB) == n
+            style = f"() => {{ const e = {LONG_SPAN}; const c = getComputedStyle(e); return [c.overflow, c.textOverflow, c.position, e.offsetWidth < e.scrollWidth] }}"
+            assert big.page.evaluate(style) == plain.page.evaluate(style) == ["hidden", "ellipsis", "relative", True]
+            shots = [_shots(s, 1280, 720)[1] for s in (plain, big)]
+            d = _diff(browser, *shots)
+            assert d["size"] and d["max"] <= INVISIBLE, d
+            # the truncated title gets its tooltip when pointed at (Material's does when it is visible)
+            host = f"() => {{ const a = ({LONG_SPAN}).closest('a'); return a.title }}"
+            assert big.page.evaluate(host) == ""
+            box = big.page.evaluate(f"() => {{ const r = ({LONG_SPAN}).getBoundingClientRect(); return [r.left + 5, r.top + r.height / 2] }}")
+            big.page.mouse.move(box[0], box[1])
+            big.page.wait_for_function(host)
+            assert big.page.evaluate(host) == LONG
+            plain.page.wait_for_function(host)  # Material's own patch, for comparison
+            assert plain.page.evaluate(host) == LONG
+            # and search answers as before
+            big.page.click(search_glue.GLUE["input"].replace('class="', "input.").rstrip('"'))
+            big.page.fill("input.md-search__input", "サーバー")
+            big.page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length > 0")
+            assert big.outside == [] and plain.outside == []
+            assert errors == []  # the client's scripts ran through (no error in either page)
+        finally:
+            plain.close()
+            big.close()

@@ -64,6 +64,10 @@ GLUE = {
     "bundle": "assets/javascripts/bundle.",
     "index_only_with_form": 'document.forms.namedItem("search")',
     "worker_from_config": "setupSearchWorker(config.search, index$)",
+    # large navigations: the titles' class swapped before the bundle runs (search.js, last block)
+    "ellipsis_patch": 'switchMap(() => getElements(".md-ellipsis"))',
+    "ellipsis_css": (".md-ellipsis{overflow:hidden;text-overflow:ellipsis}", ".md-nav__link .md-ellipsis{position:relative}",
+                     ".md-nav__link .md-ellipsis code{word-break:normal}"),
     "result_markup": ('class="md-search-result__item"', 'class="md-search-result__link"',
                       'class="md-search-result__article md-typeset"', "data-md-score",
                       'class="md-search-result__icon md-icon"', 'class="md-search-result__more"'),

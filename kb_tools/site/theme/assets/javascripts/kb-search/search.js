@@ -663,3 +663,38 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", highlightPage)
   else highlightPage()
 })()
+
+/* Material's patchEllipsis gives each truncated `.md-ellipsis` (every navigation title) a title,
+   found through one shared IntersectionObserver whose every entry is passed to every observed
+   element's filter: quadratic in the navigation's size (1,270 titles on a page of a 10,000-page
+   site: ~200 ms of the main thread right after the load event, inside the reader's first query).
+   On a navigation that large (over ELLIPSIS_AT titles) the titles take kb's class with the same
+   rules (search_glue.GLUE["ellipsis_css"], checked against Material's stylesheet) before Material's
+   bundle runs, and a truncated title gets its `title` when it is pointed at or focused. */
+;(function () {
+  "use strict"
+  var AT = typeof self.__kbEllipsisAt === "number" ? self.__kbEllipsisAt : 300 /* ELLIPSIS_AT */
+  var nav = document.querySelector(".md-nav--primary")
+  if (!nav) return
+  var items = nav.querySelectorAll(".md-nav__link .md-ellipsis")
+  if (items.length <= AT) return
+  var style = document.createElement("style")
+  style.setAttribute("data-kb-ellipsis", "")
+  style.textContent = ".kb-ellipsis{overflow:hidden;text-overflow:ellipsis}" +
+    ".md-nav__link .kb-ellipsis{position:relative}.md-nav__link .kb-ellipsis code{word-break:normal}"
+  document.head.appendChild(style)
+  for (var i = 0; i < items.length; i++) {
+    items[i].classList.add("kb-ellipsis")
+    items[i].classList.remove("md-ellipsis")
+  }
+  function titled(ev) {
+    var t = ev.target
+    if (!t || !t.closest) return
+    var el = t.closest(".kb-ellipsis") || (t.querySelector && t.querySelector(".kb-ellipsis"))
+    if (!el || el.offsetWidth >= el.scrollWidth) return
+    var host = el.closest("a") || el
+    if (!host.title) host.title = el.innerText
+  }
+  nav.addEventListener("mouseover", titled)
+  nav.addEventListener("focusin", titled)
+})()
