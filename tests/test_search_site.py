@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from kb_tools.site import search_glue
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from site_search import RESULTS_JS, Session, build_site, query_page, ranked_paths, serve, titles_of  # noqa: E402
+from site_search import BOX, RESULTS_JS, Session, build_site, query_page, ranked_paths, serve, titles_of  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -390,3 +391,57 @@ def test_build_runs_without_mkdocs_too(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=True)
     pages, mk = res.stdout.split()
     assert int(pages) > 10 and mk == "False"
+
+
+def test_background_heads_wait_while_a_query_is_answered(browser, generated, tmp_path, monkeypatch) -> None:
+    """Loaded in the background (a site whose heads are too big to come with the first query:
+    forced here), the heads files in flight finish, but no new one starts while a later query's
+    shards are still loading; they go on once it is answered. (The generated site's index is
+    written again with small heads files, to have more of them than are asked at once.)"""
+    from kb_tools.search import shards
+    from site_search import rewrite_search
+
+    built, urls, corpus = generated
+    site = tmp_path / "site"
+    shutil.copytree(built, site)
+    monkeypatch.setattr(shards, "HEADS_TARGET", 3000)
+    rewrite_search(corpus, site, urls)
+    heads = len(list((site / search_glue.INDEX / "h").glob("*.js")))
+    assert heads >= 5
+    items = titles_of(corpus, 40)
+    asked = "() => performance.getEntriesByType('resource').filter(r => r.name.includes('/kb-search/index/h/')).length"
+    heads_rx, shards_rx = re.compile(r"/kb-search/index/h/"), re.compile(r"/kb-search/index/[st]/")
+    with serve(site) as base:
+        s = Session(browser, base)
+        s.ctx.add_init_script("self.__kbHeadsEarly = 0")
+        held_heads: list = []
+        s.ctx.route(heads_rx, lambda route: held_heads.append(route))
+        try:
+            s.open()
+            s.ask(items[0][0])  # answered from the store; then three heads files are asked, and held
+            s.page.wait_for_function("() => window.__kbSearchDone >= 1")
+            s.page.wait_for_timeout(100)
+            deadline = time.monotonic() + 10
+            while len(held_heads) < 3 and time.monotonic() < deadline:
+                s.page.wait_for_timeout(50)
+            assert len(held_heads) == 3
+            held_shards: list = []
+            s.ctx.route(shards_rx, lambda route: held_shards.append(route))
+            s.page.fill(BOX, items[1][0])
+            s.page.dispatch_event(BOX, "keyup")
+            while not held_shards and time.monotonic() < deadline:
+                s.page.wait_for_timeout(50)
+            assert held_shards, "the later query's shards were not asked"
+            s.ctx.unroute(heads_rx)
+            for route in held_heads:
+                route.continue_()
+            s.page.wait_for_function(f"() => ({asked})() >= 3")
+            s.page.wait_for_timeout(400)  # idle callbacks have had their time: nothing new was asked
+            assert s.page.evaluate(asked) == 3
+            s.ctx.unroute(shards_rx)
+            for route in held_shards:
+                route.continue_()
+            s.page.wait_for_function("() => window.__kbSearchDone >= 2", timeout=30000)
+            s.page.wait_for_function(f"() => ({asked})() >= {heads}", timeout=30000)  # and the rest follow
+        finally:
+            s.close()

@@ -32,7 +32,8 @@
   var SHOW = 6
   var TOP_K = 60                /* rows ranked in full at once; the rest on demand */
   var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
-  var HEADS_EARLY_BYTES = 64000 /* heads this small load with the first query's shards */
+  var HEADS_EARLY_BYTES = typeof self.__kbHeadsEarly === "number" ? self.__kbHeadsEarly   /* tests */
+    : 64000                     /* heads this small load with the first query's shards */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
   var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   var CODE = {}
@@ -604,20 +605,32 @@
     if (early ? !(M.headBytes <= HEADS_EARLY_BYTES) : M.bytes && M.bytes <= LOAD_ALL_BYTES) return
     loadingHeads = true
     var i = 0
+    /* In the background, a heads file is not started while a query is being answered: its
+       shards and chunks get the connections and the main thread (a reader typing the next query
+       as soon as the first answer shows waited ~100 ms more for the heads in flight). */
+    var step = early ? function () { next() } : function () { whenQuiet(function () { idle(next) }) }
     var next = function () {
       if (i >= M.heads) return
       var k = i++
-      load("h:" + k, "h/" + k + ".js").then(next, next)
+      load("h:" + k, "h/" + k + ".js").then(step, step)
     }
     if (early) { next(); next(); next() } else idle(function () { next(); next(); next() })
   }
+
+  var answering = 0, quiet = []
+  function whenQuiet(fn) { if (answering) quiet.push(fn); else fn() }
 
   var last = null
   function onInput() {
     var v = input.value
     if (v === last) return
     last = v
-    var done = function () { self.__kbSearchDone = (self.__kbSearchDone || 0) + 1; loadAll(); loadHeads() }  /* tests, benchmark */
+    answering++
+    var done = function () {
+      self.__kbSearchDone = (self.__kbSearchDone || 0) + 1  /* tests, benchmark */
+      if (!--answering) quiet.splice(0).forEach(function (fn) { fn() })
+      loadAll(); loadHeads()
+    }
     search(v).then(done, done)
   }
 
