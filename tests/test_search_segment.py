@@ -235,9 +235,8 @@ def test_index_meta_written_as_json_before_is_read_then_replaced(run_kb, make_do
     assert "2 added" in r.stderr
 
 
-def test_whoosh_write_lock_held_elsewhere_is_busy_not_corrupt(gen_corpus, tmp_path) -> None:
-    """A writer outside kb holding Whoosh's own lock makes an update stop with IndexBusy (the
-    update's opening is the corruption check, but a held lock is no corruption)."""
+def _indexed_then_edited(gen_corpus, tmp_path, pages: int):  # type: ignore[no-untyped-def]
+    """A generated site indexed, then one of its pages edited: (site folder, its config)."""
     import shutil
 
     from kb_tools.config import load_config
@@ -245,11 +244,21 @@ def test_whoosh_write_lock_held_elsewhere_is_busy_not_corrupt(gen_corpus, tmp_pa
     from kb_tools.search import index as kbindex
 
     root = tmp_path / "site"
-    shutil.copytree(gen_corpus(30, 4), root, ignore=shutil.ignore_patterns(".kb"))
+    shutil.copytree(gen_corpus(pages, 4), root, ignore=shutil.ignore_patterns(".kb"))
     cfg = load_config(root / "mkdocs.yml")
     kbindex.build_index(cfg, build_corpus(cfg), procs=1)
     page = sorted(p for p in (root / "docs").rglob("*.md") if "_data" not in p.parts)[1]
     page.write_text(page.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    return root, cfg
+
+
+def test_whoosh_write_lock_held_elsewhere_is_busy_not_corrupt(gen_corpus, tmp_path) -> None:
+    """A writer outside kb holding Whoosh's own lock makes an update stop with IndexBusy (the
+    update's opening is the corruption check, but a held lock is no corruption)."""
+    from kb_tools.corpus import build_corpus
+    from kb_tools.search import index as kbindex
+
+    _root, cfg = _indexed_then_edited(gen_corpus, tmp_path, 30)
     ix = kbindex.open_index(cfg)
     lock = ix.lock("WRITELOCK")
     assert lock.acquire()
@@ -266,18 +275,9 @@ def test_whoosh_write_lock_held_elsewhere_is_busy_not_corrupt(gen_corpus, tmp_pa
 def test_kb_index_words_a_held_lock_for_staff(gen_corpus, tmp_path, run_kb) -> None:
     """`kb index` with Whoosh's lock held stops with exit 2 (as every `fail`) and the catalog's message naming the
     index folder (Japanese: the generated site's theme language), and writes nothing."""
-    import shutil
-
-    from kb_tools.config import load_config
-    from kb_tools.corpus import build_corpus
     from kb_tools.search import index as kbindex
 
-    root = tmp_path / "site"
-    shutil.copytree(gen_corpus(20, 4), root, ignore=shutil.ignore_patterns(".kb"))
-    cfg = load_config(root / "mkdocs.yml")
-    kbindex.build_index(cfg, build_corpus(cfg), procs=1)
-    page = sorted(p for p in (root / "docs").rglob("*.md") if "_data" not in p.parts)[1]
-    page.write_text(page.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    root, cfg = _indexed_then_edited(gen_corpus, tmp_path, 20)
     before = sorted((p.name, p.stat().st_size) for p in kbindex.index_dir(cfg).iterdir())
     ix = kbindex.open_index(cfg)
     lock = ix.lock("WRITELOCK")
