@@ -43,7 +43,8 @@ from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from kb_tools.config import load_config  # noqa: E402
 from kb_tools.corpus import build_corpus  # noqa: E402
 from kb_tools.search.document import page_document  # noqa: E402
-from kb_tools.search.index import build_index, default_procs, dir_size  # noqa: E402
+from kb_tools.search.coldbuild import default_procs  # noqa: E402
+from kb_tools.search.index import build_index, dir_size  # noqa: E402
 from kb_tools.search.query import Searcher  # noqa: E402
 
 

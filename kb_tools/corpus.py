@@ -20,13 +20,10 @@ from kb_tools.config import SiteConfig
 from kb_tools.datadir import Registry, load_registry
 from kb_tools.i18n import N_
 from kb_tools.model import Page, ParseIssue
-from kb_tools.pageparse import (  # noqa: F401 - the parse's public names, re-exported
-    ANALYZER_MODULES, LARGE_PAGE_BYTES, MAX_PARSE_BYTES, PARSER_VERSION, PageJob, ParseOptions, _analyzer_data,
-    _parse_all, _parse_chunk, parse_page,
-)
+from kb_tools.pageparse import PageJob, ParseOptions, _analyzer_data, _parse_all, _parse_chunk
 from kb_tools.parse.cache import PageMap, ParseCache, load_page
 from kb_tools.parse.links import World
-from kb_tools.parse.text import decode, read_bytes  # noqa: F401 - read_bytes and decode are public here
+from kb_tools.parse.text import decode, read_bytes
 from kb_tools.parse.tree import excluded_paths, walk_docs
 
 log = logging.getLogger(__name__)

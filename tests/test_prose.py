@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from kb_tools.analyzers.prose.style import Matcher, parse_style
-from kb_tools.corpus import ParseOptions, parse_page
+from kb_tools.pageparse import ParseOptions, parse_page
 from kb_tools.parse.slugs import DEFAULT_SLUGIFY
 
 REPO = Path(__file__).resolve().parents[1]

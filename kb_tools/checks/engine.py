@@ -16,7 +16,7 @@ from kb_tools.checks.registry import Emit, RuleContext, setup_passes
 from kb_tools.findings import Finding, Severity, sort_findings
 from kb_tools.checks import all_rules, info_for, lookup, passes
 from kb_tools.checks.early import PageJob
-from kb_tools.checks.pagerun import PageRunner, ignores_of  # noqa: F401 - ignores_of is public here
+from kb_tools.checks.pagerun import PageRunner
 from kb_tools.checks.parse import INTERNAL_ERROR
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-__all__ = ["PageRunner", "ignores_of"]
+__all__ = ["PageRunner"]
 
 
 class PageRunner:

@@ -61,15 +61,6 @@ class IndexBusy(Exception):
         super().__init__(f"another process is writing {path} ({held}); try again when it has finished")
 
 
-def __getattr__(name: str) -> Any:
-    """The cold build's names, from ``coldbuild`` (imported only by a build or an update)."""
-    if name in ("MAX_PROCS", "PAGES_PER_PROC", "default_procs"):
-        from kb_tools.search import coldbuild
-
-        return getattr(coldbuild, name)
-    raise AttributeError(name)
-
-
 def index_dir(cfg: Any) -> Path:
     return Path(cfg.root) / ".kb" / "index"
 
@@ -205,7 +196,7 @@ def _lock(path: Path) -> FileLock:
 def build_index(cfg: Any, corpus: Any, data: dict[str, Any] | None = None, force: bool = False,
                 progress: Any = None, procs: int | None = None) -> IndexReport:
     """Build or update the index of ``corpus``. Raises IndexBusy when another writer holds it.
-    ``procs``: processes for a build from scratch (None: one per CPU, up to MAX_PROCS)."""
+    ``procs``: processes for a build from scratch (None: ``coldbuild.default_procs``)."""
     t0 = time.perf_counter()
     if data is None:
         data = export_data(cfg)

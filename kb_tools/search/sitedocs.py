@@ -20,7 +20,7 @@ from typing import Any
 
 from kb_tools.parse.links import page_url
 from kb_tools.search.document import page_document, plain_text
-from kb_tools.search.index import default_procs
+from kb_tools.search.coldbuild import default_procs
 
 INTRO_CHARS = 200  # excerpt of the text before the first section
 SECTION_CHARS = 140  # excerpt of each section
