@@ -84,19 +84,8 @@ def write_term(postfile: Any, tindex: Any, key: bytes, ids: array, weights: arra
             tmin = mn if tmin is None else min(tmin, mn)
         tmax = max(tmax, mx)
         tmaxw = max(tmaxw, mw)
-        vs = [v for v in values[s:e] if v] if values else []  # Whoosh drops empty values too
-        if fixedsize is None or fixedsize < 0:
-            vals: Any = tuple(vs)
-        elif fixedsize == 0:
-            vals = None
-        else:
-            vals = b"".join(vs)
         deltas = tuple(b - a for a, b in zip((0, *bid), bid))
-        data = _dumps((deltas, _mini_weights(bw), vals), PROTOCOL)
-        comp = 0
-        if len(data) >= COMPRESS_AT:
-            comp = COMPRESSION
-            data = zlib.compress(data, comp)
+        data, comp = _block_data(deltas, _mini_weights(bw), values[s:e] if values else (), fixedsize)
         info = _dumps((e - s, bid[-1], mw, comp, length_to_byte(mn), length_to_byte(mx)), PROTOCOL)
         size = len(info) + len(data)
         parts += (_INT.pack(-size if e == n else size), info, data)
@@ -107,20 +96,26 @@ def write_term(postfile: Any, tindex: Any, key: bytes, ids: array, weights: arra
     tindex.add(key, row)
 
 
-def _write_one(postfile: Any, tindex: Any, key: bytes, start: int, docnum: int, weight: float, value: Any,
-               length: int | None, fixedsize: int | None) -> None:
-    """``write_term`` of a one-posting list."""
+def _block_data(deltas: tuple[int, ...], weights: Any, values: Any, fixedsize: int | None) -> tuple[bytes, int]:
+    """A block's pickled data tuple and its compression level (0: none, under COMPRESS_AT bytes).
+    ``values``: the postings' value bytes (empty ones dropped, as Whoosh does)."""
+    vs = [v for v in values if v]
     if fixedsize is None or fixedsize < 0:
-        vals: Any = (value,) if value else ()
+        vals: Any = tuple(vs)
     elif fixedsize == 0:
         vals = None
     else:
-        vals = value or b""
-    data = _dumps(((docnum,), None if weight == 1.0 else weight, vals), PROTOCOL)
-    comp = 0
-    if len(data) >= COMPRESS_AT:
-        comp = COMPRESSION
-        data = zlib.compress(data, comp)
+        vals = b"".join(vs)
+    data = _dumps((deltas, weights, vals), PROTOCOL)
+    if len(data) < COMPRESS_AT:
+        return data, 0
+    return zlib.compress(data, COMPRESSION), COMPRESSION
+
+
+def _write_one(postfile: Any, tindex: Any, key: bytes, start: int, docnum: int, weight: float, value: Any,
+               length: int | None, fixedsize: int | None) -> None:
+    """``write_term`` of a one-posting list."""
+    data, comp = _block_data((docnum,), None if weight == 1.0 else weight, (value,) if value else (), fixedsize)
     lb = length_to_byte(length) if length else 0
     mw = max(weight, 0)
     info = _dumps((1, docnum, mw, comp, lb, lb), PROTOCOL)
