@@ -126,6 +126,6 @@ def test_ellipsis_patch_the_glue_sidesteps() -> None:
     css = "\n".join(p.read_text(encoding="utf-8") for p in (MATERIAL / "assets" / "stylesheets").glob("main.*.min.css"))
     rules = re.findall(r"[^{}]*\.md-ellipsis[^{]*\{[^}]*\}", css)
     assert sorted(r.strip() for r in rules) == sorted(g["ellipsis_css"]), _recheck() + f".md-ellipsis rules changed: {rules}"
-    client = (search_glue.ASSETS / "search.js").read_text(encoding="utf-8")
-    for rule in g["ellipsis_css"]:  # the client's copy, with its class
-        assert rule.replace("md-ellipsis", "kb-ellipsis") in client.replace('" +\n    "', "")
+    client = search_glue.client_source({})
+    for rule in g["ellipsis_css"]:  # the client's rules (its settings), with its class
+        assert rule.replace("md-ellipsis", "kb-ellipsis") in client

@@ -682,7 +682,8 @@
    element's filter: quadratic in the navigation's size (1,270 titles on a page of a 10,000-page
    site: ~200 ms of the main thread right after the load event, inside the reader's first query).
    On a navigation that large (over ELLIPSIS_AT titles) the titles take kb's class with the same
-   rules (search_glue.GLUE["ellipsis_css"], checked against Material's stylesheet) before Material's
+   rules (search_glue.GLUE["ellipsis_css"], checked against Material's stylesheet, given to the
+   client in its settings as `ellipsisCss`) before Material's
    bundle runs, and a truncated title gets its `title` when it is pointed at or focused. */
 ;(function () {
   "use strict"
@@ -693,8 +694,7 @@
   if (items.length <= AT) return
   var style = document.createElement("style")
   style.setAttribute("data-kb-ellipsis", "")
-  style.textContent = ".kb-ellipsis{overflow:hidden;text-overflow:ellipsis}" +
-    ".md-nav__link .kb-ellipsis{position:relative}.md-nav__link .kb-ellipsis code{word-break:normal}"
+  style.textContent = (self.__kbSearchSettings || {}).ellipsisCss || ""  /* search_glue.client_source */
   document.head.appendChild(style)
   for (var i = 0; i < items.length; i++) {
     items[i].classList.add("kb-ellipsis")
