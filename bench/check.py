@@ -49,10 +49,7 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[f
 
 LAST_CPU = [0.0]
 LAST_LOAD = [0.0]  # 1-minute load average just before the last run
-# An installed kb has compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE=1 would
-# compile every module on every run. Bytecode goes to a temp folder, not into the tree.
-KB_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-KB_ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "kb-bench-pycache")
+from kbchild import KB_ENV  # noqa: E402 - beside this file: with bytecode, as an installed kb has it
 
 
 def median(xs: list[float]) -> float:

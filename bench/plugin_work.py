@@ -23,9 +23,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+from kbchild import KB_ENV  # beside this file
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -76,8 +76,7 @@ HEADER = (f"{'phase (plugin work, no MkDocs)':<36} {'wall s':>7} {'CPU s':>7} {'
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "kb-bench-pycache")
+    env = dict(KB_ENV)
     env["PYTHONPATH"] = str(REPO)
     return env
 

@@ -115,8 +115,7 @@ def kb_subset(work: Path, corpus, subset: set[str], sample: list[tuple[str, str]
             "nq": len(sample)}
 
 
-KB_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # an installed kb has bytecode
-KB_ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "kb-bench-pycache")
+from kbchild import KB_ENV, timed_child  # noqa: E402 - beside this file
 
 
 def one_page_updates(work: Path, path: Path, original: bytes, runs: int = 3) -> list[tuple[float, float, float]]:
@@ -127,11 +126,7 @@ def one_page_updates(work: Path, path: Path, original: bytes, runs: int = 3) -> 
     try:
         for i in range(runs):
             path.write_bytes(original + f"\n追記 {i}: 検索速度の計測用の一文。\n".encode())
-            t0 = time.perf_counter()
-            p = subprocess.Popen([kb, "--no-progress", "-q", "index"], cwd=work, env=KB_ENV,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _pid, _status, ru = os.wait4(p.pid, 0)
-            out.append((time.perf_counter() - t0, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024))
+            out.append(timed_child([kb, "--no-progress", "-q", "index"], work))
     finally:
         path.write_bytes(original)
         subprocess.run([kb, "--no-progress", "-q", "index"], cwd=work, env=KB_ENV, capture_output=True, check=False)

@@ -20,25 +20,15 @@ import os
 import posixpath
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # an installed kb has bytecode
-ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "kb-bench-pycache")
+from kbchild import KB_ENV as ENV, timed_child  # noqa: E402 - beside this file
 
 
 def pages(docs: Path) -> dict[str, str]:
     rels = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md") if "_data" not in p.parts)
     ordinary = [r for r in rels if posixpath.basename(r) != "index.md"]
     return {"ordinary page": ordinary[len(ordinary) // 2], "index.md": "index.md"}
-
-
-def timed(cmd: list[str], cwd: str) -> tuple[float, float]:
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _pid, _status, ru = os.wait4(p.pid, 0)
-    return time.perf_counter() - t0, ru.ru_utime + ru.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                 original = path.read_bytes()
                 try:
                     path.write_bytes(original + f"\n追記 {i}: 計測用の一文。\n".encode())
-                    results[(name, label)].append(timed([kb, *cmd_tail], work))
+                    results[(name, label)].append(timed_child([kb, *cmd_tail], work)[:2])
                 finally:
                     path.write_bytes(original)
                     subprocess.run([kb, *cmd_tail], cwd=work, env=ENV, capture_output=True, check=False)

@@ -14,7 +14,7 @@ from kb_tools.config import SiteConfig
 from kb_tools.corpus import Corpus
 from kb_tools.checks.registry import Emit, RuleContext, setup_passes
 from kb_tools.findings import Finding, Severity, sort_findings
-from kb_tools.checks import all_rules, info_for, lookup, passes
+from kb_tools.checks import all_rules, info_for, passes
 from kb_tools.checks.early import PageJob
 from kb_tools.checks.pagerun import PageRunner
 from kb_tools.checks.parse import INTERNAL_ERROR
