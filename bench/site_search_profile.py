@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", action="store_true")
     ap.add_argument("--client", action="store_true")
     ap.add_argument("--later", nargs="*", default=ss.LATER)
+    ap.add_argument("--pause", type=float, default=0, help="ms between an answer and the next query (default: none)")
     ap.add_argument("--url", default="", help="the site served elsewhere at this URL (else: served here)")
     ap.add_argument("--start", default="", help="the page to load, relative to the site (default: the home page)")
     args = ap.parse_args(argv)
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             page = base
             if args.start:
                 page = (args.site / args.start).as_uri() if args.file and not args.url else base + args.start
-            s = ss.Session(browser, base, page, type_at_load=args.first or None, timing=True)
+            s = ss.Session(browser, base, page, type_at_load=args.first or None, timing=True, intercept=False)
             s.ctx.add_init_script(DEBUG_JS)
             if args.first:
                 t = s.first_answer()
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             cdp = s.ctx.new_cdp_session(s.page)
             cdp.send("Performance.enable")
             for q in args.later:
+                if args.pause:
+                    s.page.wait_for_timeout(args.pause)
                 m0 = metrics(cdp)
                 t = s.timed(q)
                 m1 = metrics(cdp)

@@ -114,6 +114,8 @@ def test_index_holds_the_whoosh_tokens_of_every_page(make_docs, tmp_path: Path) 
     heads = _load(tmp_path / "idx" / "h" / "0.js", "kbSearchHeads")  # url, title of each page
     assert m["heads"] == 1 and m["head"] >= 3 and heads[2 * aws:2 * aws + 2] == store[aws][:2]
     assert m["headBytes"] == heads_bytes
+    term_bytes = sum(f.stat().st_size for d in ("s", "t") for f in (tmp_path / "idx" / d).glob("*.js"))
+    assert m["termBytes"] == term_bytes > 0  # shards and term files: what a small site loads after a first answer
     assert heads == [x for e in store for x in e[:2]]
 
 

@@ -338,6 +338,45 @@ def test_later_answers_show_titles_before_their_store_chunks(browser, generated)
     assert s.outside == []
 
 
+TERM_FILES = "() => performance.getEntriesByType('resource').filter(r => /\\/kb-search\\/index\\/[st]\\//.test(r.name)).length"
+
+
+@pytest.mark.parametrize("budget", [None, 0])
+def test_term_files_load_after_the_first_answer_when_small(browser, generated, budget) -> None:
+    """A site whose term files total at most the client's budget (the generated 1,000-page site:
+    about 0.5 MB) loads them all in the background after the first answer; a later query then
+    asks for no term file and is answered. Over the budget (forced: 0), only a query's own
+    shards are loaded."""
+    site, urls, corpus = generated
+    index = site / search_glue.INDEX
+    m = json.loads(re.search(r"kbSearchManifest\((.*)\);", (index / "manifest.js").read_text(encoding="utf-8"), re.S)[1])
+    files = len(list((index / "s").glob("*.js"))) + len(list((index / "t").glob("*.js")))
+    assert 0 < m["termBytes"] <= 1_000_000 and files == m["shards"] + len(m["big"]) and files > 8
+    items = titles_of(corpus, 40)
+    with serve(site) as base:
+        s = Session(browser, base)
+        if budget is not None:
+            s.ctx.add_init_script(f"self.__kbTermsAll = {budget}")
+        try:
+            s.open()
+            s.ask(items[0][0])
+            s.page.wait_for_function("() => window.__kbSearchDone >= 1")
+            if budget is None:
+                s.page.wait_for_function(f"() => ({TERM_FILES})() >= {files}", timeout=30000)
+                n = s.page.evaluate(TERM_FILES)
+                assert n == files  # each once
+                got = ranked_paths(s.ask(items[1][0]), base, urls, 5)
+                assert s.page.evaluate(TERM_FILES) == n  # the later query asked for no term file
+            else:
+                s.page.wait_for_timeout(1500)
+                assert s.page.evaluate(TERM_FILES) < files / 2
+                got = ranked_paths(s.ask(items[1][0]), base, urls, 5)
+        finally:
+            s.close()
+    assert got[:1] == [items[1][1]]
+    assert s.outside == []
+
+
 def test_repo_site_http_and_file(browser, repo_site) -> None:
     site, urls = repo_site
     want = "cloud/01-gov-cloud-overview.md"

@@ -296,11 +296,12 @@ def build_site_index(corpus: Any, out_dir: Path, urls: dict[str, str] | None = N
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
         n_shards, big = _write_terms(tmp, post, n, rep)
+        term_bytes = rep.bytes_total  # shards and term files: a site this small loads them after a first answer
         per = _write_store(tmp, rows, rep)
         loadable = rep.bytes_total  # shards, term files and store: a small site loads them all
         head, head_bytes = _write_heads(tmp, rows, rep)
         lengths = [r[0] for r in rows]
-        manifest = {"bytes": loadable, "head": head, "heads": rep.heads, "headBytes": head_bytes,
+        manifest = {"bytes": loadable, "head": head, "heads": rep.heads, "headBytes": head_bytes, "termBytes": term_bytes,
             "format": FORMAT, "version": f"{FORMAT}-{ANALYZER_VERSION}-{data.get('version', '')}",
             "pages": n, "shards": n_shards, "big": big, "chunk": per,
             "avgdl": (sum(lengths) / n) if n else 1.0, "k1": K1, "b": B, "lenBase": LEN_BASE,

@@ -34,6 +34,8 @@
   var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
   var HEADS_EARLY_BYTES = typeof self.__kbHeadsEarly === "number" ? self.__kbHeadsEarly   /* tests */
     : 64000                     /* heads this small load with the first query's shards */
+  var TERMS_ALL_BYTES = typeof self.__kbTermsAll === "number" ? self.__kbTermsAll          /* tests */
+    : 1000000                   /* term files this small load in the background after a first answer */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
   var ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   var CODE = {}
@@ -594,27 +596,57 @@
     idle(next)
   }
 
-  /* The heads of every page (about 55 bytes a page), three files in flight (half of http/1.1's
-     six connections: a query's shards still get theirs), so answers render before their store
-     chunks: with the first query's shards (`early`) when they are at most HEADS_EARLY_BYTES (a
-     site of ~1,000 pages), else after the first answer (not on small sites: loadAll has them).
-     A heads file that fails is only not used. */
+  /* Background files, once a first answer is shown: three in flight (half of http/1.1's six
+     connections: a query's own files still get theirs), none started while a query is being
+     answered — its shards and chunks get the connections and the main thread (a reader typing
+     the next query as soon as the first answer shows waited ~100 ms more for the files in
+     flight). A file that fails is only not used. */
+  var bg = [], bgFlight = 0
+  function background(items) {
+    for (var x of items) bg.push(x)
+    idle(pump)
+  }
+  function pump() {
+    while (bgFlight < 3 && bg.length) {
+      var x = bg.shift()
+      if (x[0] in got || loads[x[0]]) continue
+      bgFlight++
+      load(x[0], x[1]).then(next, next)
+    }
+    function next() { bgFlight--; whenQuiet(function () { idle(pump) }) }
+  }
+
+  /* The heads of every page (about 55 bytes a page), so answers render before their store
+     chunks: with the first query's shards (`early`: three files in flight) when they are at
+     most HEADS_EARLY_BYTES (a site of ~1,000 pages), else in the background after the first
+     answer (not on small sites: loadAll has them). */
   var loadingHeads = false
   function loadHeads(early) {
     if (loadingHeads || !M || !M.heads) return
     if (early ? !(M.headBytes <= HEADS_EARLY_BYTES) : M.bytes && M.bytes <= LOAD_ALL_BYTES) return
     loadingHeads = true
-    var i = 0
-    /* In the background, a heads file is not started while a query is being answered: its
-       shards and chunks get the connections and the main thread (a reader typing the next query
-       as soon as the first answer shows waited ~100 ms more for the heads in flight). */
-    var step = early ? function () { next() } : function () { whenQuiet(function () { idle(next) }) }
+    var todo = []
+    for (var i = 0; i < M.heads; i++) todo.push(["h:" + i, "h/" + i + ".js"])
+    if (!early) return background(todo)
     var next = function () {
-      if (i >= M.heads) return
-      var k = i++
-      load("h:" + k, "h/" + k + ".js").then(step, step)
+      var x = todo.shift()
+      if (x) load(x[0], x[1]).then(next, next)
     }
-    if (early) { next(); next(); next() } else idle(function () { next(); next(); next() })
+    next(); next(); next()
+  }
+
+  /* Sites whose term files (shards and big terms) total at most TERMS_ALL_BYTES (~2,000
+     pages): after the first answer they load in the background, after the heads, so a later
+     query needs no file before its answer (rendered from the heads; each result's chunk fills
+     it in). Larger sites load a later query's shards when it is typed. */
+  var loadingTerms = false
+  function loadTerms() {
+    if (loadingTerms || !M || !M.termBytes || M.termBytes > TERMS_ALL_BYTES || (M.bytes && M.bytes <= LOAD_ALL_BYTES)) return
+    loadingTerms = true
+    var todo = [], i
+    for (i = 0; i < M.shards; i++) todo.push(["s:" + i, "s/" + i + ".js"])
+    for (var t in M.big) if (Object.prototype.hasOwnProperty.call(M.big, t)) todo.push(["s:t" + M.big[t], "t/" + M.big[t] + ".js"])
+    background(todo)
   }
 
   var answering = 0, quiet = []
@@ -629,7 +661,7 @@
     var done = function () {
       self.__kbSearchDone = (self.__kbSearchDone || 0) + 1  /* tests, benchmark */
       if (!--answering) quiet.splice(0).forEach(function (fn) { fn() })
-      loadAll(); loadHeads()
+      loadAll(); loadHeads(); loadTerms()
     }
     search(v).then(done, done)
   }
