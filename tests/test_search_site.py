@@ -377,6 +377,33 @@ def test_term_files_load_after_the_first_answer_when_small(browser, generated, b
     assert s.outside == []
 
 
+def test_background_files_wait_for_a_pause_in_typing(browser, generated) -> None:
+    """Background files (here the term files) start only once no query has been typed or
+    answered for a while (forced to 2 s): a query typed in that time resets the wait and
+    loads only its own shards."""
+    site, urls, corpus = generated
+    items = titles_of(corpus, 40)
+    with serve(site) as base:
+        s = Session(browser, base)
+        s.ctx.add_init_script("self.__kbBgQuiet = 2000")
+        try:
+            s.open()
+            s.ask(items[0][0])
+            s.page.wait_for_function("() => window.__kbSearchDone >= 1")
+            first = s.page.evaluate(TERM_FILES)
+            s.page.wait_for_timeout(1000)
+            assert s.page.evaluate(TERM_FILES) == first  # nothing in the background yet
+            s.ask(items[1][0])  # typed within the wait: it starts again
+            s.page.wait_for_function("() => window.__kbSearchDone >= 2")
+            second = s.page.evaluate(TERM_FILES)
+            s.page.wait_for_timeout(1200)
+            assert s.page.evaluate(TERM_FILES) == second  # 1.2 s after the second answer: still waiting
+            s.page.wait_for_function(f"() => ({TERM_FILES})() > {second}", timeout=30000)  # then they come
+        finally:
+            s.close()
+    assert s.outside == []
+
+
 def test_repo_site_http_and_file(browser, repo_site) -> None:
     site, urls = repo_site
     want = "cloud/01-gov-cloud-overview.md"

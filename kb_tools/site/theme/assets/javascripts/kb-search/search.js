@@ -34,6 +34,8 @@
   var LOAD_ALL_BYTES = 400000   /* a site whose whole index is smaller is loaded after the first answer */
   var HEADS_EARLY_BYTES = typeof self.__kbHeadsEarly === "number" ? self.__kbHeadsEarly   /* tests */
     : 64000                     /* heads this small load with the first query's shards */
+  var BG_QUIET_MS = typeof self.__kbBgQuiet === "number" ? self.__kbBgQuiet                 /* tests */
+    : 200                       /* background files wait this long after a query typed or answered */
   var TERMS_ALL_BYTES = typeof self.__kbTermsAll === "number" ? self.__kbTermsAll          /* tests */
     : 1000000                   /* term files this small load in the background after a first answer */
   var TITLE_BOOST = 3, HEADINGS_BOOST = 2
@@ -598,13 +600,20 @@
 
   /* Background files, once a first answer is shown: three in flight (half of http/1.1's six
      connections: a query's own files still get theirs), none started while a query is being
-     answered — its shards and chunks get the connections and the main thread (a reader typing
-     the next query as soon as the first answer shows waited ~100 ms more for the files in
-     flight). A file that fails is only not used. */
-  var bg = [], bgFlight = 0
+     answered or within BG_QUIET_MS of the last one typed or answered — a query's shards and
+     chunks get the connections and the main thread (a reader typing the next query as soon as
+     the first answer shows waited ~100 ms more for the files in flight). A file that fails is
+     only not used. */
+  var bg = [], bgFlight = 0, lastBusy = 0
+  function settled(fn) {
+    whenQuiet(function () {
+      var wait = lastBusy + BG_QUIET_MS - performance.now()
+      if (wait > 0) setTimeout(function () { settled(fn) }, wait); else idle(fn)
+    })
+  }
   function background(items) {
     for (var x of items) bg.push(x)
-    idle(pump)
+    settled(pump)
   }
   function pump() {
     while (bgFlight < 3 && bg.length) {
@@ -613,7 +622,7 @@
       bgFlight++
       load(x[0], x[1]).then(next, next)
     }
-    function next() { bgFlight--; whenQuiet(function () { idle(pump) }) }
+    function next() { bgFlight--; settled(pump) }
   }
 
   /* The heads of every page (about 55 bytes a page), so answers render before their store
@@ -658,8 +667,10 @@
     if (v === last) return
     last = v
     answering++
+    lastBusy = performance.now()
     var done = function () {
       self.__kbSearchDone = (self.__kbSearchDone || 0) + 1  /* tests, benchmark */
+      lastBusy = performance.now()
       if (!--answering) quiet.splice(0).forEach(function (fn) { fn() })
       loadAll(); loadHeads(); loadTerms()
     }
