@@ -567,12 +567,14 @@
   }
 
   /* More results while the list does not fill its scroll area (no scroll event would come):
-     when the page is idle, so the answer's frame and the next query do not wait for them. */
+     like background files, once no query has been typed or answered for BG_QUIET_MS and the
+     page is idle, so the answer's frame and a query typed right after it do not wait for them
+     (six more store chunks would take every connection). */
   var idle = self.requestIdleCallback ? function (fn) { self.requestIdleCallback(fn, { timeout: 500 }) }
     : function (fn) { setTimeout(fn, 50) }
   function fill() {
     var s = shown
-    idle(function () {
+    settled(function () {
       if (s !== shown) return
       if (scrollwrap && scrollwrap.clientHeight && scrollwrap.scrollHeight <= scrollwrap.clientHeight + 40) more()
     })
