@@ -152,11 +152,16 @@ def test_possessive_link_patterns_match_the_plain_ones(line) -> None:
 _W_PAGES = {"a.md", "b/c.md", "b/d e.md", "x.md", "b/.md", "b/x.", "c", "b/c", "b/a.md"}
 
 
+_TARGETS = st.one_of(st.sampled_from(sorted(_W_PAGES) + ["c.md", "a.md", " a.md", "a.md ", "./a.md", "a.md#x", "a%2emd",
+                                                         "b/c.md#", "b/c.md#x y", "a.md#x ", "a.md?q#x", "b/c#%20", "a.md##"]),
+                     st.text(alphabet="ab/.c:%#?{}\\ md\u3000x", max_size=10))
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.sampled_from(["", "b", "b/c"]),
-       st.one_of(st.sampled_from(sorted(_W_PAGES) + ["c.md", "a.md", " a.md", "a.md ", "./a.md", "a.md#x", "a%2emd"]),
-                 st.text(alphabet="ab/.c:%#?{}\\ md\u3000x", max_size=10)))
+       st.one_of(_TARGETS, st.builds(lambda ups, t: "../" * ups + t, st.integers(1, 3), _TARGETS)))
 def test_resolve_page_fast_path_agrees_with_resolve_target(src_dir, target) -> None:
+    """The fast paths (a plain path; ``../`` steps, a fragment) give what resolve_target gives."""
     from kb_tools.model import Link
     from kb_tools.parse.links import World, resolve_page, resolve_target
 

@@ -190,6 +190,24 @@ def _plain(target: str) -> bool:
     return bool(target) and len(target.strip()) == len(target) and _NOT_PLAIN.search(target) is None
 
 
+def _plain_up(target: str, src_parts: list[str]) -> tuple[str, str, str] | None:
+    """(joined path, path as written, fragment) of a target whose path is ``../`` steps that stay
+    inside the docs folder followed by a ``_plain`` path, with an optional ``#fragment``; None
+    for any other target (then ``resolve_target`` decides)."""
+    if len(target.strip()) != len(target):
+        return None
+    head, _sep, anchor = target.partition("#")
+    rest = head
+    ups = 0
+    while rest.startswith("../"):
+        rest = rest[3:]
+        ups += 1
+    if ups > len(src_parts) or not _plain(rest):
+        return None
+    base = "/".join(src_parts[: len(src_parts) - ups])
+    return (f"{base}/{rest}" if base else rest), head, anchor
+
+
 _MEMO: dict[str, dict[tuple[str, str], tuple[str, str, str, str]]] = {}  # world key -> (folder, target) -> result
 
 
@@ -211,6 +229,7 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
     the tree (the world key) and the page's own path are unchanged.
     """
     src_dir = src.rpartition("/")[0]
+    src_parts = src_dir.split("/") if src_dir else []
     memo = _memo(world)
     entries: list[Entry] = []
     linked: set[str] = set()
@@ -222,6 +241,15 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
             if path in pages:
                 if path != src:
                     linked.add(path)
+                continue
+        elif (t.startswith("../") or "#" in t) and (plain := _plain_up(t, src_parts)) is not None:
+            # ``../x/p.md``, ``p.md#id``: what resolve_target gives a page named so (an anchor to verify)
+            path, head, anchor = plain
+            if path in pages:
+                if path != src:
+                    linked.add(path)
+                if anchor:
+                    entries.append((PAGE, path, head, anchor, t, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind))))
                 continue
         key = (src_dir, t)
         got = memo.get(key)
