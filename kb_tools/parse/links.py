@@ -242,19 +242,15 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
                 if path != src:
                     linked.add(path)
                 continue
-        elif (t.startswith("../") or "#" in t) and (plain := _plain_up(t, src_parts)) is not None:
-            # ``../x/p.md``, ``p.md#id``: what resolve_target gives a page named so (an anchor to verify)
-            path, head, anchor = plain
-            if path in pages:
-                if path != src:
-                    linked.add(path)
-                if anchor:
-                    entries.append((PAGE, path, head, anchor, t, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind))))
-                continue
         key = (src_dir, t)
         got = memo.get(key)
         if got is None:
-            got = resolve_target(world, src, src_dir, t)
+            # ``../x/p.md``, ``p.md#id`` naming a page: what resolve_target gives, without its steps
+            plain = _plain_up(t, src_parts) if t.startswith("../") or "#" in t else None
+            if plain is not None and plain[0] in pages:
+                got = (PAGE, *plain)
+            else:
+                got = resolve_target(world, src, src_dir, t)
             if got[1] != src and got[0] != SELF:  # then src played no part: the folder and target decide
                 memo[key] = got
         outcome, path, upath, anchor = got
