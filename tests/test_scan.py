@@ -147,6 +147,9 @@ def test_possessive_link_patterns_match_the_plain_ones(line) -> None:
     for fast, plain in ((m._LINK_RE, _PLAIN_LINK_RE), (m._REF_USE_RE, _PLAIN_REF_USE_RE)):
         assert [(x.span(), x.groupdict()) for x in fast.finditer(line)] == \
                [(x.span(), x.groupdict()) for x in plain.finditer(line)]
+    # the scanner's search, trying the pattern only at a "[" or the "!" before one
+    assert [(x.span(), x.groupdict()) for x in m._links_in(line)] == \
+           [(x.span(), x.groupdict()) for x in _PLAIN_LINK_RE.finditer(line)]
 
 
 _W_PAGES = {"a.md", "b/c.md", "b/d e.md", "x.md", "b/.md", "b/x.", "c", "b/c", "b/a.md"}
@@ -187,6 +190,8 @@ _ITEM_LINES = st.sampled_from([
     "- [a](b.md#x)", "-  two spaces", "- [a] b", "---", "===", "-", "", "", "text", "# h", "<div>", "</div>", "> q",
     "> - [q](q.md)", "```", "    code", "    - [i](i.md)", "<!--", "-->", "[r]: r.md", "- [r]", "!!! note", "  - [n](n.md)",
     "- [x](<y.md>)", "- [a](b.md){: #id }", "- `c`", "- <b>x</b>", "- a\tb",
+    "## 見出し", "### a ###", "####### x", "## a #b", "# h {#id}", "## `c`", "#", "##", "## \\#", "# a\t#", "#\tx",
+    "## x ", "## a ## ", "# a #\t \t", "# [l](l.md)", "#x", "## a\u3000", "###### ####", "# > q", "# a --> b", "# https://x.jp",
 ])
 
 
@@ -194,7 +199,7 @@ _ITEM_LINES = st.sampled_from([
 @given(st.lists(_ITEM_LINES | st.sampled_from(["plain text", "見出し", "テキスト [a](b.md)", "a https://x.jp"]),
                 min_size=1, max_size=12), st.booleans(), st.booleans(), st.booleans())
 def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, collect) -> None:
-    """The scanner's fast paths — ``- text`` / ``- [text](target)`` lines, and plain text lines —
+    """The scanner's fast paths — ``- text`` / ``- [text](target)`` lines, plain text lines, ATX headings —
     give what its general path gives (run with both fast paths' patterns replaced by ones that
     never / always match), collecting prose lines (``style.yml`` present) or not."""
     from kb_tools.parse import markdown as m
@@ -205,12 +210,12 @@ def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, co
         return (r.headings, r.links, r.explicit_ids, r.html_ids, r.footnote_defs, r.footnote_refs, prose)
 
     fast = run()
-    saved = m._SIMPLE_ITEM_RE, m._NEEDS_WORK
-    m._SIMPLE_ITEM_RE, m._NEEDS_WORK = re.compile(r"(?!)"), re.compile("")
+    saved = m._SIMPLE_ITEM_RE, m._PLAIN_FAST
+    m._SIMPLE_ITEM_RE, m._PLAIN_FAST = re.compile(r"(?!)"), False
     try:
         general = run()
     finally:
-        m._SIMPLE_ITEM_RE, m._NEEDS_WORK = saved
+        m._SIMPLE_ITEM_RE, m._PLAIN_FAST = saved
     assert fast == general
 
 
