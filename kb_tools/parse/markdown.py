@@ -120,6 +120,7 @@ _SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
 # search for these costs ~10x more on Japanese text). False sends every line down the general
 # path (tests/test_scan.py compares the two).
 _PLAIN_FAST = True
+_NO_LINKS: list[re.Match[str]] = []  # (a line the link search was not run on)
 _CONTAINER_START = frozenset("!?=-*+0123456789")
 _UNDERLINE = ("=", "-")  # first characters of a setext underline
 _SIMPLE_ITEM_RE = re.compile(r"- (?:\[([^\[\]\\`<>{}^]*)\]\(([^()\s\\<>`{}]*)\)|[^\[\]\\`<>{}\s][^\[\]\\`<>{}]*)")
@@ -221,19 +222,36 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             in_html_block = False
             in_quote = False
             continue
-        # Fast path: a plain text line at column 0 (most lines) has nothing to extract. (A blank
-        # next line is no setext underline: its ``[:1]`` is "", which *is* in the string "=-".)
-        if (plain_fast and raw[0] not in _SPECIAL_FIRST and "[" not in raw and "`" not in raw and "<" not in raw
+        # Fast path: a text line at column 0 (most lines) whose only markup is inline links (every
+        # "[" the start of one: no reference to look up, no footnote). (A blank next line is no
+        # setext underline: its ``[:1]`` is "", which *is* in the string "=-".)
+        if (plain_fast and raw[0] not in _SPECIAL_FIRST and "`" not in raw and "<" not in raw
                 and "{" not in raw and "-->" not in raw and (i >= n or lines[i][:1] not in _UNDERLINE)
                 and not (magiclink and _MAGIC_HINT.search(raw))):
-            if prev_blank:
-                container_depth_indent = -1
-            if prose is not None and not in_quote and not in_html_block:
-                prose.append((lineno, raw))
-            last_nonblank_container = False
-            prev_blank = False
-            prev_was_heading = False
-            continue
+            if "[" not in raw or in_html_block:  # (the general path reads no link in an HTML block)
+                found = _NO_LINKS
+            else:
+                found = None if "[^" in raw else _links_in(raw)
+            if found is _NO_LINKS or (found is not None and raw.count("[") == len(found)):
+                if prev_blank:
+                    container_depth_indent = -1
+                if found is not _NO_LINKS:
+                    covered = []
+                    for lm in found:
+                        dest = lm.group("dest")
+                        col = lm.start("dest")
+                        if dest.startswith("<"):
+                            dest, col = dest[1:-1], col + 1
+                        res.links.append(Link(dest, lineno, col + 1, _IMAGE if lm.group("bang") else _LINK, lm.group("text")))
+                        covered.append((lm.start(), lm.end()))
+                    if prose is not None and not in_quote:
+                        _text_line(raw, covered, None, lineno, magiclink, res, prose)
+                elif prose is not None and not in_quote and not in_html_block:
+                    prose.append((lineno, raw))
+                last_nonblank_container = False
+                prev_blank = False
+                prev_was_heading = False
+                continue
         # Fast path: an ATX heading at column 0 of plain text (no escapes, code, links, tags or
         # attr_list braces): what the general path does with it, without its regexes.
         if (raw[0] == "#" and plain_fast and not in_html_block and "\\" not in raw and "[" not in raw and "`" not in raw
