@@ -263,7 +263,9 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
             continue
         elif outcome == DIRECTORY:
             linked.add(path)
-        entries.append((outcome, path, upath, anchor, lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind))))
+        kind = lk.kind  # a str (LinkKind's value); getattr of a missing attribute raises inside, which costs
+        entries.append((outcome, path, upath, anchor, lk.target, lk.line, lk.column,
+                        kind if type(kind) is str else str(getattr(kind, "value", kind))))
     return world.key, src, entries, sorted(linked)
 
 
