@@ -236,17 +236,12 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
     pages = world.pages
     for lk in links:
         t = lk.target
-        if _plain(t):  # the common shape: resolve_target would give PAGE, no anchor, when it names a page
-            path = f"{src_dir}/{t}" if src_dir else t
-            if path in pages:
-                if path != src:
-                    linked.add(path)
-                continue
         key = (src_dir, t)
         got = memo.get(key)
         if got is None:
-            # ``../x/p.md``, ``p.md#id`` naming a page: what resolve_target gives, without its steps
-            plain = _plain_up(t, src_parts) if t.startswith("../") or "#" in t else None
+            # the common shapes (``p.md``, ``../x/p.md``, ``p.md#id``) naming a page: what
+            # resolve_target gives, without its steps
+            plain = _plain_up(t, src_parts)
             if plain is not None and plain[0] in pages:
                 got = (PAGE, *plain)
             else:
