@@ -198,7 +198,7 @@ _ITEM_LINES = st.sampled_from([
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(_ITEM_LINES | st.sampled_from(["plain text", "見出し", "テキスト [a](b.md)", "a https://x.jp",
                                               "t [a](b.md) [c](d.md#e)", "t ![i](i.png)", "t [r] x", "t [a](b.md) [r]",
-                                              "t [^1] x", "t [^x](y.md)", "t \\[a](b.md)", "t [a] (b.md)", "t [[a](b.md)]", "[^1]: n"]),
+                                              "t [^1] x", "t [^x](y.md)", "![i](i.png)", "![i](i.png) t [a](b.md)", "![a]", "![r]", "!!! n", "![", "t \\[a](b.md)", "t [a] (b.md)", "t [[a](b.md)]", "[^1]: n"]),
                 min_size=1, max_size=12), st.booleans(), st.booleans(), st.booleans())
 def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, collect) -> None:
     """The scanner's fast paths — ``- text`` / ``- [text](target)`` lines, plain text lines, ATX headings —

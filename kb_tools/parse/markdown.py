@@ -87,10 +87,11 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             in_html_block = False
             in_quote = False
             continue
-        # Fast path: a text line at column 0 (most lines) whose only markup is inline links (every
-        # "[" the start of one: no reference to look up, no footnote). (A blank next line is no
-        # setext underline: its ``[:1]`` is "", which *is* in the string "=-".)
-        if (plain_fast and raw[0] not in _SPECIAL_FIRST and "`" not in raw and "<" not in raw
+        # Fast path: a text line at column 0 (most lines; an image line too: ``![`` opens no block)
+        # whose only markup is inline links (every "[" the start of one: no reference to look up,
+        # no footnote). (A blank next line is no setext underline: its ``[:1]`` is "", which *is*
+        # in the string "=-".)
+        if (plain_fast and (raw[0] not in _SPECIAL_FIRST or raw[:2] == "![") and "`" not in raw and "<" not in raw
                 and "{" not in raw and "-->" not in raw and (i >= n or lines[i][:1] not in _UNDERLINE)
                 and not (magiclink and _MAGIC_HINT.search(raw))):
             if "[" not in raw or in_html_block:  # (the general path reads no link in an HTML block)
