@@ -242,3 +242,32 @@ def test_resolve_page_memo_equals_a_fresh_resolution(src_dir, targets) -> None:
         lk._MEMO.clear()
         fresh.append(lk.resolve_page(world, s, links))
     assert memoised == fresh
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["概要", "手順", "手順", "A b", "a-b", "", " ", "x_1", "Ünï"]), max_size=8),
+       st.lists(st.sampled_from(["手順", "x", "a-b"]), max_size=2))
+def test_slug_memo_gives_what_slugify_gives(texts, reserved) -> None:
+    """assign_ids' per-process memo of slugs: the ids of a slugify called afresh for every heading."""
+    slugs._SLUGS.clear()
+    first = slugs.assign_ids([(t, None) for t in texts], UNICODE_SLUG, "-", reserved=reserved)
+    again = slugs.assign_ids([(t, None) for t in texts], UNICODE_SLUG, "-", reserved=reserved)
+    calls: list[str] = []
+
+    def counting(text: str, sep: str) -> str:
+        calls.append(text)
+        return UNICODE_SLUG(text, sep)
+
+    fresh = slugs.assign_ids([(t, None) for t in texts], counting, "-", reserved=reserved)
+    assert first == again == fresh
+    assert len(calls) == len(set(texts))  # each text slugified once
+
+
+def test_slug_memo_skips_an_unhashable_slugify() -> None:
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self, text: str, sep: str) -> str:
+            return text.lower()
+
+    assert slugs.assign_ids([("A", None), ("A", None)], Unhashable(), "-") == ["a", "a_1"]
