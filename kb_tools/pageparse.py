@@ -62,6 +62,15 @@ def _analyzers() -> list[Any]:
     return _ANALYZERS
 
 
+_CALLS: list[tuple[Any, bool]] = []  # (module, whether it takes the DATA_FILES): per page, no getattr of a missing name
+
+
+def _analyzer_calls() -> list[tuple[Any, bool]]:
+    if not _CALLS:
+        _CALLS[:] = [(m, bool(getattr(m, "DATA_FILES", None))) for m in _analyzers()]
+    return _CALLS
+
+
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     slugify: Any
@@ -139,9 +148,9 @@ def _parse_text(page: Page, text: str, opts: ParseOptions, world: World | None) 
         page.extra["footnotes_unused"] = unused
     if world is not None:
         page.extra["_res"] = pack_resolution(resolve_page(world, page.path, page.links))
-    for analyzer in _analyzers():
+    for analyzer, wants_data in _analyzer_calls():
         try:
-            if getattr(analyzer, "DATA_FILES", None):
+            if wants_data:
                 analyzer.analyze(page, text, dict(opts.data), prose)
             else:
                 analyzer.analyze(page, text)

@@ -130,3 +130,34 @@ def test_fast_yaml_path_takes_the_usual_front_matter() -> None:
     assert isinstance(fast["bad"], InvalidDate) and fast["bad"] == "2025-02-29"
     full = pyyaml.load(raw, Loader=_Loader)
     assert fast == full and [type(v) for v in fast.values()] == [type(v) for v in full.values()]
+
+
+_FM_LINES = st.sampled_from(["title: x", "tags: [a, b]", "tags: []", "owner: infra", "owner: infra ", "review_every: 365",
+                             "last_reviewed: 2026-06-04", "bad: 2025-02-29", "draft: no", "notes: ~", "w: 1.5", "a: b: c",
+                             "a: 'q'", "x: [a, [b]]", "x: #c", "", "- item", "  indented: 1", "title: y", "k:"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(_FM_LINES, max_size=6), min_size=1, max_size=4))
+def test_front_matter_line_memo_gives_a_fresh_parse(pages) -> None:
+    """The per-process memo of front matter lines gives what a parse with an empty memo gives,
+    page after page, and each page its own lists (a consumer may change one page's tags)."""
+    from kb_tools.parse import frontmatter as fm
+
+    def state(text: str):
+        got = split(text)
+        return (sorted((k, type(v).__name__, repr(v)) for k, v in got.meta.items()), got.meta_lines, got.error,
+                got.invalid_dates, got.mkdocs_drops_meta, got.body_offset)
+
+    texts = ["---\n" + "\n".join(lines) + "\n---\n\nbody\n" for lines in pages]
+    memoised = []
+    for text in texts:
+        memoised.append(state(text))
+        for v in split(text).meta.values():
+            if isinstance(v, list):
+                v.append("changed")  # must not reach the next page through the memo
+    fresh = []
+    for text in texts:
+        fm._FM_LINES.clear()
+        fresh.append(state(text))
+    assert memoised == fresh

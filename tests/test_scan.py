@@ -147,16 +147,24 @@ def test_possessive_link_patterns_match_the_plain_ones(line) -> None:
     for fast, plain in ((m._LINK_RE, _PLAIN_LINK_RE), (m._REF_USE_RE, _PLAIN_REF_USE_RE)):
         assert [(x.span(), x.groupdict()) for x in fast.finditer(line)] == \
                [(x.span(), x.groupdict()) for x in plain.finditer(line)]
+    # the scanner's search, trying the pattern only at a "[" or the "!" before one
+    assert [(x.span(), x.groupdict()) for x in m._links_in(line)] == \
+           [(x.span(), x.groupdict()) for x in _PLAIN_LINK_RE.finditer(line)]
 
 
 _W_PAGES = {"a.md", "b/c.md", "b/d e.md", "x.md", "b/.md", "b/x.", "c", "b/c", "b/a.md"}
 
 
+_TARGETS = st.one_of(st.sampled_from(sorted(_W_PAGES) + ["c.md", "a.md", " a.md", "a.md ", "./a.md", "a.md#x", "a%2emd",
+                                                         "b/c.md#", "b/c.md#x y", "a.md#x ", "a.md?q#x", "b/c#%20", "a.md##"]),
+                     st.text(alphabet="ab/.c:%#?{}\\ md\u3000x", max_size=10))
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.sampled_from(["", "b", "b/c"]),
-       st.one_of(st.sampled_from(sorted(_W_PAGES) + ["c.md", "a.md", " a.md", "a.md ", "./a.md", "a.md#x", "a%2emd"]),
-                 st.text(alphabet="ab/.c:%#?{}\\ md\u3000x", max_size=10)))
+       st.one_of(_TARGETS, st.builds(lambda ups, t: "../" * ups + t, st.integers(1, 3), _TARGETS)))
 def test_resolve_page_fast_path_agrees_with_resolve_target(src_dir, target) -> None:
+    """The fast paths (a plain path; ``../`` steps, a fragment) give what resolve_target gives."""
     from kb_tools.model import Link
     from kb_tools.parse.links import World, resolve_page, resolve_target
 
@@ -182,14 +190,18 @@ _ITEM_LINES = st.sampled_from([
     "- [a](b.md#x)", "-  two spaces", "- [a] b", "---", "===", "-", "", "", "text", "# h", "<div>", "</div>", "> q",
     "> - [q](q.md)", "```", "    code", "    - [i](i.md)", "<!--", "-->", "[r]: r.md", "- [r]", "!!! note", "  - [n](n.md)",
     "- [x](<y.md>)", "- [a](b.md){: #id }", "- `c`", "- <b>x</b>", "- a\tb",
+    "## 見出し", "### a ###", "####### x", "## a #b", "# h {#id}", "## `c`", "#", "##", "## \\#", "# a\t#", "#\tx",
+    "## x ", "## a ## ", "# a #\t \t", "# [l](l.md)", "#x", "## a\u3000", "###### ####", "# > q", "# a --> b", "# https://x.jp",
 ])
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(_ITEM_LINES | st.sampled_from(["plain text", "見出し", "テキスト [a](b.md)", "a https://x.jp"]),
+@given(st.lists(_ITEM_LINES | st.sampled_from(["plain text", "見出し", "テキスト [a](b.md)", "a https://x.jp",
+                                              "t [a](b.md) [c](d.md#e)", "t ![i](i.png)", "t [r] x", "t [a](b.md) [r]",
+                                              "t [^1] x", "t [^x](y.md)", "![i](i.png)", "![i](i.png) t [a](b.md)", "![a]", "![r]", "!!! n", "![", "t \\[a](b.md)", "t [a] (b.md)", "t [[a](b.md)]", "[^1]: n"]),
                 min_size=1, max_size=12), st.booleans(), st.booleans(), st.booleans())
 def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, collect) -> None:
-    """The scanner's fast paths — ``- text`` / ``- [text](target)`` lines, and plain text lines —
+    """The scanner's fast paths — ``- text`` / ``- [text](target)`` lines, plain text lines, ATX headings —
     give what its general path gives (run with both fast paths' patterns replaced by ones that
     never / always match), collecting prose lines (``style.yml`` present) or not."""
     from kb_tools.parse import markdown as m
@@ -200,12 +212,12 @@ def test_list_item_fast_path_is_the_general_path(lines, attr_list, magiclink, co
         return (r.headings, r.links, r.explicit_ids, r.html_ids, r.footnote_defs, r.footnote_refs, prose)
 
     fast = run()
-    saved = m._SIMPLE_ITEM_RE, m._NEEDS_WORK
-    m._SIMPLE_ITEM_RE, m._NEEDS_WORK = re.compile(r"(?!)"), re.compile("")
+    saved = m._SIMPLE_ITEM_RE, m._PLAIN_FAST
+    m._SIMPLE_ITEM_RE, m._PLAIN_FAST = re.compile(r"(?!)"), False
     try:
         general = run()
     finally:
-        m._SIMPLE_ITEM_RE, m._NEEDS_WORK = saved
+        m._SIMPLE_ITEM_RE, m._PLAIN_FAST = saved
     assert fast == general
 
 
@@ -230,3 +242,42 @@ def test_resolve_page_memo_equals_a_fresh_resolution(src_dir, targets) -> None:
         lk._MEMO.clear()
         fresh.append(lk.resolve_page(world, s, links))
     assert memoised == fresh
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["概要", "手順", "手順", "A b", "a-b", "", " ", "x_1", "Ünï"]), max_size=8),
+       st.lists(st.sampled_from(["手順", "x", "a-b"]), max_size=2))
+def test_slug_memo_gives_what_slugify_gives(texts, reserved) -> None:
+    """assign_ids' per-process memo of slugs: the ids of a slugify called afresh for every heading."""
+    slugs._SLUGS.clear()
+    first = slugs.assign_ids([(t, None) for t in texts], UNICODE_SLUG, "-", reserved=reserved)
+    again = slugs.assign_ids([(t, None) for t in texts], UNICODE_SLUG, "-", reserved=reserved)
+    calls: list[str] = []
+
+    def counting(text: str, sep: str) -> str:
+        calls.append(text)
+        return UNICODE_SLUG(text, sep)
+
+    fresh = slugs.assign_ids([(t, None) for t in texts], counting, "-", reserved=reserved)
+    assert first == again == fresh
+    assert len(calls) == len(set(texts))  # each text slugified once
+
+
+def test_slug_memo_skips_an_unhashable_slugify() -> None:
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self, text: str, sep: str) -> str:
+            return text.lower()
+
+    assert slugs.assign_ids([("A", None), ("A", None)], Unhashable(), "-") == ["a", "a_1"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab/.:%#?{}\\ \n\t\u3000x", max_size=8))
+def test_plain_target_test_is_its_pattern(target) -> None:
+    """links._plain's character tests rule out exactly what its pattern (_NOT_PLAIN) describes."""
+    from kb_tools.parse import links as lk
+
+    assert lk._plain(target) == (bool(target) and len(target.strip()) == len(target)
+                                 and lk._NOT_PLAIN.search(target) is None)

@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb_tools.analyzers.secrets import mynumber
 from kb_tools.analyzers.secrets.scan import scan_text
@@ -298,3 +300,16 @@ def test_repo_docs_have_no_secret_warnings(tmp_path: Path, run_kb) -> None:
     doc = json.loads(run_kb(tmp_path, "check", "--format", "json", "--no-cache").stdout)
     bad = [f for f in doc["findings"] if f["rule"].startswith("secret.") and f["severity"] != "info"]
     assert bad == []
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["0", "０", "+81", "+", "03", "０３", "090", "-", "‐", "(", ")", "（", "）", " ", "1234",
+                                  "５６７８", "567", "x", ".", ":", "号", "電話", "代表", "０３-1234-5678", "03-1234-5678",
+                                  "+81-3-1234-5678", "（03）1234-5678", "０９０‐１２３４‐５６７８"]), max_size=14).map("".join))
+def test_phone_search_at_its_first_characters_is_finditer(line: str) -> None:
+    """The phone detector tries its pattern only at a ``0``, ``０`` or ``+``: the matches of a
+    ``finditer`` over the whole line, on text made of what the pattern reads."""
+    from kb_tools.analyzers.secrets import personal
+
+    assert [(m.span(), m.groupdict()) for m in personal._phone_matches(line)] == \
+           [(m.span(), m.groupdict()) for m in personal._PHONE_RE.finditer(line)]

@@ -147,35 +147,59 @@ def _fast_load(raw: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     """``fast_load``'s mapping and each key's file line (its line in ``raw`` + 2)."""
     out: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    memo = _FM_LINES
+    if len(memo) > 20_000:
+        memo.clear()
     for n, line in enumerate(raw.split("\n"), 2):
         if not line:
             continue
-        m = _SIMPLE_KEY_RE.fullmatch(line.rstrip(" "))
-        if m is None:
+        got = memo.get(line)
+        if got is None:
+            got = _fast_line(line)
+            if len(line) < 256:
+                memo[line] = got
+        if got is _NO_VALUE:
             return None
-        key, v = m.group(1, 2)
-        v = v.strip() if v else ""
-        if key in out or not v:
+        key, value, is_list = got
+        if key in out:
             return None
         lines[key] = n
-        if v[0] == "[":
-            if not v.endswith("]") or v.count("[") != 1 or v.count("]") != 1 or "{" in v or "#" in v:
-                return None
-            inner = v[1:-1].strip()
-            items: list[Any] = []
-            if inner:
-                for part in inner.split(","):
-                    item = _plain_scalar(part.strip())
-                    if item is _NO_VALUE:
-                        return None
-                    items.append(item)
-            out[key] = items
-            continue
-        value = _plain_scalar(v)
-        if value is _NO_VALUE:
-            return None
-        out[key] = value
+        out[key] = list(value) if is_list else value  # a fresh list per page: the memo keeps a tuple
     return out, lines
+
+
+# Front matter lines repeat from page to page (``status: active``, ``review_every: 365``, tags):
+# each line's (key, value, is a list) is memoised per process, or _NO_VALUE when the line is not
+# for the fast path. Only immutable values are stored (a list as a tuple of its items; every
+# item the fast path gives is a str, int, float, bool, None, date or InvalidDate, a str).
+_FM_LINES: dict[str, Any] = {}
+
+
+def _fast_line(line: str) -> Any:
+    """One front matter line's (key, value, is_list) for ``_fast_load``, or _NO_VALUE."""
+    m = _SIMPLE_KEY_RE.fullmatch(line.rstrip(" "))
+    if m is None:
+        return _NO_VALUE
+    key, v = m.group(1, 2)
+    v = v.strip() if v else ""
+    if not v:
+        return _NO_VALUE
+    if v[0] == "[":
+        if not v.endswith("]") or v.count("[") != 1 or v.count("]") != 1 or "{" in v or "#" in v:
+            return _NO_VALUE
+        inner = v[1:-1].strip()
+        items: list[Any] = []
+        if inner:
+            for part in inner.split(","):
+                item = _plain_scalar(part.strip())
+                if item is _NO_VALUE:
+                    return _NO_VALUE
+                items.append(item)
+        return key, tuple(items), True
+    value = _plain_scalar(v)
+    if value is _NO_VALUE:
+        return _NO_VALUE
+    return key, value, False
 
 
 def split(text: str) -> FrontMatter:

@@ -180,14 +180,35 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
     return f"{prefix}{name}/" if use_directory_urls else f"{prefix}{name}.html"
 
 
-_NOT_PLAIN = re.compile(r"[:%#?{\\]|\./|//|^[/.]|[/.]$")
+_NOT_PLAIN = re.compile(r"[:%#?{\\]|\./|//|^[/.]|[/.]$")  # what _plain rules out, as a pattern (tests/test_scan.py)
 
 
 def _plain(target: str) -> bool:
     """A relative path with nothing to decode or normalise (no scheme, ``%``, fragment, query,
     template, backslash, ``.`` segment, leading or trailing ``/`` or ``.``, surrounding space):
     ``resolve_target`` joins it to the page's folder as it is."""
-    return bool(target) and len(target.strip()) == len(target) and _NOT_PLAIN.search(target) is None
+    # (``in`` tests, not a search for _NOT_PLAIN: with its anchors the regex tries every position)
+    return (bool(target) and target[0] not in "/." and target[-1] not in "/." and ":" not in target
+            and "%" not in target and "#" not in target and "?" not in target and "{" not in target
+            and "\\" not in target and "./" not in target and "//" not in target and len(target.strip()) == len(target))
+
+
+def _plain_up(target: str, src_parts: list[str]) -> tuple[str, str, str] | None:
+    """(joined path, path as written, fragment) of a target whose path is ``../`` steps that stay
+    inside the docs folder followed by a ``_plain`` path, with an optional ``#fragment``; None
+    for any other target (then ``resolve_target`` decides)."""
+    if len(target.strip()) != len(target):
+        return None
+    head, _sep, anchor = target.partition("#")
+    rest = head
+    ups = 0
+    while rest.startswith("../"):
+        rest = rest[3:]
+        ups += 1
+    if ups > len(src_parts) or not _plain(rest):
+        return None
+    base = "/".join(src_parts[: len(src_parts) - ups])
+    return (f"{base}/{rest}" if base else rest), head, anchor
 
 
 _MEMO: dict[str, dict[tuple[str, str], tuple[str, str, str, str]]] = {}  # world key -> (folder, target) -> result
@@ -211,22 +232,23 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
     the tree (the world key) and the page's own path are unchanged.
     """
     src_dir = src.rpartition("/")[0]
+    src_parts = src_dir.split("/") if src_dir else []
     memo = _memo(world)
     entries: list[Entry] = []
     linked: set[str] = set()
     pages = world.pages
     for lk in links:
         t = lk.target
-        if _plain(t):  # the common shape: resolve_target would give PAGE, no anchor, when it names a page
-            path = f"{src_dir}/{t}" if src_dir else t
-            if path in pages:
-                if path != src:
-                    linked.add(path)
-                continue
         key = (src_dir, t)
         got = memo.get(key)
         if got is None:
-            got = resolve_target(world, src, src_dir, t)
+            # the common shapes (``p.md``, ``../x/p.md``, ``p.md#id``) naming a page: what
+            # resolve_target gives, without its steps
+            plain = _plain_up(t, src_parts)
+            if plain is not None and plain[0] in pages:
+                got = (PAGE, *plain)
+            else:
+                got = resolve_target(world, src, src_dir, t)
             if got[1] != src and got[0] != SELF:  # then src played no part: the folder and target decide
                 memo[key] = got
         outcome, path, upath, anchor = got
@@ -239,7 +261,9 @@ def resolve_page(world: World, src: str, links: Iterable[Link]) -> tuple[str, st
             continue
         elif outcome == DIRECTORY:
             linked.add(path)
-        entries.append((outcome, path, upath, anchor, lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind))))
+        kind = lk.kind  # a str (LinkKind's value); getattr of a missing attribute raises inside, which costs
+        entries.append((outcome, path, upath, anchor, lk.target, lk.line, lk.column,
+                        kind if type(kind) is str else str(getattr(kind, "value", kind))))
     return world.key, src, entries, sorted(linked)
 
 

@@ -12,139 +12,27 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
-from kb_tools.model import Link, LinkKind
-from kb_tools.parse.magiclink import HINT_RE as _MAGIC_HINT, QUOTE_LEAD_RE as _QUOTE_LEAD_RE, bare_urls, merge_spans
-
-_LINK, _IMAGE, _HTML, _AUTOLINK, _BARE = (LinkKind.LINK.value, LinkKind.IMAGE.value, LinkKind.HTML.value,
-                                          LinkKind.AUTOLINK.value, LinkKind.BARE.value)
-
-_FOOTNOTE_DEF_RE = re.compile(r"^[ ]{0,3}\[\^([^\]\s]+)\]:")
-_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-_FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
-_ATX_RE = re.compile(r"^(#{1,6})((?:\\.|[^\\])*?)#*[ \t]*$")
-_SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
-_HR_RE = re.compile(r"^[ ]{0,3}((-[ ]{0,2}){3,}|(_[ ]{0,2}){3,}|(\*[ ]{0,2}){3,})[ ]*$")
-_LIST_RE = re.compile(r"^([ ]*)([-*+]|\d+[.)])[ \t]+")
-_CONTAINER_RE = re.compile(r"^([ ]*)(!!!|\?\?\?\+?|===\+?)[ \t]")
-_ATTR_TAIL_RE = re.compile(r"[ \t]*\{:?[ ]*([^}\n ][^}\n]*?)[ ]*\}[ \t]*$")
-_ATTR_ID_RE = re.compile(r"(?:^|\s)#([^\s}]+)")
-_BLOCK_ATTR_RE = re.compile(r"^[ \t]*\{:[ ]*([^}\n]*?)[ ]*\}[ \t]*$")
-_CODE_SPAN_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
-# The link text and destination loops are possessive (``++``, ``*+``): each of their alternatives
-# starts with a different character and none can start with what must follow the loop (``]``;
-# a blank or ``)``), so giving characters back never finds another match; they only cost time
-# (half of a list page's scan). tests/test_scan.py holds them equal to the plain patterns.
-_LINK_RE = re.compile(
-    r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
-    r"\([ \t]*(?P<dest><[^<>\n]*>|(?:[^()\s\\]++|\\.|\((?:[^()\s\\]++|\\.)*+\))*+)"
-    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*\)"
+from kb_tools.model import Link
+from kb_tools.parse.inline import (  # noqa: F401 - (RawHeading, ScanResult: the scan's types, imported from here)
+    _LINK, _IMAGE, _HTML, _AUTOLINK, _BARE, _FOOTNOTE_DEF_RE, _FOOTNOTE_REF_RE, _FENCE_RE, _ATX_RE,
+    _SETEXT_RE, _HR_RE, _LIST_RE, _CONTAINER_RE, _ATTR_TAIL_RE, _ATTR_ID_RE, _BLOCK_ATTR_RE, _CODE_SPAN_RE,
+    _LINK_RE, _REF_USE_RE, _REF_DEF_RE, _AUTOLINK_RE, _TAG_RE, _COMMENT_OPEN, _COMMENT_CLOSE, _BLOCK_HTML_RE,
+    RawHeading, ScanResult, _TagAttrs, _blank_out, _indent_of, _links_in, _split_attr_list, _text_line,
 )
-_REF_USE_RE = re.compile(r"(?<!\\)(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]++|\\.)*+)\](?:[ ]?\[(?P<ref>[^\[\]]*)\])?")
-_REF_DEF_RE = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)")
-_AUTOLINK_RE = re.compile(r"<(?P<url>(?:https?|ftp|mailto):[^<>\s]+)>")
-_TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*?)?/?>")
-_COMMENT_OPEN = "<!--"
-_COMMENT_CLOSE = "-->"
-_BLOCK_HTML_RE = re.compile(
-    r"^<(?:div|table|section|details|figure|p|pre|blockquote|ul|ol|dl|form|iframe|aside|nav|"
-    r"header|footer|article|center|script|style|h[1-6])(?:[\s>/]|$)",
-    re.IGNORECASE,
-)
-
-
-@dataclass(slots=True)
-class RawHeading:
-    level: int
-    markdown: str  # inline Markdown of the heading, attr_list removed
-    explicit_id: str | None
-    line: int
-
-
-@dataclass(slots=True)
-class ScanResult:
-    headings: list[RawHeading] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    explicit_ids: list[str] = field(default_factory=list)  # attr_list ids (reserved for toc)
-    html_ids: list[str] = field(default_factory=list)  # raw HTML id= / <a name=>
-    footnote_defs: list[tuple[str, int]] = field(default_factory=list)  # ([^label]:, line)
-    footnote_refs: set[str] = field(default_factory=set)  # labels used as [^label]
-
-
-class _TagAttrs(HTMLParser):
-    """Reads one tag's attributes with the standard HTML parser (no regex over attributes)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, attrs))
-
-    handle_startendtag = handle_starttag
-
-
-def _blank_out(line: str, spans: list[tuple[int, int]]) -> str:
-    """Replace the given spans with spaces, keeping every other column where it was."""
-    if not spans:
-        return line
-    parts = []
-    pos = 0
-    for a, b in spans:
-        parts.append(line[pos:a])
-        parts.append(" " * (b - a))
-        pos = b
-    parts.append(line[pos:])
-    return "".join(parts)
-
-
-def _indent_of(line: str) -> int:
-    if "\t" not in line:
-        return len(line) - len(line.lstrip(" "))
-    n = 0
-    for ch in line:
-        if ch == " ":
-            n += 1
-        elif ch == "\t":
-            n += 4 - (n % 4)
-        else:
-            break
-    return n
-
+from kb_tools.parse.magiclink import HINT_RE as _MAGIC_HINT, QUOTE_LEAD_RE as _QUOTE_LEAD_RE
 
 _FENCE_START = ("`", "~")
 _SPECIAL_FIRST = frozenset(" \t#!?=-*+0123456789~`<>|{[:")
-_NEEDS_WORK = re.compile(r"[\[<`{]|-->")
+# A line holding none of ``[ < ` {`` nor ``-->`` has nothing to extract (``in`` tests: a regex
+# search for these costs ~10x more on Japanese text). False sends every line down the general
+# path (tests/test_scan.py compares the two).
+_PLAIN_FAST = True
+_NO_LINKS: list[re.Match[str]] = []  # (a line the link search was not run on)
 _CONTAINER_START = frozenset("!?=-*+0123456789")
 _UNDERLINE = ("=", "-")  # first characters of a setext underline
 _SIMPLE_ITEM_RE = re.compile(r"- (?:\[([^\[\]\\`<>{}^]*)\]\(([^()\s\\<>`{}]*)\)|[^\[\]\\`<>{}\s][^\[\]\\`<>{}]*)")
 _LINE_COLUMN = operator.itemgetter(1, 2)  # a Link's (line, column)
-
-
-def _split_attr_list(text: str, attr_list: bool) -> tuple[str, str | None]:
-    """A heading's text without a trailing ``{#id .class}``, and the explicit id if any."""
-    explicit = None
-    if attr_list and "{" in text:
-        am = _ATTR_TAIL_RE.search(text)
-        if am:
-            idm = _ATTR_ID_RE.search(am.group(1))
-            if idm:
-                explicit = idm.group(1)
-            text = text[: am.start()]
-    return text.strip(), explicit
-
-
-def _text_line(line: str, covered: list[tuple[int, int]], text_span: tuple[int, int] | None, lineno: int,
-               magiclink: bool, res: ScanResult, prose: list[tuple[int, str]] | None) -> None:
-    """Bare URLs of a text line (magiclink), then its prose: the line with code, links and URLs blanked."""
-    if magiclink and _MAGIC_HINT.search(line):
-        for start, end, href in bare_urls(line, covered, text_span):
-            res.links.append(Link(href, lineno, start + 1, _BARE))
-            covered.append((start, end))
-    if prose is not None:
-        prose.append((lineno, _blank_out(line, merge_spans(covered)) if covered else line))
 
 
 def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: bool = False,
@@ -172,6 +60,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
     last_nonblank_container = False  # list item / admonition / tab opener, or content inside one
     container_depth_indent = -1  # indent of the innermost open container; -1 = none
     in_quote = False  # inside a blockquote paragraph (prose only)
+    plain_fast = _PLAIN_FAST
     n = len(lines)
     i = 0
     while i < n:
@@ -198,17 +87,53 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
             in_html_block = False
             in_quote = False
             continue
-        # Fast path: a plain text line at column 0 (most lines) has nothing to extract. (A blank
-        # next line is no setext underline: its ``[:1]`` is "", which *is* in the string "=-".)
-        if (raw[0] not in _SPECIAL_FIRST and not _NEEDS_WORK.search(raw) and (i >= n or lines[i][:1] not in _UNDERLINE)
+        # Fast path: a text line at column 0 (most lines; an image line too: ``![`` opens no block)
+        # whose only markup is inline links (every "[" the start of one: no reference to look up,
+        # no footnote). (A blank next line is no setext underline: its ``[:1]`` is "", which *is*
+        # in the string "=-".)
+        if (plain_fast and (raw[0] not in _SPECIAL_FIRST or raw[:2] == "![") and "`" not in raw and "<" not in raw
+                and "{" not in raw and "-->" not in raw and (i >= n or lines[i][:1] not in _UNDERLINE)
                 and not (magiclink and _MAGIC_HINT.search(raw))):
+            if "[" not in raw or in_html_block:  # (the general path reads no link in an HTML block)
+                found = _NO_LINKS
+            else:
+                found = None if "[^" in raw else _links_in(raw)
+            if found is _NO_LINKS or (found is not None and raw.count("[") == len(found)):
+                if prev_blank:
+                    container_depth_indent = -1
+                if found is not _NO_LINKS:
+                    covered = []
+                    for lm in found:
+                        dest = lm.group("dest")
+                        col = lm.start("dest")
+                        if dest.startswith("<"):
+                            dest, col = dest[1:-1], col + 1
+                        res.links.append(Link(dest, lineno, col + 1, _IMAGE if lm.group("bang") else _LINK, lm.group("text")))
+                        covered.append((lm.start(), lm.end()))
+                    if prose is not None and not in_quote:
+                        _text_line(raw, covered, None, lineno, magiclink, res, prose)
+                elif prose is not None and not in_quote and not in_html_block:
+                    prose.append((lineno, raw))
+                last_nonblank_container = False
+                prev_blank = False
+                prev_was_heading = False
+                continue
+        # Fast path: an ATX heading at column 0 of plain text (no escapes, code, links, tags or
+        # attr_list braces): what the general path does with it, without its regexes.
+        if (raw[0] == "#" and plain_fast and not in_html_block and "\\" not in raw and "[" not in raw and "`" not in raw
+                and "<" not in raw and "{" not in raw and not (magiclink and _MAGIC_HINT.search(raw))):
+            level = len(raw) - len(raw.lstrip("#"))
+            if level > 6:
+                level = 6
+            # _ATX_RE's closing sequence (``#*[ \t]*$``) off, then _split_attr_list's strip
+            res.headings.append(RawHeading(level, raw[level:].rstrip(" \t").rstrip("#").strip(), None, lineno))
+            if prose is not None and not in_quote:
+                prose.append((lineno, raw))
             if prev_blank:
                 container_depth_indent = -1
-            if prose is not None and not in_quote and not in_html_block:
-                prose.append((lineno, raw))
             last_nonblank_container = False
             prev_blank = False
-            prev_was_heading = False
+            prev_was_heading = True
             continue
         # Fast path: a list item at column 0 holding plain text or one plain link, nothing else
         # (``- [title](page.md)``: a list page has thousands); what the general path does with it.
@@ -309,7 +234,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
                     dest, col = dest[1:-1], col + 1
                 ref_defs.setdefault(dm.group("ref").strip().lower(), (dest, lineno, col + 1))
             else:
-                for lm in _LINK_RE.finditer(line):
+                for lm in _links_in(line):
                     dest = lm.group("dest")
                     col = lm.start("dest")
                     if dest.startswith("<"):

@@ -90,12 +90,36 @@ def assign_ids(
     used.update(e for _, e in items if e)
     counters: dict[str, int] = {}
     out: list[str] = []
+    memo = _slug_memo(slugify, separator)
     for text, explicit in items:
         if explicit:
             out.append(explicit)
             continue
-        out.append(unique(slugify(text, separator), used, counters))
+        slug = memo.get(text) if memo is not None else None
+        if slug is None:
+            slug = slugify(text, separator)
+            if memo is not None and isinstance(slug, str):
+                memo[text] = slug
+        out.append(unique(slug, used, counters))
     return out
+
+
+_SLUGS: dict[tuple[Any, str], dict[str, str]] = {}  # (slugify, separator) -> heading text -> slug
+
+
+def _slug_memo(slugify: Slugify, separator: str) -> dict[str, str] | None:
+    """This process' slugs of one slugify callable: pages repeat their headings (手順, 概要…), and a
+    slugify is a function of the text (the parse cache keys pages on its identity already).
+    None for a callable that cannot be a dict key."""
+    try:
+        memo = _SLUGS.get((slugify, separator))
+    except TypeError:
+        return None
+    if memo is None or len(memo) > 50_000:
+        if len(_SLUGS) > 8:
+            _SLUGS.clear()
+        memo = _SLUGS[(slugify, separator)] = {}
+    return memo
 
 
 def is_default_slugify(fn: Any) -> bool:

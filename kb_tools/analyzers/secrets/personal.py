@@ -93,8 +93,34 @@ _PHONE_PUBLIC = re.compile(r"代表|窓口|センター|相談|受付|コール�
 _DOC_NUMBER = re.compile(r"第\s*$|(?i:no\.?)\s*$|番号[:：]?\s*$|(?i:id)[:：]?\s*$")
 
 
+def _phone_matches(line: str) -> list[re.Match[str]]:
+    """``list(_PHONE_RE.finditer(line))``, trying the pattern only where a match can start (``0``,
+    ``０``, ``+``): with its leading look-behind the engine tries every position otherwise, slow
+    on Japanese lines (tests/test_secrets.py compares the two)."""
+    out = []
+    pos = 0
+    find, match = line.find, _PHONE_RE.match
+    while True:
+        q = -1
+        for ch in _PHONE_FIRST:
+            k = find(ch, pos)
+            if k >= 0 and (q < 0 or k < q):
+                q = k
+        if q < 0:
+            return out
+        m = match(line, q)
+        if m is None:
+            pos = q + 1
+        else:
+            out.append(m)
+            pos = m.end()
+
+
+_PHONE_FIRST = ("0", "０", "+")  # the first characters of a _PHONE_RE match
+
+
 def _phone(line: str) -> Iterator[_Raw]:
-    for m in _PHONE_RE.finditer(line):
+    for m in _phone_matches(line):
         raw = m.group("n")
         s = halfwidth(raw)
         if s.startswith("+81"):

@@ -94,6 +94,9 @@ def _build_prefilter() -> list[re.Pattern[str]]:
 _PREFILTERS = _build_prefilter()
 
 
+_FAMILIES: dict[str, tuple[str, ...]] = {}  # trigger -> _families(trigger), per process (dates, numbers repeat)
+
+
 def _families(trigger: str) -> tuple[str, ...]:
     fam = _LITERALS.get(trigger)
     if fam is not None:
@@ -275,15 +278,24 @@ def scan_text(text: str) -> list[tuple[int, int, str, str, str]]:
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     todo: set[tuple[str, int]] = set()
     hits: list[tuple[int, int, str, str, str]] = []
-    for m in (m for rx in _PREFILTERS for m in rx.finditer(low)):
-        pos = m.start()
-        start = low.rfind("\n", 0, pos) + 1
-        for fam in _families(m.group()):
-            if fam == "pkey":
-                end = text.find("\n", pos)
-                hits.extend(_pkey_at(text, start, len(text) if end < 0 else end))
-            else:
-                todo.add((fam, start))
+    memo = _FAMILIES
+    if len(memo) > 10_000:
+        memo.clear()
+    rfind = low.rfind
+    for rx in _PREFILTERS:
+        for m in rx.finditer(low):
+            pos = m.start()
+            start = rfind("\n", 0, pos) + 1
+            trigger = m.group()
+            fams = memo.get(trigger)
+            if fams is None:
+                fams = memo[trigger] = _families(trigger)
+            for fam in fams:
+                if fam == "pkey":
+                    end = text.find("\n", pos)
+                    hits.extend(_pkey_at(text, start, len(text) if end < 0 else end))
+                else:
+                    todo.add((fam, start))
     if not todo and not hits:
         return []
     for fam, start in todo:
