@@ -89,6 +89,14 @@ def test_heading_ids_match_python_markdown(heads) -> None:
     assert our_ids(md) == site_ids(md)
 
 
+def test_indented_hash_line_at_top_level_is_no_heading() -> None:
+    """Python-Markdown takes ``#`` as a heading only at the start of a line (inside a list item
+    or an admonition, of its un-indented content): one to three spaces before it at the top level
+    make a paragraph (found by the magiclink property test: `` #https://https://``)."""
+    for md in (" # x\n", "  ## 手順\n", "   ### y {#z}\n", "text\n\n # x\n\n# real\n"):
+        assert our_ids(md) == site_ids(md), md
+
+
 LINE_PARTS = st.sampled_from(["text ", "日本語 ", "[a](b.md) ", "![画像](p/q.png) ", "`[x](y.md)` ", "[c](d.md#見出し) ",
                               "<a href=\"h.md\">h</a> ", "\\[no](link.md) ", "[t](<sp ace.md>) ", "**[bold](e.md)** "])
 

@@ -189,7 +189,7 @@ def scan(lines: list[str], first_line: int, attr_list: bool = True, magiclink: b
         is_heading = False
         text_span: tuple[int, int] | None = None
         # --- headings ---
-        if body.startswith("#") and not in_html_block and (indent < 4 or container_depth_indent >= 0):
+        if body.startswith("#") and not in_html_block and (indent == 0 or container_depth_indent >= 0):
             hm = _ATX_RE.match(body)
             if hm:
                 text, explicit = _split_attr_list(hm.group(2), attr_list)
