@@ -192,6 +192,17 @@ def _meanwhile(job: Any) -> None:
         log.debug("page job's meanwhile failed", exc_info=True)
 
 
+def _arrived(job: Any, batch: list[tuple[str, Any]], said: dict[str, Any]) -> None:
+    """Tell the page job what the workers said of a chunk's pages, as it arrives (``arrived``:
+    it may finish there what the workers left to this process, updating ``said``)."""
+    if job is None or not hasattr(job, "arrived"):
+        return
+    try:
+        job.arrived(batch, said)
+    except Exception:  # noqa: BLE001 - an optimisation only: what is left is done after the parse
+        log.debug("page job's arrived failed", exc_info=True)
+
+
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
     items, opts, world = args
     out = []
@@ -216,6 +227,21 @@ def _analyzer_data(cfg: SiteConfig) -> tuple[tuple[str, bytes], ...]:
         except OSError:
             out.append((name, b""))
     return tuple(out)
+
+
+def _chunks(items: list[tuple[str, str]], workers: int) -> list[list[tuple[str, str]]]:
+    """The parse's chunks, largest first (guided scheduling): up to 500 pages while there is
+    much left, then a share of what is left, down to 50, so that the workers finish together
+    instead of one parsing the last big chunk alone (each chunk costs a round trip)."""
+    out = []
+    i, n = 0, len(items)
+    while i < n:
+        size = max(50, min(500, n // (workers * 8), (n - i) // (workers * 2)))
+        if n - i - size < 50:  # no small remainder of its own
+            size = n - i
+        out.append(items[i:i + size])
+        i += size
+    return out
 
 
 def _rebased(p: Page, rel: str) -> Page:
@@ -258,8 +284,7 @@ def _parse_all(
                 progress(min(i + 100, n), n)
         return out
     from concurrent.futures import ProcessPoolExecutor  # (imported only for a parse this large)
-    size = max(50, min(500, n // (workers * 8)))
-    chunks = [rest[i:i + size] for i in range(0, n, size)]
+    chunks = _chunks(rest, workers)
     done = 0
     run_job = job[0]() if job[0] is not None else None
     try:
@@ -277,6 +302,7 @@ def _parse_all(
                     out.append((rel, h, blob))
                     if said is not None:
                         job[1][rel] = said
+                _arrived(run_job, [(rel, said) for rel, _h, _b, said in res], job[1])
                 done += len(res)
                 if progress:
                     progress(done, n)

@@ -4,7 +4,8 @@ MkDocs is not (percent-encoded anchors, links to folders)."""
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from kb_tools.checks import linkgraph
@@ -76,6 +77,16 @@ POSITIONAL_ANCHOR = declare("KB208", "link.positional-anchor", severity=Severity
     {kwds: {case: lower}}`` and link to ``#見出し``.
 """)
 
+class AnchorTarget(Protocol):
+    """What the anchor check reads of a linked page (a Page, or its anchors sent by a parse worker)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def anchors(self) -> Collection[str]: ...
+
+
 _PAGE_EXT = (".md", ".markdown", ".html", ".htm", "")
 
 
@@ -120,7 +131,7 @@ def _rel(target: str, src: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(src) or ".")
 
 
-def _anchor_hint(anchor: str, page: Page) -> str | None:
+def _anchor_hint(anchor: str, page: AnchorTarget) -> str | None:
     ids = page.anchors
     if not ids:
         return _("'{page}' has no headings with ids").format(page=page.path)
@@ -141,19 +152,34 @@ def check_anchors(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> N
         return
     pages = corpus.pages
     src = page.path
-    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
-        for r in items:  # give up at once when a link needs another page's anchors
-            if r.anchor and r.path != src and r.outcome == R.PAGE:
-                raise NotLocal(r.path)
+    wanted = tuple((r.outcome == R.SELF, r.path, r.anchor, r.link.line, r.link.column, r.link.target)
+                   for r in items if (r.outcome == R.PAGE and r.anchor) or r.outcome == R.SELF)
+    if not wanted:
+        return
     default_slug = slugs.is_default_slugify(corpus.config.slugify)
-    for r in items:
-        outcome = r.outcome
-        if outcome is R.PAGE or outcome == R.PAGE:
-            if r.anchor:
-                emit.uses_anchors(r.path)
-                _check_anchor(emit, src, r, pages[r.path], default_slug, False)
-        elif outcome == R.SELF:
-            _check_anchor(emit, src, r, page, default_slug, True)
+    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
+        needs = {p for self_link, p, *_r in wanted if not self_link and p != src}
+        if needs:  # the main process finishes the pass from the targets' anchors (no page decoded)
+            raise NotLocal(min(needs), needs=needs, resume=(anchor_findings, (src, wanted, default_slug)))
+
+    def target_of(path: str) -> Page:
+        return page if path == src else pages[path]
+
+    anchor_findings(emit, target_of, src, wanted, default_slug)
+
+
+def anchor_findings(emit: Emit, target_of: Callable[[str], AnchorTarget], src: str,
+                    wanted: tuple[tuple[bool, str, str, int, int, str], ...], default_slug: bool) -> None:
+    """``check_anchors``' findings for ``src``'s links with an anchor (self link?, target path,
+    anchor, line, column, link target), the targets' anchors given by ``target_of(path)``: a Page
+    or any object with ``path`` and ``anchors`` (the main process has only the anchors parse
+    workers sent, ``kb_tools.checks.early``)."""
+    for self_link, path, anchor, line, column, link_target in wanted:
+        if self_link:
+            _check_anchor(emit, src, anchor, line, column, link_target, target_of(src), default_slug, True)
+        else:
+            emit.uses_anchors(path)
+            _check_anchor(emit, src, anchor, line, column, link_target, target_of(path), default_slug, False)
 
 
 @page_pass
@@ -216,10 +242,9 @@ def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> Non
                 emit(ASSET_MISSING, src, lk.line, lk.column, _("file '{target}' does not exist").format(target=target), hint, target)
 
 
-def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slug: bool, self_link: bool) -> None:
+def _check_anchor(emit: Emit, src: str, anchor: str, line: int, column: int, link_target: str, target: AnchorTarget,
+                  default_slug: bool, self_link: bool) -> None:
     ids = target.anchors
-    anchor = r.anchor
-    lk = r.link
     if anchor in ids:
         decoded = anchor
     else:
@@ -227,13 +252,13 @@ def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slu
         if decoded not in ids:
             msg = (_("anchor '{anchor}' does not exist in this page") if self_link else
                    _("anchor '{anchor}' does not exist in '{page}'"))
-            emit(MISSING_ANCHOR, src, lk.line, lk.column, msg.format(anchor="#" + decoded, page=target.path),
-                 _anchor_hint(decoded, target), lk.target)
+            emit(MISSING_ANCHOR, src, line, column, msg.format(anchor="#" + decoded, page=target.path),
+                 _anchor_hint(decoded, target), link_target)
             return
     if default_slug and slugs.positional_id(decoded):
-        emit(POSITIONAL_ANCHOR, src, lk.line, lk.column,
+        emit(POSITIONAL_ANCHOR, src, line, column,
              _("link '{target}' uses the positional id '{anchor}' that the default slugify gives a Japanese "
-               "heading").format(target=lk.target, anchor="#" + decoded),
+               "heading").format(target=link_target, anchor="#" + decoded),
              hint=_("configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link "
                     "to the heading text"),
-             target=lk.target)
+             target=link_target)

@@ -73,6 +73,7 @@ class PageRunner:
         undated = [(n, f) for n, f, dated in page_passes() if not dated]
         dated = [(n, f) for n, f, d in page_passes() if d]
         self._early = early_key(self.corpus, self.ctx) if self.corpus.early else ""
+        self._prefill()
         for path in self.corpus.pages:
             rec = self.store.valid(self.corpus, path, self.anchor_hash) if self.store else None
             if rec is None:
@@ -89,6 +90,16 @@ class PageRunner:
             self._summaries[path] = rec[6]
         for name in sorted(self._failed):
             emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name} (see kb -vv)")
+
+    def _prefill(self) -> None:
+        """The anchors hash of every page the parse workers checked (a record's dependencies
+        then decode no page)."""
+        if not self._early:
+            return
+        hash_of = self.corpus.pages.hash_of
+        for path, pre in self.corpus.early.items():
+            if pre[0] == self._early and path in self.corpus.pages and pre[1] == hash_of(path):
+                self._anchors.setdefault(path, pre[6])
 
     def _keep(self, path: str, rec: inc.Record) -> None:
         if self.store is not None and not self._page_failed:
@@ -128,10 +139,15 @@ class PageRunner:
             page = None
             self._anchors.setdefault(path, pre[6])
             self._ignores.setdefault(path, frozenset(pre[5]))
+            if pre[10] is not None:  # every pass done: the record was made as the page's result arrived
+                self._keep(path, pre[10])
+                return pre[10]  # type: ignore[no-any-return]
         else:
             page = self.corpus.pages[path]
         found, deps = self._emit_passes(page, undated, pre[2] if pre else None)
         dated_found, _deps = self._emit_passes(page, dated, pre[3] if pre else None)
+        if pre is not None:
+            deps.update(pre[9])  # the pages whose anchors the passes finished from the workers' results read
         summaries = list(pre[4]) if pre else self._summaries_of(page)
         rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
                            tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
