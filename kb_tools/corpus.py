@@ -118,13 +118,15 @@ def build_corpus(
     found: dict[str, tuple[Page | None, str]] = {}
     todo: list[tuple[str, str]] = []
     reused = 0
+    root = os.path.join(str(cfg.docs_dir), "")  # (joined as strings: a Path per file cost 0.1 s at 10,000)
+    entries = cache.entries
     for rel, st in md:
-        ent = cache.entries.get(rel)
+        ent = entries.get(rel) if entries else None
         if ent and ent[0] is not None and ent[0] == _stamp(st) and ent[1] == st.st_size:
             found[rel] = (ent[3] if isinstance(ent[3], Page) else None, ent[2])
             reused += 1
         else:
-            todo.append((rel, str(cfg.docs_dir / rel)))
+            todo.append((rel, root + rel))
     # Link resolution depends only on the set of paths, known now: the workers resolve each
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}

@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kb_tools.config import SiteConfig
@@ -208,7 +207,7 @@ def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None])
     out = []
     for rel, abs_path in items:
         try:
-            data = read_bytes(Path(abs_path))
+            data = read_bytes(abs_path)  # (a str: no Path per file)
         except OSError as exc:
             p = Page(path=rel, hash="", size=0, text_ok=False)
             p.issues.append(ParseIssue("parse.file", 1, 1, N_("file cannot be read: {error}"), args={"error": exc.strerror}))
@@ -265,7 +264,7 @@ def _parse_all(
     for rel, abs_path in todo:
         if cache.entries:
             try:
-                data = read_bytes(Path(abs_path))
+                data = read_bytes(abs_path)
             except OSError:
                 rest.append((rel, abs_path))
                 continue

@@ -64,6 +64,10 @@ class PageRunner:
     def anchor_hash(self, path: str) -> str:
         got = self._anchors.get(path)
         if got is None:
+            pre = self.corpus.early.get(path) if self._early else None  # what a parse worker said: no decoding
+            if pre is not None and pre[0] == self._early and pre[1] == self.corpus.pages.hash_of(path):
+                got = self._anchors[path] = pre[6]
+                return got
             rec = self.store.current(self.corpus, path) if self.store else None
             got = self._anchors[path] = rec[1] if rec is not None else inc.anchors_hash(self.corpus.pages[path])
         return got
@@ -73,7 +77,6 @@ class PageRunner:
         undated = [(n, f) for n, f, dated in page_passes() if not dated]
         dated = [(n, f) for n, f, d in page_passes() if d]
         self._early = early_key(self.corpus, self.ctx) if self.corpus.early else ""
-        self._prefill()
         for path in self.corpus.pages:
             rec = self.store.valid(self.corpus, path, self.anchor_hash) if self.store else None
             if rec is None:
@@ -90,16 +93,6 @@ class PageRunner:
             self._summaries[path] = rec[6]
         for name in sorted(self._failed):
             emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name} (see kb -vv)")
-
-    def _prefill(self) -> None:
-        """The anchors hash of every page the parse workers checked (a record's dependencies
-        then decode no page)."""
-        if not self._early:
-            return
-        hash_of = self.corpus.pages.hash_of
-        for path, pre in self.corpus.early.items():
-            if pre[0] == self._early and path in self.corpus.pages and pre[1] == hash_of(path):
-                self._anchors.setdefault(path, pre[6])
 
     def _keep(self, path: str, rec: inc.Record) -> None:
         if self.store is not None and not self._page_failed:
