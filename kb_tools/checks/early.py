@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #  results arrive, so that ``PageRunner`` only takes it)
 Early = tuple[str, str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[str, ...], str, tuple[str, ...],
               tuple[Any, ...], tuple[str, ...], Any]
-# (0: undated, 1: dated; the pass' index there; fn(emit, target_of, *args); args; the pages it reads)
+# (0: undated, 1: dated; the pass' index there; fn(corpus, emit, target_of, *args); args; the pages it reads)
 Resume = tuple[int, int, Any, tuple[Any, ...], frozenset[str]]
 
 
@@ -43,9 +43,12 @@ class NotLocal(Exception):  # noqa: N818 - a signal, not an error
     """A page pass asked for another page than the one being checked (in a parse worker).
 
     ``needs`` and ``resume``: the pages whose anchors alone the pass still reads, and how to
-    finish it from them (``resume = (fn, args)``, called ``fn(emit, target_of, *args)`` with
+    finish it from them (``resume = (fn, args)``, called ``fn(corpus, emit, target_of, *args)``
+    with the job's corpus — every path, the configuration, the registries, no page — and
     ``target_of(path)`` giving an object with ``path`` and ``anchors``): the main process then
-    finishes the pass as the workers' results arrive, decoding no page (``PageJob.arrived``)."""
+    finishes the pass as the workers' results arrive, decoding no page (``PageJob.arrived``).
+    A pass may also leave work that needs no other page but is cheaper done once, in the main
+    process, than in every worker (no ``needs``: finished as soon as the page arrives)."""
 
     def __init__(self, path: str, needs: set[str] | None = None, resume: tuple[Any, tuple[Any, ...]] | None = None) -> None:
         super().__init__(path)
@@ -253,7 +256,7 @@ class PageJob:
         for r in said[8]:
             slot, index, fn, args, _needs = r
             try:
-                fn(emit, lambda path: _Anchors(path, sent[path]), *args)
+                fn(self.corpus, emit, lambda path: _Anchors(path, sent[path]), *args)
             except Exception:  # noqa: BLE001 - the main process runs the pass as before
                 left.append(r)
                 emit.findings.clear()
