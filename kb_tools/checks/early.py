@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +144,7 @@ class PageJob:
         # pages whose passes wait for some target's anchors, and who waits for which page
         self._sent: dict[str, tuple[str, ...]] = {}
         self._hashes: dict[str, str] = {}  # their anchors hashes
+        self._day = ctx.today.isoformat()
         self._waiting: dict[str, list[Any]] = {}  # page -> [its Early, pages still missing]
         self._blocked: dict[str, list[str]] = {}  # target -> the pages waiting for its anchors
 
@@ -238,12 +240,12 @@ class PageJob:
     def _recorded(self, said: Early) -> Early:
         """With the page's findings cache record when every pass is done (``PageRunner._derive``
         would make the same from the same rows)."""
-        if any(r is None for r in said[2]) or any(r is None for r in said[3]):
+        if None in said[2] or None in said[3]:
             return said
         hashes = self._hashes
-        rec = (said[1], said[6], tuple(sorted((d, hashes[d]) for d in said[9] if d in self.pages)),
-               tuple(row for rows in said[2] for row in rows), self.ctx.today.isoformat(),
-               tuple(row for rows in said[3] for row in rows), tuple(said[4]), said[5])
+        deps = tuple(sorted((d, hashes[d]) for d in said[9] if d in self.pages)) if said[9] else ()
+        rec = (said[1], said[6], deps, tuple(chain.from_iterable(said[2])), self._day,
+               tuple(chain.from_iterable(said[3])), tuple(said[4]), said[5])
         return (*said[:10], rec)
 
     def _resumed(self, rel: str, said: Early) -> Early:
