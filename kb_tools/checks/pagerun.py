@@ -77,8 +77,10 @@ class PageRunner:
         undated = [(n, f) for n, f, dated in page_passes() if not dated]
         dated = [(n, f) for n, f, d in page_passes() if d]
         self._early = early_key(self.corpus, self.ctx) if self.corpus.early else ""
+        store = self.store if self.store is not None and self.store.records else None  # (none on a cold check)
+        found, summaries = emit.findings, self._summaries
         for path in self.corpus.pages:
-            rec = self.store.valid(self.corpus, path, self.anchor_hash) if self.store else None
+            rec = store.valid(self.corpus, path, self.anchor_hash) if store else None
             if rec is None:
                 rec = self._derive(path, undated, dated, day)
                 self.rederived.append(path)
@@ -88,9 +90,11 @@ class PageRunner:
                 rows = tuple(self._emit_passes(self.corpus.pages[path], dated)[0])
                 rec = (*rec[:4], day, rows, *rec[6:])  # type: ignore[assignment]
                 self._keep(path, rec)
-            emit.findings.extend(inc.unpack(rec[3]))
-            emit.findings.extend(inc.unpack(rec[5]))
-            self._summaries[path] = rec[6]
+            if rec[3]:
+                found.extend(inc.unpack(rec[3]))
+            if rec[5]:
+                found.extend(inc.unpack(rec[5]))
+            summaries[path] = rec[6]
         for name in sorted(self._failed):
             emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name} (see kb -vv)")
 
