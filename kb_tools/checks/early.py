@@ -227,7 +227,9 @@ class PageJob:
                         self._blocked.setdefault(p, []).append(rel)
                 else:
                     ready.append((rel, said))
-        for rel, _said in batch:
+        for rel, said in batch:
+            if said is None:  # (its anchors never come: its waiters keep waiting)
+                continue
             for waiter in self._blocked.pop(rel, ()):
                 entry = self._waiting[waiter]
                 entry[1] -= 1
