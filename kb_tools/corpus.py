@@ -115,16 +115,8 @@ def build_corpus(
             shadowed.add(rel)
             file_issues.append((rel, ParseIssue("parse.file", 1, 1, N_("both index.md and README.md exist in this folder; "
                                                 "MkDocs uses index.md and skips README.md"))))
-    found: dict[str, tuple[Page | None, str]] = {}
-    todo: list[tuple[str, str]] = []
-    reused = 0
-    for rel, st in md:
-        ent = cache.entries.get(rel)
-        if ent and ent[0] is not None and ent[0] == _stamp(st) and ent[1] == st.st_size:
-            found[rel] = (ent[3] if isinstance(ent[3], Page) else None, ent[2])
-            reused += 1
-        else:
-            todo.append((rel, str(cfg.docs_dir / rel)))
+    found, todo = _unchanged(md, cache, os.path.join(str(cfg.docs_dir), ""))
+    reused = len(found)
     # Link resolution depends only on the set of paths, known now: the workers resolve each
     # page's links while parsing it (the world travels with each chunk), and the result is cached with it.
     md_included = {rel for rel, _ in md if rel not in excluded}
@@ -156,6 +148,22 @@ def build_corpus(
                     "cache": use_cache, "parse_key": opts.key(), "parsed_paths": sorted(rel for rel, _h, _p in parsed),
                     "seconds": time.perf_counter() - t0}
     return corpus
+
+
+def _unchanged(md: list[tuple[str, os.stat_result]], cache: ParseCache, root: str,
+               ) -> tuple[dict[str, tuple[Page | None, str]], list[tuple[str, str]]]:
+    """The pages the parse cache has with the same stamp and size (page or None, hash), and the
+    others to read: (path, absolute path), joined as strings (a Path per file cost 0.1 s at 10,000)."""
+    found: dict[str, tuple[Page | None, str]] = {}
+    todo: list[tuple[str, str]] = []
+    entries = cache.entries
+    for rel, st in md:
+        ent = entries.get(rel) if entries else None
+        if ent and ent[0] is not None and ent[0] == _stamp(st) and ent[1] == st.st_size:
+            found[rel] = (ent[3] if isinstance(ent[3], Page) else None, ent[2])
+        else:
+            todo.append((rel, root + rel))
+    return found, todo
 
 
 def _stamp(st: os.stat_result) -> tuple[int, int, int]:

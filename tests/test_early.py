@@ -49,8 +49,18 @@ def test_same_findings_as_without_workers(tree: Path) -> None:
     plain, _c = _check(tree, workers=1, job_day=None)
     with_job, corpus = _check(tree, workers=2)
     assert set(corpus.early) == set(corpus.pages)  # every page was checked in a worker
-    left = sum(1 for said in corpus.early.values() if None in said[2])
-    assert 0 < left < len(corpus.early)  # the link check of pages naming other pages' anchors ran here
+    # the anchors of links into other pages were checked here, from the anchors the workers sent
+    # as each chunk arrived: no pass is left pending, and no linked page was decoded for them
+    assert not any(said[8] for said in corpus.early.values())
+    finished = [p for p, said in corpus.early.items() if said[9]]
+    assert len(finished) > PAGES // 10
+    # and so were the link checks of pages with a missing target (one "did you mean" index per
+    # folder) and the front matter needing pydantic's errors: no pass is left to run_checks
+    left = [p for p, said in corpus.early.items() if None in said[2]]
+    assert left == []
+    assert all(said[10] is not None for p, said in corpus.early.items() if p not in left)  # records made on arrival
+    decoded = {p for p in corpus.pages if corpus.pages.is_decoded(p)}
+    assert decoded == set(left)  # run_checks decoded only the pages it had passes left to run on
     assert with_job == plain
     assert any(r[3] == "KB202" for r in with_job)  # the seeded broken anchors are there
     assert not any(r[0] == "early-ignore.md" and r[3] == "KB101" for r in with_job)  # kb_ignore applied
@@ -127,3 +137,35 @@ def test_not_local_outside_a_worker() -> None:
         pages["a.md"]
     with pytest.raises(KeyError):
         pages["zz.md"]
+
+
+def test_anchor_target_not_parsed_in_this_run(tree: Path, tmp_path: Path) -> None:
+    """A page naming the anchor of a page reused from the parse cache (not sent by a worker):
+    its anchor check waits, then runs on the decoded pages after the parse, as before."""
+    other = tmp_path / "other"
+    shutil.copytree(tree, other)
+    docs = other / "docs"
+    _check(other, workers=1, job_day=None, cache=True)  # every page in the parse cache
+    names = sorted(p for p in docs.rglob("*.md") if p.name != "index.md" and p.name != "early-ignore.md")
+    for p in names[:220]:  # enough to parse in workers again; the index.md (the anchors' target) is reused
+        back = os.path.relpath(docs / "index.md", p.parent).replace(os.sep, "/")
+        p.write_text(p.read_text(encoding="utf-8") + f"\n\n[back]({back}#nope-again)\n", encoding="utf-8")
+    (other / ".kb/cache/findings.marshal").unlink()
+    plain, _c = _check(other, workers=1, job_day=None, cache=False)
+    with_job, corpus = _check(other, workers=2, cache=True)
+    assert corpus.early and "index.md" not in corpus.early
+    assert any(said[8] for said in corpus.early.values())  # waiting for index.md's anchors, never sent
+    assert with_job == plain
+    assert sum(1 for r in with_job if r[3] == "KB202" and "nope-again" in r[5]) == 220
+
+
+def test_chunks_largest_first() -> None:
+    from kb_tools.pageparse import _chunks
+
+    for n in (200, 201, 999, 1000, 10001, 50000):
+        items = [(str(i), "") for i in range(n)]
+        chunks = _chunks(items, 2)
+        assert [x for c in chunks for x in c] == items
+        sizes = [len(c) for c in chunks]
+        assert all(50 <= s <= 500 for s in sizes) and sizes[-1] < 100
+        assert all(a >= b for a, b in zip(sizes[:-2], sizes[1:-1]))  # largest first, the last ones small

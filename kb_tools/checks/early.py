@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,12 +30,48 @@ if TYPE_CHECKING:
     from kb_tools.model import Page
 
 # (key, page hash, rows of each undated pass or None, rows of each dated pass or None,
-#  site-pass summaries, kb_ignore, anchors hash)
-Early = tuple[str, str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[str, ...], str]
+#  site-pass summaries, kb_ignore, anchors hash, the page's anchors (sorted), the passes the main
+#  process may finish from other pages' anchors (RESUME), the pages whose anchors those read,
+#  the page's findings cache record once every pass is done: made by the main process as the
+#  results arrive, so that ``PageRunner`` only takes it)
+Early = tuple[str, str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[str, ...], str, tuple[str, ...],
+              tuple[Any, ...], tuple[str, ...], Any]
+# (0: undated, 1: dated; the pass' index there; fn(corpus, emit, target_of, *args); args; the pages it reads)
+Resume = tuple[int, int, Any, tuple[Any, ...], frozenset[str]]
 
 
 class NotLocal(Exception):  # noqa: N818 - a signal, not an error
-    """A page pass asked for another page than the one being checked (in a parse worker)."""
+    """A page pass asked for another page than the one being checked (in a parse worker).
+
+    ``needs`` and ``resume``: the pages whose anchors alone the pass still reads, and how to
+    finish it from them (``resume = (fn, args)``, called ``fn(corpus, emit, target_of, *args)``
+    with the job's corpus — every path, the configuration, the registries, no page — and
+    ``target_of(path)`` giving an object with ``path`` and ``anchors``): the main process then
+    finishes the pass as the workers' results arrive, decoding no page (``PageJob.arrived``).
+    A pass may also leave work that needs no other page but is cheaper done once, in the main
+    process, than in every worker (no ``needs``: finished as soon as the page arrives)."""
+
+    def __init__(self, path: str, needs: set[str] | None = None, resume: tuple[Any, tuple[Any, ...]] | None = None) -> None:
+        super().__init__(path)
+        self.needs = frozenset(needs or ())
+        self.resume = resume
+
+
+class _Anchors:
+    """A page's anchors as a parse worker sent them (what ``NotLocal.resume`` reads of a page)."""
+
+    __slots__ = ("_set", "_sorted", "path")
+
+    def __init__(self, path: str, anchors: tuple[str, ...]) -> None:
+        self.path = path
+        self._sorted = anchors
+        self._set: frozenset[str] | None = None
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        if self._set is None:
+            self._set = frozenset(self._sorted)
+        return self._set
 
 
 def ignores_of(page: Page) -> frozenset[str]:
@@ -103,6 +140,13 @@ class PageJob:
         self.key = early_key(self.corpus, ctx)
         self.undated = [f for _n, f, dated in page_passes() if not dated]
         self.dated = [f for _n, f, dated in page_passes() if dated]
+        # in the main process (``arrived``): the anchors of every page the workers sent, the
+        # pages whose passes wait for some target's anchors, and who waits for which page
+        self._sent: dict[str, tuple[str, ...]] = {}
+        self._hashes: dict[str, str] = {}  # their anchors hashes
+        self._day = ctx.today.isoformat()
+        self._waiting: dict[str, list[Any]] = {}  # page -> [its Early, pages still missing]
+        self._blocked: dict[str, list[str]] = {}  # target -> the pages waiting for its anchors
 
     def meanwhile(self) -> None:
         """In the main process while the workers parse (it would wait otherwise): import what
@@ -123,27 +167,32 @@ class PageJob:
             return own
 
         emit = Emit(self.ctx, ignores)  # one for every pass: each pass' share is cut out of its list
+        resumes: list[Resume] = []
         try:
-            undated = tuple(self._rows(fn, page, emit) for fn in self.undated)
-            dated = tuple(self._rows(fn, page, emit) for fn in self.dated)
+            undated = tuple(self._rows(fn, page, emit, resumes, 0, i) for i, fn in enumerate(self.undated))
+            dated = tuple(self._rows(fn, page, emit, resumes, 1, i) for i, fn in enumerate(self.dated))
             summaries = tuple(summary(self.corpus, page) for _n, summary, _f in site_passes())
         finally:
             self.pages.current = None
             # the link graph memoises every page it loaded: a worker would keep every page's links
             # (tens of thousands of objects for its collector to walk again and again)
             self.corpus._derived.pop(LinkGraph, None)
-        return (self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page))
+        return (self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page),
+                tuple(sorted(page.anchors)), tuple(resumes), (), None)
 
-    def _rows(self, fn: Any, page: Page, emit: Emit) -> tuple[Any, ...] | None:
+    def _rows(self, fn: Any, page: Page, emit: Emit, resumes: list[Resume], slot: int, index: int,
+              ) -> tuple[Any, ...] | None:
         """The pass' findings as cache rows, or None when it needs another page (a real error
         propagates: the whole page is then derived again by the main process)."""
         found = emit.findings
         start = len(found)
         try:
             fn(self.corpus, page, self.ctx, emit)
-        except NotLocal:
+        except NotLocal as exc:
             del found[start:]
             emit.deps.clear()
+            if exc.resume is not None:
+                resumes.append((slot, index, exc.resume[0], exc.resume[1], exc.needs))
             return None
         if emit.deps:  # it read another page's anchors (through the page itself?): not local
             del found[start:]
@@ -154,3 +203,72 @@ class PageJob:
         rows = inc.pack(found[start:])
         del found[start:]
         return rows
+
+    # ---- in the main process, while the workers parse (``pageparse._parse_all``)
+
+    def arrived(self, batch: list[tuple[str, Any]], early: dict[str, Any]) -> None:
+        """Workers' results have come (path, what the job said): finish the passes they left
+        (``NotLocal.resume``) of every page whose targets' anchors have all come, and update
+        ``early``. A pass whose target never comes (not parsed in this run, or its job failed)
+        stays None: ``PageRunner`` runs it on the decoded pages, as before."""
+        ready = []
+        for rel, said in batch:
+            if said is None:
+                continue
+            self._sent[rel] = said[7]
+            self._hashes[rel] = said[6]
+            if not said[8]:
+                early[rel] = self._recorded(said)
+            else:
+                missing = [p for r in said[8] for p in r[4] if p not in self._sent]
+                if missing:
+                    self._waiting[rel] = [said, len(missing)]
+                    for p in missing:
+                        self._blocked.setdefault(p, []).append(rel)
+                else:
+                    ready.append((rel, said))
+        for rel, said in batch:
+            if said is None:  # (its anchors never come: its waiters keep waiting)
+                continue
+            for waiter in self._blocked.pop(rel, ()):
+                entry = self._waiting[waiter]
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._waiting[waiter]
+                    ready.append((waiter, entry[0]))
+        for rel, said in ready:
+            early[rel] = self._recorded(self._resumed(rel, said))
+
+    def _recorded(self, said: Early) -> Early:
+        """With the page's findings cache record when every pass is done (``PageRunner._derive``
+        would make the same from the same rows)."""
+        if None in said[2] or None in said[3]:
+            return said
+        hashes = self._hashes
+        deps = tuple(sorted((d, hashes[d]) for d in said[9] if d in self.pages)) if said[9] else ()
+        rec = (said[1], said[6], deps, tuple(chain.from_iterable(said[2])), self._day,
+               tuple(chain.from_iterable(said[3])), tuple(said[4]), said[5])
+        return (*said[:10], rec)
+
+    def _resumed(self, rel: str, said: Early) -> Early:
+        own = frozenset(said[5])
+        emit = Emit(self.ctx, lambda path: own if path == rel else frozenset())
+        rows: list[list[Any]] = [list(said[2]), list(said[3])]
+        left = []
+        deps: set[str] = set()
+        sent = self._sent
+        for r in said[8]:
+            slot, index, fn, args, _needs = r
+            try:
+                fn(self.corpus, emit, lambda path: _Anchors(path, sent[path]), *args)
+            except Exception:  # noqa: BLE001 - the main process runs the pass as before
+                left.append(r)
+                emit.findings.clear()
+                emit.deps.clear()
+                continue
+            rows[slot][index] = inc.pack(emit.findings) if emit.findings else ()
+            if slot == 0:  # (as PageRunner._derive: a record depends on what its undated passes read)
+                deps |= emit.deps
+            emit.findings.clear()
+            emit.deps.clear()
+        return (*said[:2], tuple(rows[0]), tuple(rows[1]), *said[4:8], tuple(left), tuple(sorted(deps)), None)

@@ -30,14 +30,29 @@ class CheckResult:
     pages: int
     seconds: float
     stats: dict[str, object] = field(default_factory=dict)
+    _count_memo: tuple[list[Finding], tuple[int, int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        return self._counts()[0]
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+        return self._counts()[1]
+
+    def _counts(self) -> tuple[int, int]:
+        """(errors, warnings), counted once per findings list (the report asks several times)."""
+        memo = self._count_memo
+        if memo is not None and memo[0] is self.findings:
+            return memo[1]
+        errors = warnings = 0
+        for f in self.findings:
+            if f.severity is Severity.ERROR:
+                errors += 1
+            elif f.severity is Severity.WARNING:
+                warnings += 1
+        self._count_memo = (self.findings, (errors, warnings))
+        return errors, warnings
 
     def summary(self) -> dict[str, object]:
         return {"pages": self.pages, "errors": self.errors, "warnings": self.warnings,

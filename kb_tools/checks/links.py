@@ -4,7 +4,8 @@ MkDocs is not (percent-encoded anchors, links to folders)."""
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from kb_tools.checks import linkgraph
@@ -76,6 +77,16 @@ POSITIONAL_ANCHOR = declare("KB208", "link.positional-anchor", severity=Severity
     {kwds: {case: lower}}`` and link to ``#見出し``.
 """)
 
+class AnchorTarget(Protocol):
+    """What the anchor check reads of a linked page (a Page, or its anchors sent by a parse worker)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def anchors(self) -> Collection[str]: ...
+
+
 _PAGE_EXT = (".md", ".markdown", ".html", ".htm", "")
 
 
@@ -120,7 +131,7 @@ def _rel(target: str, src: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(src) or ".")
 
 
-def _anchor_hint(anchor: str, page: Page) -> str | None:
+def _anchor_hint(anchor: str, page: AnchorTarget) -> str | None:
     ids = page.anchors
     if not ids:
         return _("'{page}' has no headings with ids").format(page=page.path)
@@ -141,85 +152,113 @@ def check_anchors(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> N
         return
     pages = corpus.pages
     src = page.path
-    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
-        for r in items:  # give up at once when a link needs another page's anchors
-            if r.anchor and r.path != src and r.outcome == R.PAGE:
-                raise NotLocal(r.path)
+    wanted = tuple((r.outcome == R.SELF, r.path, r.anchor, r.link.line, r.link.column, r.link.target)
+                   for r in items if (r.outcome == R.PAGE and r.anchor) or r.outcome == R.SELF)
+    if not wanted:
+        return
     default_slug = slugs.is_default_slugify(corpus.config.slugify)
-    for r in items:
-        outcome = r.outcome
-        if outcome is R.PAGE or outcome == R.PAGE:
-            if r.anchor:
-                emit.uses_anchors(r.path)
-                _check_anchor(emit, src, r, pages[r.path], default_slug, False)
-        elif outcome == R.SELF:
-            _check_anchor(emit, src, r, page, default_slug, True)
+    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
+        needs = {p for self_link, p, *_r in wanted if not self_link and p != src}
+        if needs:  # the main process finishes the pass from the targets' anchors (no page decoded)
+            raise NotLocal(min(needs), needs=needs, resume=(anchor_findings, (src, wanted, default_slug)))
+
+    def target_of(path: str) -> Page:
+        return page if path == src else pages[path]
+
+    anchor_findings(corpus, emit, target_of, src, wanted, default_slug)
+
+
+def anchor_findings(_corpus: Corpus, emit: Emit, target_of: Callable[[str], AnchorTarget], src: str,
+                    wanted: tuple[tuple[bool, str, str, int, int, str], ...], default_slug: bool) -> None:
+    """``check_anchors``' findings for ``src``'s links with an anchor (self link?, target path,
+    anchor, line, column, link target), the targets' anchors given by ``target_of(path)``: a Page
+    or any object with ``path`` and ``anchors`` (the main process has only the anchors parse
+    workers sent, ``kb_tools.checks.early``)."""
+    for self_link, path, anchor, line, column, link_target in wanted:
+        if self_link:
+            _check_anchor(emit, src, anchor, line, column, link_target, target_of(src), default_slug, True)
+        else:
+            emit.uses_anchors(path)
+            _check_anchor(emit, src, anchor, line, column, link_target, target_of(path), default_slug, False)
+
+
+_FINE = (R.PAGE, R.EXTERNAL, R.FILE, R.GENERATED, R.SELF)
+# what check_links reads of a link with a problem: (outcome, resolved path, url path, anchor,
+# target as written, line, column, kind, the folder's index page for a folder link)
+Problem = tuple[str, str, str, str, str, int, int, str, "str | None"]
 
 
 @page_pass
 def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
     """Check every relative link and image of one page (resolved in the parse workers); their
-    anchors: ``check_anchors``."""
+    anchors: ``check_anchors``. A missing target's hint looks for a close name among every path
+    of its folder (an index per folder): a parse worker leaves those pages to the main process
+    (``NotLocal.resume``), which builds each folder's index once instead of once per worker."""
     res = linkgraph.link_graph(corpus)
     items = res.checks_of(page.path)
     if not items:
         return
-    src = page.path
+    problems = tuple((r.outcome, r.path, r.url_path, r.anchor, r.link.target, r.link.line, r.link.column, r.link.kind,
+                      res.index_of(corpus, r.path) if r.outcome == R.DIRECTORY else None)
+                     for r in items if r.outcome not in _FINE)
+    if not problems:
+        return
+    if getattr(corpus.pages, "local", False) and any(p[0] == R.MISSING for p in problems):
+        raise NotLocal(page.path, resume=(link_problems, (page.path, problems)))
+    link_problems(corpus, emit, None, page.path, problems)
+
+
+def link_problems(corpus: Corpus, emit: Emit, _target_of: object, src: str, problems: tuple[Problem, ...]) -> None:
+    """``check_links``' findings for the links of ``src`` with a problem (``Problem``)."""
     sugg = corpus.derived(_Suggester, _Suggester)
-    for r in items:
-        outcome = r.outcome
-        if outcome in (R.PAGE, R.EXTERNAL, R.FILE, R.GENERATED, R.SELF):
-            continue
-        lk = r.link
-        target = lk.target.strip()
+    for outcome, path, url_path, anchor, raw, line, column, kind, idx in problems:
+        target = raw.strip()
         if outcome == R.INVALID:
-            emit(MISSING_TARGET, src, lk.line, lk.column, _("link '{target}' is not a valid URL").format(target=target), target=target)
+            emit(MISSING_TARGET, src, line, column, _("link '{target}' is not a valid URL").format(target=target), target=target)
         elif outcome == R.ABSOLUTE:
-            emit(ABSOLUTE, src, lk.line, lk.column,
+            emit(ABSOLUTE, src, line, column,
                  _("absolute link '{target}' is left as is by MkDocs and breaks when the site is not at the "
                    "server root").format(target=target),
-                 hint=_("write it relative: '{link}'").format(link=_rel(r.path, src)), target=target)
+                 hint=_("write it relative: '{link}'").format(link=_rel(path, src)), target=target)
         elif outcome == R.OUTSIDE:
-            emit(OUTSIDE_DOCS, src, lk.line, lk.column, _("link '{target}' points outside the docs folder").format(target=target), target=target)
+            emit(OUTSIDE_DOCS, src, line, column, _("link '{target}' points outside the docs folder").format(target=target), target=target)
         elif outcome == R.SHADOWED:
-            folder = r.path.rpartition("/")[0]
+            folder = path.rpartition("/")[0]
             index = f"{folder}/index.md" if folder else "index.md"
-            emit(MISSING_TARGET, src, lk.line, lk.column,
+            emit(MISSING_TARGET, src, line, column,
                  _("link '{target}' points at '{path}', which is shadowed by '{index}': MkDocs builds index.md as "
-                   "the folder's page and skips README.md").format(target=target, path=r.path, index=index),
+                   "the folder's page and skips README.md").format(target=target, path=path, index=index),
                  hint=_("link to '{link}' or merge the two pages").format(link=_rel(index, src)), target=target)
         elif outcome == R.EXCLUDED:
-            emit(EXCLUDED_TARGET, src, lk.line, lk.column,
+            emit(EXCLUDED_TARGET, src, line, column,
                  _("link '{target}' points at '{path}', which exclude_docs keeps out of the site").format(
-                     target=target, path=r.path), target=target)
+                     target=target, path=path), target=target)
         elif outcome == R.DIRECTORY:
-            idx = res.index_of(corpus, r.path)
             if idx:
-                emit(DIRECTORY, src, lk.line, lk.column,
+                emit(DIRECTORY, src, line, column,
                      _("link '{target}' points at a folder; MkDocs leaves it unresolved and it breaks from "
                        "non-index pages").format(target=target),
-                     hint=_("write '{link}'").format(link=_rel(idx, src) + (f"#{r.anchor}" if r.anchor else "")),
+                     hint=_("write '{link}'").format(link=_rel(idx, src) + (f"#{anchor}" if anchor else "")),
                      target=target)
             else:
-                emit(MISSING_TARGET, src, lk.line, lk.column,
+                emit(MISSING_TARGET, src, line, column,
                      _("link '{target}' points at folder '{folder}', which has no index.md").format(
-                         target=target, folder=r.path or "."), target=target)
+                         target=target, folder=path or "."), target=target)
         else:  # MISSING
-            sug = sugg.suggest(r.path)
+            sug = sugg.suggest(path)
             hint = _("did you mean '{suggestion}'?").format(suggestion=_rel(sug, src)) if sug else None
-            ext = posixpath.splitext(r.url_path)[1].lower()
-            is_image = lk.kind == LinkKind.IMAGE or (lk.kind == LinkKind.HTML and ext not in (".md", ".markdown"))
+            ext = posixpath.splitext(url_path)[1].lower()
+            is_image = kind == LinkKind.IMAGE or (kind == LinkKind.HTML and ext not in (".md", ".markdown"))
             if ext in _PAGE_EXT and not (is_image and ext not in (".md", ".markdown")):
-                emit(MISSING_TARGET, src, lk.line, lk.column, _("link target '{target}' does not exist").format(target=target), hint,
+                emit(MISSING_TARGET, src, line, column, _("link target '{target}' does not exist").format(target=target), hint,
                      target)
             else:
-                emit(ASSET_MISSING, src, lk.line, lk.column, _("file '{target}' does not exist").format(target=target), hint, target)
+                emit(ASSET_MISSING, src, line, column, _("file '{target}' does not exist").format(target=target), hint, target)
 
 
-def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slug: bool, self_link: bool) -> None:
+def _check_anchor(emit: Emit, src: str, anchor: str, line: int, column: int, link_target: str, target: AnchorTarget,
+                  default_slug: bool, self_link: bool) -> None:
     ids = target.anchors
-    anchor = r.anchor
-    lk = r.link
     if anchor in ids:
         decoded = anchor
     else:
@@ -227,13 +266,13 @@ def _check_anchor(emit: Emit, src: str, r: R.Resolved, target: Page, default_slu
         if decoded not in ids:
             msg = (_("anchor '{anchor}' does not exist in this page") if self_link else
                    _("anchor '{anchor}' does not exist in '{page}'"))
-            emit(MISSING_ANCHOR, src, lk.line, lk.column, msg.format(anchor="#" + decoded, page=target.path),
-                 _anchor_hint(decoded, target), lk.target)
+            emit(MISSING_ANCHOR, src, line, column, msg.format(anchor="#" + decoded, page=target.path),
+                 _anchor_hint(decoded, target), link_target)
             return
     if default_slug and slugs.positional_id(decoded):
-        emit(POSITIONAL_ANCHOR, src, lk.line, lk.column,
+        emit(POSITIONAL_ANCHOR, src, line, column,
              _("link '{target}' uses the positional id '{anchor}' that the default slugify gives a Japanese "
-               "heading").format(target=lk.target, anchor="#" + decoded),
+               "heading").format(target=link_target, anchor="#" + decoded),
              hint=_("configure a Unicode slugify (toc slugify: pymdownx.slugs.slugify with case: lower) and link "
                     "to the heading text"),
-             target=lk.target)
+             target=link_target)

@@ -148,7 +148,20 @@ def _check_roles(page: Page, reg: Any, emit: Emit) -> None:
 
 @page_pass
 def check_metadata(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> None:
-    """Validate one page's front matter."""
+    """Validate one page's front matter. In a parse worker, a page that needs pydantic's
+    errors is left to the main process (``_validate``), which checks it as it arrives."""
+    try:
+        _metadata(corpus, page, emit, getattr(corpus.pages, "local", False))
+    except NotLocal as exc:
+        raise NotLocal(page.path, resume=(metadata_resumed, (page,))) from exc
+
+
+def metadata_resumed(corpus: Corpus, emit: Emit, _target_of: object, page: Page) -> None:
+    """``check_metadata`` of a page a parse worker sent back (``kb_tools.checks.early``)."""
+    _metadata(corpus, page, emit, False)
+
+
+def _metadata(corpus: Corpus, page: Page, emit: Emit, defer: bool) -> None:
     if not corpus.kb_metadata:
         return
     reg = corpus.registry
@@ -159,7 +172,7 @@ def check_metadata(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> 
         emit(REQUIRED, src, 1, None, _("page has no front matter (title and owner are required)"),
              hint=_("start the file with a '---' block; see kb new or the 書き方ガイド"), target="title")
         return
-    for rule, fld, msg in _validate(page, getattr(corpus.pages, "local", False)):
+    for rule, fld, msg in _validate(page, defer):
         line = 1 if rule is REQUIRED else _line(page, fld)
         emit(rule, src, line, None, msg, target=fld if rule is REQUIRED else str(page.meta.get(fld)))
     for key in page.meta:

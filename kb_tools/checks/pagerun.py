@@ -64,6 +64,10 @@ class PageRunner:
     def anchor_hash(self, path: str) -> str:
         got = self._anchors.get(path)
         if got is None:
+            pre = self.corpus.early.get(path) if self._early else None  # what a parse worker said: no decoding
+            if pre is not None and pre[0] == self._early and pre[1] == self.corpus.pages.hash_of(path):
+                got = self._anchors[path] = pre[6]
+                return got
             rec = self.store.current(self.corpus, path) if self.store else None
             got = self._anchors[path] = rec[1] if rec is not None else inc.anchors_hash(self.corpus.pages[path])
         return got
@@ -73,8 +77,10 @@ class PageRunner:
         undated = [(n, f) for n, f, dated in page_passes() if not dated]
         dated = [(n, f) for n, f, d in page_passes() if d]
         self._early = early_key(self.corpus, self.ctx) if self.corpus.early else ""
+        store = self.store if self.store is not None and self.store.records else None  # (none on a cold check)
+        found, summaries = emit.findings, self._summaries
         for path in self.corpus.pages:
-            rec = self.store.valid(self.corpus, path, self.anchor_hash) if self.store else None
+            rec = store.valid(self.corpus, path, self.anchor_hash) if store else None
             if rec is None:
                 rec = self._derive(path, undated, dated, day)
                 self.rederived.append(path)
@@ -84,9 +90,11 @@ class PageRunner:
                 rows = tuple(self._emit_passes(self.corpus.pages[path], dated)[0])
                 rec = (*rec[:4], day, rows, *rec[6:])  # type: ignore[assignment]
                 self._keep(path, rec)
-            emit.findings.extend(inc.unpack(rec[3]))
-            emit.findings.extend(inc.unpack(rec[5]))
-            self._summaries[path] = rec[6]
+            if rec[3]:
+                found.extend(inc.unpack(rec[3]))
+            if rec[5]:
+                found.extend(inc.unpack(rec[5]))
+            summaries[path] = rec[6]
         for name in sorted(self._failed):
             emit(INTERNAL_ERROR, ".", 0, None, f"internal error in {name} (see kb -vv)")
 
@@ -128,10 +136,15 @@ class PageRunner:
             page = None
             self._anchors.setdefault(path, pre[6])
             self._ignores.setdefault(path, frozenset(pre[5]))
+            if pre[10] is not None:  # every pass done: the record was made as the page's result arrived
+                self._keep(path, pre[10])
+                return pre[10]  # type: ignore[no-any-return]
         else:
             page = self.corpus.pages[path]
         found, deps = self._emit_passes(page, undated, pre[2] if pre else None)
         dated_found, _deps = self._emit_passes(page, dated, pre[3] if pre else None)
+        if pre is not None:
+            deps.update(pre[9])  # the pages whose anchors the passes finished from the workers' results read
         summaries = list(pre[4]) if pre else self._summaries_of(page)
         rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
                            tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),

@@ -8,7 +8,7 @@ from kb_tools.i18n import N_
 from kb_tools.model import ParseIssue
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | Path) -> bytes:
     with open(path, "rb") as f:
         return f.read()
 
