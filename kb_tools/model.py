@@ -140,7 +140,8 @@ class Page:
         else:
             blob = marshal.dumps((
                 [tuple(h) for h in self._headings],
-                [(lk.target, lk.line, lk.column, str(getattr(lk.kind, "value", lk.kind)), lk.text) for lk in self._links],
+                [(lk.target, lk.line, lk.column, lk.kind if type(lk.kind) is str else str(getattr(lk.kind, "value", lk.kind)),
+                  lk.text) for lk in self._links],  # (a kind is a str: getattr's miss raises and catches per link)
             ))
         return (
             self.path, self.hash, self.size, self.meta, self.meta_lines, self.has_front_matter,
