@@ -581,7 +581,8 @@
   }
 
   /* Small sites: once the first answer is shown, the rest of the index is loaded while the
-     reader looks at it (six files at a time, when the page is idle), so later queries load nothing. */
+     reader looks at it (six files at a time, after the same pause as background files: below),
+     so later queries load nothing. */
   var loadingAll = false
   function loadAll() {
     if (loadingAll || !M || !M.bytes || M.bytes > LOAD_ALL_BYTES) return
@@ -595,9 +596,9 @@
     var next = function () {
       var batch = todo.splice(0, 6)
       if (!batch.length) return
-      Promise.all(batch.map(function (x) { return load(x[0], x[1]).catch(function () {}) })).then(function () { idle(next) })
+      Promise.all(batch.map(function (x) { return load(x[0], x[1]).catch(function () {}) })).then(function () { settled(next) })
     }
-    idle(next)
+    settled(next)
   }
 
   /* Background files, once a first answer is shown: three in flight (half of http/1.1's six
