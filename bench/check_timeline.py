@@ -54,17 +54,22 @@ def wrap(owner, attr, name):
     setattr(owner, attr, wrapped)
 for owner, attr, name in ((rp, "snapshot_for_store", "walk (manifest)"), (corpus_mod, "excluded_paths", "exclude_docs"),
                           (corpus_mod, "load_registry", "registry"), (corpus_mod, "_parse_all", "parse"),
-                          (pp, "_meanwhile", "meanwhile"), (pc.ParseCache, "save", "parse cache save"),
+                          (pc.ParseCache, "save", "parse cache save"),
                           (eng, "run_checks", "run_checks"), (pr.PageRunner, "run", "page records"),
                           (pr.PageRunner, "run_site", "site passes"), (pr.PageRunner, "save", "findings save"),
                           (rp, "store", "manifest store")):
     wrap(owner, attr, name)
-arrived = getattr(pp, "_arrived", None)
-if arrived is not None:
-    def on_arrival(job, batch, said):
-        mark(f"chunk of {len(batch)} arrived")
-        return arrived(job, batch, said)
-    pp._arrived = on_arrival
+tell = pp._tell  # the page job's meanwhile() and arrived(batch, said), called in this process
+def on_tell(job, method, *args):
+    if method == "arrived":
+        mark(f"chunk of {len(args[0])} arrived")
+        return tell(job, method, *args)
+    mark(method + " >")
+    try:
+        return tell(job, method, *args)
+    finally:
+        mark(method + " <")
+pp._tell = on_tell
 try:
     cli.run(["--no-progress", "check", "--format", "json"])  # (the report to stdout: the manifest is stored)
 except SystemExit:

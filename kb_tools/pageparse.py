@@ -195,25 +195,18 @@ def _parse_chunk_blobs(items: list[tuple[str, str]]) -> list[tuple[str, str, byt
     return out
 
 
-def _meanwhile(job: Any) -> None:
-    """What the page job asks of this process while the workers parse (``meanwhile()``)."""
-    if job is None or not hasattr(job, "meanwhile"):
+def _tell(job: Any, method: str, *args: Any) -> None:
+    """Call the page job's optional ``method`` in this process, while the workers parse:
+    ``meanwhile()`` once they are started, ``arrived(batch, said)`` as each chunk's results come
+    (it may finish there what the workers left to this process, updating ``said``). Only an
+    optimisation: a failure is logged, and what is left is done after the parse."""
+    fn = getattr(job, method, None)
+    if fn is None:
         return
     try:
-        job.meanwhile()
+        fn(*args)
     except Exception:  # noqa: BLE001 - an optimisation only
-        log.debug("page job's meanwhile failed", exc_info=True)
-
-
-def _arrived(job: Any, batch: list[tuple[str, Any]], said: dict[str, Any]) -> None:
-    """Tell the page job what the workers said of a chunk's pages, as it arrives (``arrived``:
-    it may finish there what the workers left to this process, updating ``said``)."""
-    if job is None or not hasattr(job, "arrived"):
-        return
-    try:
-        job.arrived(batch, said)
-    except Exception:  # noqa: BLE001 - an optimisation only: what is left is done after the parse
-        log.debug("page job's arrived failed", exc_info=True)
+        log.debug("page job's %s failed", method, exc_info=True)
 
 
 def _parse_chunk(args: tuple[list[tuple[str, str]], ParseOptions, World | None]) -> list[Page]:
@@ -309,13 +302,13 @@ def _parse_all(
                 results = ex.map(_parse_chunk_blobs, chunks)  # submits every chunk: the workers are forked
             finally:
                 gc.unfreeze()
-            _meanwhile(run_job)
+            _tell(run_job, "meanwhile")
             for res in results:
                 for rel, h, blob, said in res:
                     out.append((rel, h, blob))
                     if said is not None:
                         job[1][rel] = said
-                _arrived(run_job, [(rel, said) for rel, _h, _b, said in res], job[1])
+                _tell(run_job, "arrived", [(rel, said) for rel, _h, _b, said in res], job[1])
                 done += len(res)
                 if progress:
                     progress(done, n)

@@ -51,14 +51,14 @@ def test_same_findings_as_without_workers(tree: Path) -> None:
     assert set(corpus.early) == set(corpus.pages)  # every page was checked in a worker
     # the anchors of links into other pages were checked here, from the anchors the workers sent
     # as each chunk arrived: no pass is left pending, and no linked page was decoded for them
-    assert not any(said[8] for said in corpus.early.values())
-    finished = [p for p, said in corpus.early.items() if said[9]]
+    assert not any(said.resumes for said in corpus.early.values())
+    finished = [p for p, said in corpus.early.items() if said.deps]
     assert len(finished) > PAGES // 10
     # and so were the link checks of pages with a missing target (one "did you mean" index per
     # folder) and the front matter needing pydantic's errors: no pass is left to run_checks
-    left = [p for p, said in corpus.early.items() if None in said[2]]
+    left = [p for p, said in corpus.early.items() if None in said.undated]
     assert left == []
-    assert all(said[10] is not None for p, said in corpus.early.items() if p not in left)  # records made on arrival
+    assert all(said.record is not None for p, said in corpus.early.items() if p not in left)  # records made on arrival
     decoded = {p for p in corpus.pages if corpus.pages.is_decoded(p)}
     assert decoded == set(left)  # run_checks decoded only the pages it had passes left to run on
     assert with_job == plain
@@ -154,7 +154,7 @@ def test_anchor_target_not_parsed_in_this_run(tree: Path, tmp_path: Path) -> Non
     plain, _c = _check(other, workers=1, job_day=None, cache=False)
     with_job, corpus = _check(other, workers=2, cache=True)
     assert corpus.early and "index.md" not in corpus.early
-    assert any(said[8] for said in corpus.early.values())  # waiting for index.md's anchors, never sent
+    assert any(said.resumes for said in corpus.early.values())  # waiting for index.md's anchors, never sent
     assert with_job == plain
     assert sum(1 for r in with_job if r[3] == "KB202" and "nope-again" in r[5]) == 220
 

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from itertools import chain
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb_tools.checks import incremental as inc
 from kb_tools.checks.linkgraph import LinkGraph, world_of
@@ -29,15 +29,36 @@ if TYPE_CHECKING:
     from kb_tools.corpus import Corpus
     from kb_tools.model import Page
 
-# (key, page hash, rows of each undated pass or None, rows of each dated pass or None,
-#  site-pass summaries, kb_ignore, anchors hash, the page's anchors (sorted), the passes the main
-#  process may finish from other pages' anchors (RESUME), the pages whose anchors those read,
-#  the page's findings cache record once every pass is done: made by the main process as the
-#  results arrive, so that ``PageRunner`` only takes it)
-Early = tuple[str, str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[str, ...], str, tuple[str, ...],
-              tuple[Any, ...], tuple[str, ...], Any]
-# (0: undated, 1: dated; the pass' index there; fn(corpus, emit, target_of, *args); args; the pages it reads)
-Resume = tuple[int, int, Any, tuple[Any, ...], frozenset[str]]
+class Resume(NamedTuple):
+    """A pass a worker left, and how the main process finishes it (``NotLocal.resume``)."""
+
+    slot: int  # 0: undated, 1: dated
+    index: int  # the pass' index there
+    fn: Any  # fn(corpus, emit, target_of, *args)
+    args: tuple[Any, ...]
+    needs: frozenset[str]  # the pages whose anchors it reads
+
+
+class Early(NamedTuple):
+    """What a parse worker's page job says of one page (``corpus.early[path]``)."""
+
+    key: str  # the context the passes ran under (``early_key``): used only under the same one
+    hash: str  # the page's content hash
+    undated: tuple[Any, ...]  # rows of each undated pass, or None for a pass left to the main process
+    dated: tuple[Any, ...]  # the same for the dated passes
+    summaries: tuple[Any, ...]  # the site passes' summaries of the page
+    ignores: tuple[str, ...]  # its kb_ignore, sorted
+    anchors_hash: str
+    anchors: tuple[str, ...]  # the page's anchors, sorted: what ``resume`` reads of a target page
+    resumes: tuple[Resume, ...]  # the passes the main process may finish from other pages' anchors
+    deps: tuple[str, ...]  # the pages whose anchors the finished passes read
+    record: Any  # the page's findings cache record once every pass is done (made by the main
+    # process as the results arrive: ``PageRunner`` only takes it), else None
+
+
+def in_worker(corpus: Corpus) -> bool:
+    """True in a parse worker's page job: the corpus holds no page but the one being checked."""
+    return isinstance(corpus.pages, LocalPages)
 
 
 class NotLocal(Exception):  # noqa: N818 - a signal, not an error
@@ -101,8 +122,6 @@ def early_key(corpus: Corpus, ctx: RuleContext) -> str:
 
 class LocalPages(Mapping[str, "Page"]):
     """Every page path, but only the page being checked (any other raises ``NotLocal``)."""
-
-    local = True  # what a pass may test to give up early (``links.check_anchors``)
 
     def __init__(self, paths: Mapping[str, Any]) -> None:
         self._paths = paths
@@ -177,8 +196,8 @@ class PageJob:
             # the link graph memoises every page it loaded: a worker would keep every page's links
             # (tens of thousands of objects for its collector to walk again and again)
             self.corpus._derived.pop(LinkGraph, None)
-        return (self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page),
-                tuple(sorted(page.anchors)), tuple(resumes), (), None)
+        return Early(self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page),
+                     tuple(sorted(page.anchors)), tuple(resumes), (), None)
 
     def _rows(self, fn: Any, page: Page, emit: Emit, resumes: list[Resume], slot: int, index: int,
               ) -> tuple[Any, ...] | None:
@@ -192,7 +211,7 @@ class PageJob:
             del found[start:]
             emit.deps.clear()
             if exc.resume is not None:
-                resumes.append((slot, index, exc.resume[0], exc.resume[1], exc.needs))
+                resumes.append(Resume(slot, index, exc.resume[0], exc.resume[1], exc.needs))
             return None
         if emit.deps:  # it read another page's anchors (through the page itself?): not local
             del found[start:]
@@ -215,12 +234,12 @@ class PageJob:
         for rel, said in batch:
             if said is None:
                 continue
-            self._sent[rel] = said[7]
-            self._hashes[rel] = said[6]
-            if not said[8]:
+            self._sent[rel] = said.anchors
+            self._hashes[rel] = said.anchors_hash
+            if not said.resumes:
                 early[rel] = self._recorded(said)
             else:
-                missing = [p for r in said[8] for p in r[4] if p not in self._sent]
+                missing = [p for r in said.resumes for p in r.needs if p not in self._sent]
                 if missing:
                     self._waiting[rel] = [said, len(missing)]
                     for p in missing:
@@ -242,22 +261,22 @@ class PageJob:
     def _recorded(self, said: Early) -> Early:
         """With the page's findings cache record when every pass is done (``PageRunner._derive``
         would make the same from the same rows)."""
-        if None in said[2] or None in said[3]:
+        if None in said.undated or None in said.dated:
             return said
         hashes = self._hashes
-        deps = tuple(sorted((d, hashes[d]) for d in said[9] if d in self.pages)) if said[9] else ()
-        rec = (said[1], said[6], deps, tuple(chain.from_iterable(said[2])), self._day,
-               tuple(chain.from_iterable(said[3])), tuple(said[4]), said[5])
-        return (*said[:10], rec)
+        deps = tuple(sorted((d, hashes[d]) for d in said.deps if d in self.pages)) if said.deps else ()
+        rec = (said.hash, said.anchors_hash, deps, tuple(chain.from_iterable(said.undated)), self._day,
+               tuple(chain.from_iterable(said.dated)), tuple(said.summaries), said.ignores)
+        return said._replace(record=rec)
 
     def _resumed(self, rel: str, said: Early) -> Early:
-        own = frozenset(said[5])
+        own = frozenset(said.ignores)
         emit = Emit(self.ctx, lambda path: own if path == rel else frozenset())
-        rows: list[list[Any]] = [list(said[2]), list(said[3])]
+        rows: list[list[Any]] = [list(said.undated), list(said.dated)]
         left = []
         deps: set[str] = set()
         sent = self._sent
-        for r in said[8]:
+        for r in said.resumes:
             slot, index, fn, args, _needs = r
             try:
                 fn(self.corpus, emit, lambda path: _Anchors(path, sent[path]), *args)
@@ -271,4 +290,5 @@ class PageJob:
                 deps |= emit.deps
             emit.findings.clear()
             emit.deps.clear()
-        return (*said[:2], tuple(rows[0]), tuple(rows[1]), *said[4:8], tuple(left), tuple(sorted(deps)), None)
+        return said._replace(undated=tuple(rows[0]), dated=tuple(rows[1]), resumes=tuple(left), deps=tuple(sorted(deps)),
+                             record=None)

@@ -30,29 +30,14 @@ class CheckResult:
     pages: int
     seconds: float
     stats: dict[str, object] = field(default_factory=dict)
-    _count_memo: tuple[list[Finding], tuple[int, int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
-        return self._counts()[0]
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return self._counts()[1]
-
-    def _counts(self) -> tuple[int, int]:
-        """(errors, warnings), counted once per findings list (the report asks several times)."""
-        memo = self._count_memo
-        if memo is not None and memo[0] is self.findings:
-            return memo[1]
-        errors = warnings = 0
-        for f in self.findings:
-            if f.severity is Severity.ERROR:
-                errors += 1
-            elif f.severity is Severity.WARNING:
-                warnings += 1
-        self._count_memo = (self.findings, (errors, warnings))
-        return errors, warnings
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
     def summary(self) -> dict[str, object]:
         return {"pages": self.pages, "errors": self.errors, "warnings": self.warnings,

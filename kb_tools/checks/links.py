@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from kb_tools.checks import linkgraph
-from kb_tools.checks.early import NotLocal
+from kb_tools.checks.early import NotLocal, in_worker
 from kb_tools.parse import links as R
 from kb_tools.parse import slugs
 from kb_tools.checks.registry import Emit, RuleContext, declare, page_pass
@@ -157,7 +157,7 @@ def check_anchors(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> N
     if not wanted:
         return
     default_slug = slugs.is_default_slugify(corpus.config.slugify)
-    if getattr(pages, "local", False):  # in a parse worker (checks/early.py), which has no other page:
+    if in_worker(corpus):  # in a parse worker (checks/early.py), which has no other page:
         needs = {p for self_link, p, *_r in wanted if not self_link and p != src}
         if needs:  # the main process finishes the pass from the targets' anchors (no page decoded)
             raise NotLocal(min(needs), needs=needs, resume=(anchor_findings, (src, wanted, default_slug)))
@@ -203,7 +203,7 @@ def check_links(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> Non
                      for r in items if r.outcome not in _FINE)
     if not problems:
         return
-    if getattr(corpus.pages, "local", False) and any(p[0] == R.MISSING for p in problems):
+    if in_worker(corpus) and any(p[0] == R.MISSING for p in problems):
         raise NotLocal(page.path, resume=(link_problems, (page.path, problems)))
     link_problems(corpus, emit, None, page.path, problems)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from kb_tools.checks.early import NotLocal
+from kb_tools.checks.early import NotLocal, in_worker
 from kb_tools.checks.registry import Emit, RuleContext, RuleInfo, declare, families, lookup, page_pass
 from kb_tools.findings import Severity
 from kb_tools.i18n import N_, _
@@ -151,7 +151,7 @@ def check_metadata(corpus: Corpus, page: Page, ctx: RuleContext, emit: Emit) -> 
     """Validate one page's front matter. In a parse worker, a page that needs pydantic's
     errors is left to the main process (``_validate``), which checks it as it arrives."""
     try:
-        _metadata(corpus, page, emit, getattr(corpus.pages, "local", False))
+        _metadata(corpus, page, emit, in_worker(corpus))
     except NotLocal as exc:
         raise NotLocal(page.path, resume=(metadata_resumed, (page,))) from exc
 

@@ -65,8 +65,8 @@ class PageRunner:
         got = self._anchors.get(path)
         if got is None:
             pre = self.corpus.early.get(path) if self._early else None  # what a parse worker said: no decoding
-            if pre is not None and pre[0] == self._early and pre[1] == self.corpus.pages.hash_of(path):
-                got = self._anchors[path] = pre[6]
+            if pre is not None and pre.key == self._early and pre.hash == self.corpus.pages.hash_of(path):
+                got = self._anchors[path] = pre.anchors_hash
                 return got
             rec = self.store.current(self.corpus, path) if self.store else None
             got = self._anchors[path] = rec[1] if rec is not None else inc.anchors_hash(self.corpus.pages[path])
@@ -130,22 +130,22 @@ class PageRunner:
         self._page_failed = False
         self._path = path
         pre = self.corpus.early.get(path)
-        if pre is not None and (pre[0] != self._early or pre[1] != self.corpus.pages.hash_of(path)):
+        if pre is not None and (pre.key != self._early or pre.hash != self.corpus.pages.hash_of(path)):
             pre = None
         if pre is not None:  # the page-local passes ran in a parse worker: decode the page only if needed
             page = None
-            self._anchors.setdefault(path, pre[6])
-            self._ignores.setdefault(path, frozenset(pre[5]))
-            if pre[10] is not None:  # every pass done: the record was made as the page's result arrived
-                self._keep(path, pre[10])
-                return pre[10]  # type: ignore[no-any-return]
+            self._anchors.setdefault(path, pre.anchors_hash)
+            self._ignores.setdefault(path, frozenset(pre.ignores))
+            if pre.record is not None:  # every pass done: the record was made as the page's result arrived
+                self._keep(path, pre.record)
+                return pre.record  # type: ignore[no-any-return]
         else:
             page = self.corpus.pages[path]
-        found, deps = self._emit_passes(page, undated, pre[2] if pre else None)
-        dated_found, _deps = self._emit_passes(page, dated, pre[3] if pre else None)
+        found, deps = self._emit_passes(page, undated, pre.undated if pre else None)
+        dated_found, _deps = self._emit_passes(page, dated, pre.dated if pre else None)
         if pre is not None:
-            deps.update(pre[9])  # the pages whose anchors the passes finished from the workers' results read
-        summaries = list(pre[4]) if pre else self._summaries_of(page)
+            deps.update(pre.deps)  # the pages whose anchors the passes finished from the workers' results read
+        summaries = list(pre.summaries) if pre else self._summaries_of(page)
         rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
                            tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
                            tuple(found), day, tuple(dated_found), tuple(summaries),
