@@ -281,11 +281,16 @@ def test_slug_memo_skips_an_unhashable_slugify() -> None:
     assert slugs.assign_ids([("A", None), ("A", None)], Unhashable(), "-") == ["a", "a_1"]
 
 
+# what links._plain rules out (a scheme, %, fragment, query, template, backslash, a . segment, a
+# leading or trailing / or .), as the pattern it replaced
+NOT_PLAIN = re.compile(r"[:%#?{\\]|\./|//|^[/.]|[/.]$")
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet="ab/.:%#?{}\\ \n\t\u3000x", max_size=8))
 def test_plain_target_test_is_its_pattern(target) -> None:
-    """links._plain's character tests rule out exactly what its pattern (_NOT_PLAIN) describes."""
+    """links._plain's character tests rule out exactly what its pattern (NOT_PLAIN) describes."""
     from kb_tools.parse import links as lk
 
     assert lk._plain(target) == (bool(target) and len(target.strip()) == len(target)
-                                 and lk._NOT_PLAIN.search(target) is None)
+                                 and NOT_PLAIN.search(target) is None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -180,14 +179,14 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
     return f"{prefix}{name}/" if use_directory_urls else f"{prefix}{name}.html"
 
 
-_NOT_PLAIN = re.compile(r"[:%#?{\\]|\./|//|^[/.]|[/.]$")  # what _plain rules out, as a pattern (tests/test_scan.py)
 
 
 def _plain(target: str) -> bool:
     """A relative path with nothing to decode or normalise (no scheme, ``%``, fragment, query,
     template, backslash, ``.`` segment, leading or trailing ``/`` or ``.``, surrounding space):
     ``resolve_target`` joins it to the page's folder as it is."""
-    # (``in`` tests, not a search for _NOT_PLAIN: with its anchors the regex tries every position)
+    # (``in`` tests, not a regex search: with its anchors the regex tries every position; the
+    # pattern it is held to is in tests/test_scan.py)
     return (bool(target) and target[0] not in "/." and target[-1] not in "/." and ":" not in target
             and "%" not in target and "#" not in target and "?" not in target and "{" not in target
             and "\\" not in target and "./" not in target and "//" not in target and len(target.strip()) == len(target))
