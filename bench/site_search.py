@@ -195,6 +195,14 @@ class _Nagle(_Quiet):
     disable_nagle_algorithm = False
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A browser closing a keep-alive connection (a page closed mid-request) is no error to print."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
 def serve(folder: Path, prefix: str = "") -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 (under the sub-path ``prefix``, e.g. "kb/", when given)."""
@@ -206,7 +214,7 @@ def serve(folder: Path, prefix: str = "") -> Iterator[str]:
         (root / prefix.strip("/")).parent.mkdir(parents=True, exist_ok=True)
         os.symlink(folder.resolve(), root / prefix.strip("/"))
     handler = _Nagle if OLD_HARNESS["intercept_all"] else _Quiet
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    httpd = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()
     try:
