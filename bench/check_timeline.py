@@ -4,13 +4,16 @@
     python bench/check_timeline.py CORPUS            # CORPUS: a folder with mkdocs.yml (bench/corpus.py)
     python bench/check_timeline.py CORPUS --runs 3   # medians of the phases
     python bench/check_timeline.py CORPUS --serial   # one process (os.cpu_count = 1): no workers
+    python bench/check_timeline.py CORPUS --edit index.md --runs 5   # the one-page re-check
 
 Each run is a child process (bytecode as an installed kb has it, bench/kbchild.py) that removes
 CORPUS/.kb, wraps the loader's and the checker's phases with timestamps and runs `kb check
 --format json`. Printed per run: wall and main-process CPU at each mark (start-up, each chunk's
 results arriving, the parse's end, the caches, the checks, the report) and the workers' CPU;
 then the phases — start-up before the workers, the parse (main-process CPU during it), the tail
-after it — with the load average before the run. The wall times are noisy on a shared machine:
+after it — with the load average before the run. With ``--edit PAGE`` the run is a re-check
+after PAGE (under docs/) changed: the cache is brought up to date first, a line is appended to
+PAGE, the timed run keeps .kb, then PAGE is restored (and the cache with it). The wall times are noisy on a shared machine:
 compare CPU, and run peers side by side.
 """
 
@@ -22,6 +25,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,10 +38,14 @@ marks = []
 def mark(name):
     marks.append((name, time.perf_counter() - T0, time.process_time() - C0))
 os.chdir(sys.argv[1])
-shutil.rmtree(".kb", ignore_errors=True)
+if sys.argv[4] == "cold":
+    shutil.rmtree(".kb", ignore_errors=True)
 if sys.argv[2] == "serial":
     os.cpu_count = lambda: 1
 import kb_tools.cli as cli
+mark("import cli")
+import kb_tools.commands._shared as shared, kb_tools.config as config_mod
+mark("import commands")
 import kb_tools.corpus as corpus_mod, kb_tools.pageparse as pp, kb_tools.checks.engine as eng
 import kb_tools.parse.cache as pc, kb_tools.checks.pagerun as pr, kb_tools.replay as rp
 mark("imports")
@@ -52,7 +60,9 @@ def wrap(owner, attr, name):
         finally:
             mark(name + " <")
     setattr(owner, attr, wrapped)
-for owner, attr, name in ((rp, "snapshot_for_store", "walk (manifest)"), (corpus_mod, "excluded_paths", "exclude_docs"),
+for owner, attr, name in ((rp, "replay", "replay"), (config_mod, "load_config", "config"),
+                          (corpus_mod, "build_corpus", "corpus"),
+                          (rp, "snapshot_for_store", "walk (manifest)"), (corpus_mod, "excluded_paths", "exclude_docs"),
                           (corpus_mod, "load_registry", "registry"), (corpus_mod, "_parse_all", "parse"),
                           (pc.ParseCache, "save", "parse cache save"),
                           (eng, "run_checks", "run_checks"), (pr.PageRunner, "run", "page records"),
@@ -82,15 +92,32 @@ with open(sys.argv[3], "w") as f:
 '''
 
 
-def one_run(corpus: Path, serial: bool) -> dict:
+def _kb_check(corpus: Path) -> None:
+    subprocess.run([sys.executable, "-c", "import sys; from kb_tools.cli import run; run(sys.argv[1:])",
+                    "--no-progress", "check", "--format", "json"], cwd=corpus, env=KB_ENV,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def one_run(corpus: Path, serial: bool, edit: str | None = None) -> dict:
     import tempfile
 
+    page = corpus / "docs" / edit if edit else None
+    original = page.read_bytes() if page else b""
+    if page:
+        _kb_check(corpus)  # the cache up to date before the edit
+        page.write_bytes(original + f"\n追記した段落 {time.time_ns()}。\n".encode())
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "timeline.json"
-        subprocess.run([sys.executable, "-c", CHILD, str(corpus), "serial" if serial else "workers", str(out)],
-                       env=KB_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        res = json.loads(out.read_text(encoding="utf-8"))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "timeline.json"
+            subprocess.run([sys.executable, "-c", CHILD, str(corpus), "serial" if serial else "workers", str(out),
+                            "edit" if page else "cold"],
+                           env=KB_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            res = json.loads(out.read_text(encoding="utf-8"))
+    finally:
+        if page:
+            page.write_bytes(original)
+            _kb_check(corpus)
     res["load"] = load
     at = {name: (t, c) for name, t, c in res["marks"]}
     start, end = at.get("parse >", (0.0, 0.0)), at.get("parse <", (0.0, 0.0))
@@ -105,10 +132,11 @@ def main() -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--serial", action="store_true", help="parse in one process (no workers)")
+    ap.add_argument("--edit", metavar="PAGE", help="time the re-check after PAGE (under docs/) changed")
     args = ap.parse_args()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "kb_tools")],
                    env=KB_ENV, stdout=subprocess.DEVNULL)
-    runs = [one_run(args.corpus, args.serial) for _ in range(args.runs)]
+    runs = [one_run(args.corpus, args.serial, args.edit) for _ in range(args.runs)]
     for i, res in enumerate(runs, 1):
         print(f"run {i} (load {res['load']:.1f}): wall s / main-process CPU s")
         for name, t, c in res["marks"]:

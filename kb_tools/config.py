@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from kb_tools.options import ExternalOptions, KbOptions, SecretsOptions, SourcesOptions, SystemsOptions  # noqa: F401
-from kb_tools.parse.slugs import DEFAULT_SLUGIFY, Slugify
+from kb_tools.parse.slugs import DEFAULT_SLUGIFY, Slugify, is_default_slugify
 
 
 class ConfigError(Exception):
@@ -176,7 +176,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
         if not callable(toc["slugify"]):
             raise ConfigError(f"{cfg_path}: markdown_extensions.toc.slugify is not a callable")
         cfg.slugify = toc["slugify"]
-        cfg.slugify_configured = toc["slugify"] is not DEFAULT_SLUGIFY
+        cfg.slugify_configured = not is_default_slugify(toc["slugify"])
     cfg.slug_separator = str(toc.get("separator", "-"))
     cfg.attr_list = "attr_list" in exts or "markdown.extensions.attr_list" in exts or "extra" in exts
     cfg.magiclink = "pymdownx.magiclink" in exts

@@ -271,6 +271,42 @@ def test_slug_memo_gives_what_slugify_gives(texts, reserved) -> None:
     assert len(calls) == len(set(texts))  # each text slugified once
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "a_1", "a_2", "a_3", "a_0", "a_01", "_1", "", "b", "a_1_1", "x_9"]), max_size=14),
+       st.lists(st.sampled_from(["a", "a_1", "a_2", "a_4", "_1", "b_1"]), max_size=3), st.booleans())
+def test_unique_is_python_markdowns(ids, reserved, with_counters) -> None:
+    """kb's own ``unique`` (no Python-Markdown import) numbers ids exactly as ``toc.unique`` does,
+    with and without the per-page counters."""
+    from markdown.extensions.toc import unique as toc_unique
+
+    ours_used, theirs_used = set(reserved), set(reserved)
+    ours_c, theirs_c = ({}, {}) if with_counters else (None, None)
+    ours = [slugs.unique(i, ours_used, ours_c) for i in ids]
+    theirs = [toc_unique(i, theirs_used, theirs_c) for i in ids]
+    assert ours == theirs and ours_used == theirs_used
+
+
+def test_default_slugify_is_python_markdowns_and_a_check_imports_no_markdown(tmp_path) -> None:
+    """The default slugify gives toc.slugify's slugs; a page parsed under a site that names
+    pymdownx's slugify imports no Python-Markdown (its import was ~45 ms of a one-page re-check)."""
+    import subprocess
+    import sys
+
+    for text in ("Setup Guide", "手順 1", "Ünïcode ok", "a--b  c"):
+        assert slugs.DEFAULT_SLUGIFY(text, "-") == default_slugify(text, "-")
+    assert slugs.is_default_slugify(default_slugify) and slugs.is_default_slugify(slugs.DEFAULT_SLUGIFY)
+    assert not slugs.is_default_slugify(UNICODE_SLUG)
+    code = r"""
+import sys
+from pymdownx.slugs import slugify
+from kb_tools.pageparse import ParseOptions, parse_page
+page = parse_page("a.md", "# 手順\n\n## 手順\n".encode(), ParseOptions(slugify(case="lower"), "-", True, False, ()))
+print(sorted(page.anchors), [m for m in sys.modules if m == "markdown" or m.startswith("markdown.")])
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["['手順',", "'手順_1']", "[]"], out
+
+
 def test_slug_memo_skips_an_unhashable_slugify() -> None:
     class Unhashable:
         __hash__ = None  # type: ignore[assignment]

@@ -14,11 +14,20 @@ import re
 from collections.abc import Callable, Iterable, MutableSet
 from typing import Any
 
-from markdown.extensions.toc import slugify as _default_slugify
-from markdown.extensions.toc import unique as _toc_unique
-
 Slugify = Callable[[str, str], str]
 
+
+def _default_slugify(value: str, separator: str) -> str:
+    """Python-Markdown's ``toc.slugify``, the site's when mkdocs.yml names none. Imported on first
+    call: Python-Markdown costs ~45 ms to import, and a re-check whose site names its own slugify
+    (pymdownx's) never needs it."""
+    global _toc_slugify
+    if _toc_slugify is None:
+        from markdown.extensions.toc import slugify as _toc_slugify
+    return _toc_slugify(value, separator)
+
+
+_toc_slugify: Slugify | None = None
 DEFAULT_SLUGIFY: Slugify = _default_slugify
 
 _CODE_RE = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
@@ -71,9 +80,33 @@ def heading_text(md: str) -> str:
     return html.unescape(s)
 
 
+_IDCOUNT_RE = re.compile(r"^(.*)_([0-9]+)$")
+
+
 def unique(base: str, used: MutableSet[str], counters: dict[str, int] | None = None) -> str:
-    """Python-Markdown's own ``unique``: ``x``, ``x_1``, ``x_2``…"""
-    return _toc_unique(base, used, counters)
+    """What Python-Markdown's ``toc.unique`` gives (``x``, ``x_1``, ``x_2``…; an id already ending
+    in ``_n`` counts on from n), held equal to it by a differential test, and here so that
+    computing ids imports no Python-Markdown. ``counters`` (one dict per page) remembers per stem
+    the n for which ``stem_1``…``stem_n`` are all taken, so a heading repeated k times costs k
+    probes in all, not k²/2; it never changes an id."""
+    if base and base not in used:
+        used.add(base)
+        return base
+    m = _IDCOUNT_RE.match(base)
+    stem, n = (m.group(1), int(m.group(2))) if m else (base, 0)
+    contiguous = False
+    if counters is not None:
+        run = counters.get(stem, 0)
+        contiguous = n <= run or base == f"{stem}_{run + 1}"  # every suffix up to the one found is taken
+        n = max(n, run) if contiguous else n
+    n += 1
+    while f"{stem}_{n}" in used:
+        n += 1
+    if contiguous:
+        counters[stem] = n  # type: ignore[index]
+    found = f"{stem}_{n}"
+    used.add(found)
+    return found
 
 
 def assign_ids(
@@ -123,7 +156,9 @@ def _slug_memo(slugify: Slugify, separator: str) -> dict[str, str] | None:
 
 
 def is_default_slugify(fn: Any) -> bool:
-    return fn is None or fn is _default_slugify
+    """None, ours, or Python-Markdown's own ``toc.slugify`` named in mkdocs.yml."""
+    return fn is None or fn is _default_slugify or (
+        getattr(fn, "__module__", None) == "markdown.extensions.toc" and getattr(fn, "__name__", None) == "slugify")
 
 
 def positional_id(anchor: str) -> bool:
