@@ -27,6 +27,7 @@ from itertools import chain
 from operator import add
 from typing import Any
 
+from kb_tools.search import _whoosh  # noqa: F401 - first: Whoosh without urllib.request and asyncio
 from whoosh.analysis import StopFilter, Token, Tokenizer
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint

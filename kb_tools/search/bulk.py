@@ -36,6 +36,7 @@ from array import array
 from collections.abc import Iterator
 from typing import Any
 
+from kb_tools.search import _whoosh  # noqa: F401 - first: Whoosh without urllib.request and asyncio
 from whoosh.codec.whoosh3 import W3Codec, W3TermsReader
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.writing import SegmentWriter

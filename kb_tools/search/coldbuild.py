@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kb_tools.search import _whoosh  # noqa: F401 - first: Whoosh without urllib.request and asyncio
 from whoosh import index as windex
 from whoosh.index import TOC, clean_files
 

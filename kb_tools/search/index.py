@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb_tools.search import _whoosh  # noqa: F401 - first: Whoosh without urllib.request and asyncio
 from whoosh import index as windex
 from whoosh.index import LockError
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
+from kb_tools.search import _whoosh  # noqa: F401 - first: Whoosh without urllib.request and asyncio
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
