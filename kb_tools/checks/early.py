@@ -197,8 +197,9 @@ class PageJob:
             # the link graph memoises every page it loaded: a worker would keep every page's links
             # (tens of thousands of objects for its collector to walk again and again)
             self.corpus._derived.pop(LinkGraph, None)
-        return Early(self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page),
-                     tuple(sorted(page.anchors)), tuple(resumes), (), None)
+        anchors = tuple(sorted(page.anchors))
+        return Early(self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.sorted_anchors_hash(anchors),
+                     anchors, tuple(resumes), (), None)
 
     def _rows(self, fns: list[Any], page: Page, emit: Emit, resumes: list[Resume], slot: int) -> tuple[Any, ...]:
         """Each pass' findings as cache rows, or None for a pass that needs another page (a real
