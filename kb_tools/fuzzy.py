@@ -31,6 +31,14 @@ class NameIndex:
         self._scans = 0
         self._memo: dict[tuple[str, float], str | None] = {}
         self.answers: dict[tuple[str, float], str | None] = {}  # did_you_mean's, for this pool
+        self._lower: bool | None = None
+
+    def lowercase(self) -> bool:
+        """Every name is text in lower case already (``did_you_mean``'s second look is then the
+        first one again)."""
+        if self._lower is None:
+            self._lower = all(type(n) is str and n.lower() == n for n in self.names)
+        return self._lower
 
     def _build(self) -> dict[str, list[str]]:
         idx: dict[str, list[str]] = {}
@@ -106,6 +114,8 @@ def did_you_mean(word: str, names: Iterable[str], cutoff: float = 0.6) -> str | 
         found = close_matches(word, list(pool), 1, cutoff)
         if found:
             near = found[0]
+        elif word.lower() == word and idx.lowercase():
+            near = None  # (the lower-case look would ask the same question of the same names)
         else:
             low = {str(n).lower(): n for n in pool}
             found = close_matches(word.lower(), list(low), 1, cutoff)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from kb_tools import fuzzy
 from kb_tools.fuzzy import NameIndex, did_you_mean
@@ -45,6 +45,32 @@ def test_did_you_mean_memo(names: list[str], word: str) -> None:
     assert did_you_mean(word, sorted(names)) == first
     fuzzy._INDEXES.clear()
     assert did_you_mean(word, sorted(names)) == first
+
+
+def _did_you_mean_reference(word: str, names: list[str], cutoff: float) -> str | None:
+    """``did_you_mean`` without its shortcuts: the index, then difflib as is, then in lower case."""
+    near = _reference(word, names, cutoff)
+    if near is None and len(names) <= 2000:
+        found = difflib.get_close_matches(word, list(names), 1, cutoff)
+        if found:
+            return found[0]
+        low = {str(n).lower(): n for n in names}
+        found = difflib.get_close_matches(word.lower(), list(low), 1, cutoff)
+        near = low[found[0]] if found else None
+    return near
+
+
+CASED = st.text(alphabet="abcABC手順-", min_size=0, max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(NAMES, max_size=20), st.lists(CASED, max_size=20)), st.one_of(NAMES, CASED),
+       st.sampled_from([0.6, 0.7]))
+@example(["abcd手順", "x"], "ABCD手順", 0.6)  # found by the lower-case look alone
+def test_did_you_mean_equals_its_reference(names: list[str], word: str, cutoff: float) -> None:
+    """The skipped lower-case look (word and names in lower case already) changes no answer."""
+    fuzzy._INDEXES.clear()
+    assert did_you_mean(word, sorted(names), cutoff) == _did_you_mean_reference(word, sorted(names), cutoff)
 
 
 def test_typos_found() -> None:

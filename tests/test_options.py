@@ -164,6 +164,38 @@ def test_fast_front_matter_is_never_valid_where_the_model_fails(meta) -> None:  
         schema.FrontMatterModel.model_validate(meta)  # raises if the fast path was wrong
 
 
+def _valid_field_by_field(meta) -> bool:  # type: ignore[no-untyped-def]
+    """``schema_fast.valid`` as it was first written: every field tested with its default."""
+    from kb_tools.schema_fast import AUDIENCES, PAGE_TYPES, STATUSES, _date, _step, _text, _words
+
+    if type(meta) is not dict or any(type(k) is not str for k in meta):
+        return False
+    g = meta.get
+    every = g("review_every")
+    steps = g("steps")
+    return (_text(g("title"), True) and _text(g("owner"), True) and _text(g("description")) and _text(g("deputy"))
+            and _text(g("reviewed_by")) and _text(g("replaced_by"))
+            and g("type", "guide") in PAGE_TYPES and type(g("type", "guide")) is str
+            and g("status", "active") in STATUSES and type(g("status", "active")) is str
+            and _date(g("last_reviewed")) and _date(g("review_by"))
+            and (every is None or (type(every) is int and 1 <= every <= 3650))
+            and type(g("review_on_fiscal_year", False)) is bool
+            and _words(g("tags", [])) and _words(g("kb_ignore", [])) and _words(g("audience", []), AUDIENCES)
+            and (steps is None or (type(steps) is list and all(_step(s) for s in steps))))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_meta, _meta.map(lambda m: {**_USUAL, **m}),
+                 st.tuples(st.sampled_from(sorted(schema_fast.OUR_KEYS)), st.one_of(_fm_value, st.lists(_step, max_size=2)))
+                 .map(lambda kv: {**_USUAL, kv[0]: kv[1]}),
+                 st.dictionaries(st.one_of(st.sampled_from(["title", "owner", "tags"]), st.integers(0, 2)),
+                                 _fm_value, max_size=4).map(lambda m: {**_USUAL, **m})))
+def test_fast_front_matter_decides_like_testing_every_field(meta) -> None:  # type: ignore[no-untyped-def]
+    """``valid`` looks only at the keys a page has (one pass): the answer of testing every field
+    with its default, on drawn front matter (non-text keys included)."""
+    assert bool(schema_fast.valid(meta)) == bool(_valid_field_by_field(meta))
+
+
 def test_generated_front_matter_agrees_with_the_model(gen_corpus) -> None:
     """On the project's generated pages the fast test decides like the model, page by page."""
     import pydantic

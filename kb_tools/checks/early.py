@@ -159,6 +159,7 @@ class PageJob:
         self.key = early_key(self.corpus, ctx)
         self.undated = [f for _n, f, dated in page_passes() if not dated]
         self.dated = [f for _n, f, dated in page_passes() if dated]
+        self.summaries = [summary for _n, summary, _f in site_passes()]
         # in the main process (``arrived``): the anchors of every page the workers sent, the
         # pages whose passes wait for some target's anchors, and who waits for which page
         self._sent: dict[str, tuple[str, ...]] = {}
@@ -185,43 +186,48 @@ class PageJob:
                 raise NotLocal(path)
             return own
 
-        emit = Emit(self.ctx, ignores)  # one for every pass: each pass' share is cut out of its list
+        emit = Emit(self.ctx, ignores)  # one for every pass: each pass' findings are taken out of its list
         resumes: list[Resume] = []
         try:
-            undated = tuple(self._rows(fn, page, emit, resumes, 0, i) for i, fn in enumerate(self.undated))
-            dated = tuple(self._rows(fn, page, emit, resumes, 1, i) for i, fn in enumerate(self.dated))
-            summaries = tuple(summary(self.corpus, page) for _n, summary, _f in site_passes())
+            undated = self._rows(self.undated, page, emit, resumes, 0)
+            dated = self._rows(self.dated, page, emit, resumes, 1)
+            summaries = tuple([summary(self.corpus, page) for summary in self.summaries])
         finally:
             self.pages.current = None
             # the link graph memoises every page it loaded: a worker would keep every page's links
             # (tens of thousands of objects for its collector to walk again and again)
             self.corpus._derived.pop(LinkGraph, None)
-        return Early(self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.anchors_hash(page),
-                     tuple(sorted(page.anchors)), tuple(resumes), (), None)
+        anchors = tuple(sorted(page.anchors))
+        return Early(self.key, page.hash, undated, dated, summaries, tuple(sorted(own)), inc.sorted_anchors_hash(anchors),
+                     anchors, tuple(resumes), (), None)
 
-    def _rows(self, fn: Any, page: Page, emit: Emit, resumes: list[Resume], slot: int, index: int,
-              ) -> tuple[Any, ...] | None:
-        """The pass' findings as cache rows, or None when it needs another page (a real error
-        propagates: the whole page is then derived again by the main process)."""
-        found = emit.findings
-        start = len(found)
-        try:
-            fn(self.corpus, page, self.ctx, emit)
-        except NotLocal as exc:
-            del found[start:]
-            emit.deps.clear()
-            if exc.resume is not None:
-                resumes.append(Resume(slot, index, exc.resume[0], exc.resume[1], exc.needs))
-            return None
-        if emit.deps:  # it read another page's anchors (through the page itself?): not local
-            del found[start:]
-            emit.deps.clear()
-            return None
-        if len(found) == start:
-            return ()
-        rows = inc.pack(found[start:])
-        del found[start:]
-        return rows
+    def _rows(self, fns: list[Any], page: Page, emit: Emit, resumes: list[Resume], slot: int) -> tuple[Any, ...]:
+        """Each pass' findings as cache rows, or None for a pass that needs another page (a real
+        error propagates: the whole page is then derived again by the main process). ``emit``'s
+        lists are empty before each pass (most passes find nothing: no rows are packed)."""
+        out: list[Any] = []
+        found, deps = emit.findings, emit.deps
+        corpus, ctx = self.corpus, self.ctx
+        for index, fn in enumerate(fns):
+            try:
+                fn(corpus, page, ctx, emit)
+            except NotLocal as exc:
+                found.clear()
+                deps.clear()
+                if exc.resume is not None:
+                    resumes.append(Resume(slot, index, exc.resume[0], exc.resume[1], exc.needs))
+                out.append(None)
+                continue
+            if deps:  # it read another page's anchors (through the page itself?): not local
+                found.clear()
+                deps.clear()
+                out.append(None)
+            elif found:
+                out.append(inc.pack(found))
+                found.clear()
+            else:
+                out.append(())
+        return tuple(out)
 
     # ---- in the main process, while the workers parse (``pageparse._parse_all``)
 

@@ -42,7 +42,12 @@ Record = tuple[str, str, tuple[tuple[str, str], ...], tuple[Any, ...], str, tupl
 
 
 def anchors_hash(page: Page) -> str:
-    return hashlib.blake2b("\n".join(sorted(page.anchors)).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return sorted_anchors_hash(sorted(page.anchors))
+
+
+def sorted_anchors_hash(anchors: list[str] | tuple[str, ...]) -> str:
+    """``anchors_hash`` of a page whose anchors are given sorted."""
+    return hashlib.blake2b("\n".join(anchors).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def pack(findings: list[Finding]) -> tuple[Any, ...]:

@@ -107,23 +107,26 @@ class PageRunner:
         """The passes' findings as cache rows; ``done``: the rows a parse worker found for each
         pass (None for a pass it left to this process, ``kb_tools.checks.early``)."""
         rows: list[Any] = []
-        deps: set[str] = set()
-        sub: Emit | None = None
+        sub: Emit | None = None  # one for the passes run here: each pass' findings are taken out of its list
+        corpus, ctx = self.corpus, self.ctx
         for i, (name, fn) in enumerate(fns):
             if done is not None and done[i] is not None:
                 rows.extend(done[i])
                 continue
-            sub = Emit(self.ctx, self.ignores)
+            if sub is None:
+                sub = Emit(ctx, self.ignores)
             if page is None:
-                page = self.corpus.pages[self._path]
+                page = corpus.pages[self._path]
             try:
-                fn(self.corpus, page, self.ctx, sub)
+                fn(corpus, page, ctx, sub)
             except Exception:  # noqa: BLE001 - one broken check must not hide the others
                 log.debug("check %s failed on %s:\n%s", name, self._path, traceback.format_exc())
                 self._failed.add(name)
                 self._page_failed = True
-            rows.extend(inc.pack(sub.findings))
-            deps |= sub.deps
+            if sub.findings:
+                rows.extend(inc.pack(sub.findings))
+                sub.findings.clear()
+        deps = sub.deps if sub is not None else set()
         return rows, deps
 
     def _derive(self, path: str, undated: list[tuple[str, Any]], dated: list[tuple[str, Any]], day: str) -> inc.Record:

@@ -188,6 +188,11 @@ class Emit:
     def uses_anchors(self, path: str) -> None:
         self.deps.add(path)
 
+    def enabled(self, rule: RuleInfo) -> bool:
+        """False when every finding of ``rule`` would be dropped (its severity is off): a check
+        may then skip building the message."""
+        return self.ctx.severities.get(rule.code, rule.default_severity) is not None
+
     def __call__(
         self, rule: RuleInfo, path: str, line: int, column: int | None, message: str,
         hint: str | None = None, target: str | None = None, severity: Severity | None = None,

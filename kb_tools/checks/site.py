@@ -39,6 +39,7 @@ NAV_MISSING_TARGET = declare("KB404", "nav.missing-target", severity=Severity.WA
 """)
 
 _GENERIC_INDEX = ("index.md", "README.md")
+_SPACES = re.compile(r"\s+")
 
 
 def nav_entries(nav: Any) -> Iterator[str]:
@@ -63,8 +64,9 @@ def site_summary(corpus: Corpus, page: Page) -> tuple[Any, ...]:
         if isinstance(raw, list):
             steps = [posixpath.normpath(s["page"]) for s in raw if isinstance(s, dict) and isinstance(s.get("page"), str)]
         if page.meta.get("status", "active") == "active" and page.text_ok:
-            key = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", page.title)).strip().lower()
-            title = (key, page.title, page.meta_lines.get("title", 1))
+            shown = page.title
+            key = _SPACES.sub(" ", unicodedata.normalize("NFKC", shown)).strip().lower()
+            title = (key, shown, page.meta_lines.get("title", 1))
     positional = None
     if slugs.is_default_slugify(corpus.config.slugify):
         hits = [h for h in page.headings if slugs.positional_id(h.id) and h.text]
