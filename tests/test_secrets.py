@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb_tools.analyzers.secrets import mynumber
+from kb_tools.analyzers.secrets import scan as _scan
 from kb_tools.analyzers.secrets.scan import scan_text
 
 # (line of text, rule, the secret value that must be found and never printed)
@@ -313,3 +314,41 @@ def test_phone_search_at_its_first_characters_is_finditer(line: str) -> None:
 
     assert [(m.span(), m.groupdict()) for m in personal._phone_matches(line)] == \
            [(m.span(), m.groupdict()) for m in personal._PHONE_RE.finditer(line)]
+
+
+# The prefilter's shortcuts (a letter's pass gated by ``in`` tests of its literals; one search of
+# every pass together for a short text) against every pass run on every text.
+_PIECES = sorted(_scan._LITERALS) + [w.upper() for w in _scan._LITERALS] + [
+    "0", "０", "03-", "090 ", "+81", "1234", "5678 9012", "10.0.0.", "://u:p@h", "-", "/", "\n", " ", "=", ":",
+    "İ", "K", "ｐａｓｓ", "パスワード：", "x", "の", "page-0012.md", "2026-07-18"] + [p[0] for p in PLANTED]
+
+
+def _plain_scan(text: str) -> list[tuple[int, int, str, str, str]]:
+    gated, short = _scan._PREFILTERS, _scan._SHORT
+    _scan._PREFILTERS, _scan._SHORT = [(rx, ()) for rx, _gate in gated], -1
+    try:
+        return _scan.scan_text(text)
+    finally:
+        _scan._PREFILTERS, _scan._SHORT = gated, short
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=30).map("".join))
+def test_prefilter_shortcuts_find_what_every_pass_finds(text: str) -> None:
+    assert _scan.scan_text(text) == _plain_scan(text)
+    low = text.lower()
+    if len(low) == len(text):
+        anything = any(rx.search(low) for rx, _gate in _scan._PREFILTERS)
+        assert (_scan._ANY.search(low) is not None) == anything
+
+
+def test_prefilter_gates_hold_every_literal_of_their_pass() -> None:
+    gated = [(rx, gate) for rx, gate in _scan._PREFILTERS if gate]
+    assert len(gated) >= 5  # the shortcut is in use
+    for rx, gate in gated:
+        for word in _scan._LITERALS:
+            if rx.match(word):
+                assert any(g in word for g in gate), (rx.pattern, word)
+    for text, _rule, _value in PLANTED:  # names too: the short path
+        assert _scan.scan_text(text) == _plain_scan(text)
+        assert _scan.scan_text(_scan._name_text(text)) == _plain_scan(_scan._name_text(text))
