@@ -82,11 +82,8 @@ def valid(meta: Any) -> bool:
         elif f == 1:
             if v is not None and tv is not str:
                 return False
-        elif f == 2:
-            if tv is not str or v not in PAGE_TYPES:
-                return False
-        elif f == 3:
-            if tv is not str or v not in STATUSES:
+        elif f <= 3:  # page type, status: one of the model's literals
+            if tv is not str or v not in (PAGE_TYPES if f == 2 else STATUSES):
                 return False
         elif f == 4:
             if v is not None and tv not in _DATES:
