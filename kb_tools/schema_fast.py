@@ -34,10 +34,6 @@ def _text(v: Any, required: bool = False) -> bool:
     return (type(v) is str and (not required or v != "")) if v is not None or required else True
 
 
-def _date(v: Any) -> bool:
-    return v is None or type(v) is _dt.date or type(v) is _dt.datetime
-
-
 def _words(v: Any, allowed: tuple[str, ...] | None = None) -> bool:
     items = [v] if type(v) is str else v
     return type(items) is list and all(type(x) is str and (allowed is None or x in allowed) for x in items)

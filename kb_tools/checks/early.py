@@ -271,9 +271,9 @@ class PageJob:
             return said
         hashes = self._hashes
         deps = tuple(sorted((d, hashes[d]) for d in said.deps if d in self.pages)) if said.deps else ()
-        rec = (said.hash, said.anchors_hash, deps, tuple(chain.from_iterable(said.undated)), self._day,
-               tuple(chain.from_iterable(said.dated)), tuple(said.summaries), said.ignores)
-        return said._replace(record=rec)
+        return said._replace(record=inc.make_record(
+            said.hash, said.anchors_hash, deps, chain.from_iterable(said.undated), self._day,
+            chain.from_iterable(said.dated), said.summaries, said.ignores))
 
     def _resumed(self, rel: str, said: Early) -> Early:
         own = frozenset(said.ignores)

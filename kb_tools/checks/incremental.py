@@ -41,6 +41,13 @@ _SEV = {int(s): s for s in Severity}
 Record = tuple[str, str, tuple[tuple[str, str], ...], tuple[Any, ...], str, tuple[Any, ...], tuple[Any, ...], tuple[str, ...]]
 
 
+def make_record(page_hash: str, anchors: str, deps: tuple[tuple[str, str], ...], findings: Any, day: str,
+                dated: Any, summaries: Any, ignores: Any) -> Record:
+    """A page's record (``Record``): made by ``PageRunner._derive``, or by the page job as a parse
+    worker's result arrives (``checks/early.py``), from the same rows."""
+    return (page_hash, anchors, deps, tuple(findings), day, tuple(dated), tuple(summaries), tuple(ignores))
+
+
 def anchors_hash(page: Page) -> str:
     return sorted_anchors_hash(sorted(page.anchors))
 

@@ -175,11 +175,10 @@ def anchor_findings(_corpus: Corpus, emit: Emit, target_of: Callable[[str], Anch
     or any object with ``path`` and ``anchors`` (the main process has only the anchors parse
     workers sent, ``kb_tools.checks.early``)."""
     for self_link, path, anchor, line, column, link_target in wanted:
-        if self_link:
-            _check_anchor(emit, src, anchor, line, column, link_target, target_of(src), default_slug, True)
-        else:
+        if not self_link:
             emit.uses_anchors(path)
-            _check_anchor(emit, src, anchor, line, column, link_target, target_of(path), default_slug, False)
+        _check_anchor(emit, src, anchor, line, column, link_target, target_of(src if self_link else path),
+                      default_slug, self_link)
 
 
 _FINE = (R.PAGE, R.EXTERNAL, R.FILE, R.GENERATED, R.SELF)

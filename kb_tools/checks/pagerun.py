@@ -149,10 +149,9 @@ class PageRunner:
         if pre is not None:
             deps.update(pre.deps)  # the pages whose anchors the passes finished from the workers' results read
         summaries = list(pre.summaries) if pre else self._summaries_of(page)
-        rec: inc.Record = (self.corpus.pages.hash_of(path), self.anchor_hash(path),
-                           tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
-                           tuple(found), day, tuple(dated_found), tuple(summaries),
-                           tuple(sorted(self.ignores(path))))
+        rec = inc.make_record(self.corpus.pages.hash_of(path), self.anchor_hash(path),
+                              tuple(sorted((d, self.anchor_hash(d)) for d in deps if d in self.corpus.pages)),
+                              found, day, dated_found, summaries, sorted(self.ignores(path)))
         self._keep(path, rec)
         return rec
 

@@ -191,7 +191,7 @@ class Emit:
     def enabled(self, rule: RuleInfo) -> bool:
         """False when every finding of ``rule`` would be dropped (its severity is off): a check
         may then skip building the message."""
-        return self.ctx.severities.get(rule.code, rule.default_severity) is not None
+        return self.ctx.severity(rule) is not None
 
     def __call__(
         self, rule: RuleInfo, path: str, line: int, column: int | None, message: str,

@@ -179,8 +179,6 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
     return f"{prefix}{name}/" if use_directory_urls else f"{prefix}{name}.html"
 
 
-
-
 def _plain(target: str) -> bool:
     """A relative path with nothing to decode or normalise (no scheme, ``%``, fragment, query,
     template, backslash, ``.`` segment, leading or trailing ``/`` or ``.``, surrounding space):

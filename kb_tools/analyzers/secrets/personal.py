@@ -92,6 +92,9 @@ _PHONE_PUBLIC = re.compile(r"代表|窓口|センター|相談|受付|コール�
 _DOC_NUMBER = re.compile(r"第\s*$|(?i:no\.?)\s*$|番号[:：]?\s*$|(?i:id)[:：]?\s*$")
 
 
+_PHONE_FIRST = ("0", "０", "+")  # the first characters of a _PHONE_RE match
+
+
 def _phone_matches(line: str) -> list[re.Match[str]]:
     """``list(_PHONE_RE.finditer(line))``, trying the pattern only where a match can start (``0``,
     ``０``, ``+``): with its leading look-behind the engine tries every position otherwise, slow
@@ -113,9 +116,6 @@ def _phone_matches(line: str) -> list[re.Match[str]]:
         else:
             out.append(m)
             pos = m.end()
-
-
-_PHONE_FIRST = ("0", "０", "+")  # the first characters of a _PHONE_RE match
 
 
 def _phone(line: str) -> Iterator[_Raw]:
